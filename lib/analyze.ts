@@ -1,0 +1,119 @@
+// The batch dynamical 2RDM over sliding windows.
+import { Rdm2Error } from './errors.js';
+import { scanNonFinite, toLossView, type LossView } from './loss_matrix.js';
+import { native, type NativeAnalysis, type NativeOptions } from './native.js';
+import { resolveAnalyzeOptions } from './options.js';
+import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from './types.js';
+
+/** Internal knobs for benchmarks and tests; not part of the public options. */
+export interface CoreTuning {
+  blockWindows?: number;
+  rebuildPeriod?: number;
+  scratch?: boolean;
+}
+
+interface Prepared {
+  view: LossView;
+  options: ResolvedAnalyzeOptions;
+  nativeOptions: NativeOptions;
+  badRows: Uint8Array | undefined;
+}
+
+/** Validates a view and options; shared by the batch API, the file readers and gram2rdm. */
+export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: CoreTuning = {}): Prepared {
+  const options = resolveAnalyzeOptions(opts, view.rows, view.cols);
+  const badRows = scanNonFinite(view, options.transform, options.nonFinite);
+  const nativeOptions: NativeOptions = {
+    window: options.window,
+    stride: options.stride,
+    topK: options.topK,
+    detrend: options.detrend === 'linear' ? 1 : 0,
+    transform: options.transform === 'log' ? 1 : 0,
+    beta: options.beta,
+    threads: options.threads,
+    rowStride: view.rowStride,
+    colStride: view.colStride,
+    ...(tuning.blockWindows ? { blockWindows: tuning.blockWindows } : {}),
+    ...(tuning.rebuildPeriod ? { rebuildPeriod: tuning.rebuildPeriod } : {}),
+    ...(tuning.scratch ? { scratch: 1 as const } : {}),
+  };
+  return { view, options, nativeOptions, badRows };
+}
+
+export function toAnalysis(raw: NativeAnalysis, p: Prepared): Analysis {
+  const result: Analysis = {
+    t: raw.t,
+    trace: raw.trace,
+    pr: raw.pr,
+    entropy: raw.entropy,
+    shc: raw.shc,
+    topShare: raw.topShare,
+    eigenvalues: raw.eigenvalues,
+    degenerate: raw.degenerate,
+    windows: raw.windows,
+    eigenCount: raw.eigenCount,
+    rows: p.view.rows,
+    probes: p.view.cols,
+    options: p.options,
+  };
+  if (p.options.topK > 0) result.eigenvectors = raw.eigenvectors;
+  return result;
+}
+
+function nativeFailure(err: unknown): Rdm2Error {
+  return new Rdm2Error('ERR_RDM2_NATIVE', `native core failed: ${(err as Error).message}`, { cause: err });
+}
+
+/** Runs a prepared analysis on the native thread pool without blocking the event loop. */
+export async function runPrepared(p: Prepared): Promise<Analysis> {
+  const { view, nativeOptions, badRows } = p;
+  let raw: NativeAnalysis;
+  try {
+    raw = await native().analyze(view.data, view.rows, view.cols, nativeOptions, badRows);
+  } catch (err) {
+    throw err instanceof Rdm2Error ? err : nativeFailure(err);
+  }
+  return toAnalysis(raw, p);
+}
+
+export function runPreparedSync(p: Prepared): Analysis {
+  const { view, nativeOptions, badRows } = p;
+  let raw: NativeAnalysis;
+  try {
+    raw = native().analyzeSync(view.data, view.rows, view.cols, nativeOptions, badRows);
+  } catch (err) {
+    throw err instanceof Rdm2Error ? err : nativeFailure(err);
+  }
+  return toAnalysis(raw, p);
+}
+
+/**
+ * Computes the dynamical 2RDM of every trailing window of W checkpoints and its observables
+ * (trace, participation ratio, entropy, spectral heat capacity, top share, eigenvalues and,
+ * with `topK`, the top probe-space eigenvectors). Runs on native threads; the event loop
+ * stays free. Never forms an n x n matrix when W <= n.
+ *
+ * @example
+ * ```ts
+ * import { analyze } from 'rdm2';
+ * const T = 500, n = 200;
+ * const data = new Float32Array(T * n).map(() => Math.random());
+ * const a = await analyze({ data, shape: [T, n] }, { window: 32, topK: 2 });
+ * console.log(a.shc, a.pr, a.t);
+ * ```
+ */
+export async function analyze(losses: LossInput, opts: AnalyzeOptions): Promise<Analysis> {
+  return runPrepared(prepareAnalysis(toLossView(losses), opts));
+}
+
+/**
+ * Synchronous twin of {@link analyze} for scripts: same results, but blocks the calling thread.
+ *
+ * @example
+ * ```ts
+ * const a = analyzeSync([[1, 2], [2, 1], [3, 5]], { window: 3 });
+ * ```
+ */
+export function analyzeSync(losses: LossInput, opts: AnalyzeOptions): Analysis {
+  return runPreparedSync(prepareAnalysis(toLossView(losses), opts));
+}

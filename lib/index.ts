@@ -1,0 +1,18 @@
+/**
+ * rdm2: spectral early warnings of phase transitions in neural-network training, from the
+ * 2-datapoint reduced density matrix (the covariance of per-sample losses).
+ * @packageDocumentation
+ */
+export { analyze, analyzeSync } from './analyze.js';
+export { gram2rdm, gram2rdmSync, type Gram2rdmOptions, type PerturbationSamples } from './gaussian.js';
+export { Rdm2Error, type Rdm2ErrorCode } from './errors.js';
+export type {
+  Analysis,
+  AnalyzeOptions,
+  Detrend,
+  LossInput,
+  LossMatrix,
+  NonFinitePolicy,
+  ResolvedAnalyzeOptions,
+  Transform,
+} from './types.js';

@@ -1,0 +1,90 @@
+// Normalising and checking loss matrices before they reach the native core.
+import { Rdm2Error } from './errors.js';
+import type { LossInput, NonFinitePolicy, Transform } from './types.js';
+
+/** A validated view of a loss matrix; strides in elements (column-major files are read in place). */
+export interface LossView {
+  data: Float32Array | Float64Array;
+  rows: number;
+  cols: number;
+  rowStride: number;
+  colStride: number;
+}
+
+function isLossMatrix(x: unknown): x is { data: unknown; shape: unknown } {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && 'data' in x && 'shape' in x;
+}
+
+/** Accepts `{ data, shape }` or `number[][]`; returns a row-major view, copying only nested arrays. */
+export function toLossView(input: LossInput, what = 'losses'): LossView {
+  if (Array.isArray(input)) return fromNested(input as readonly (readonly number[])[], what);
+  if (!isLossMatrix(input)) {
+    throw new Rdm2Error('ERR_RDM2_DTYPE', `${what} must be { data: Float32Array | Float64Array, shape: [T, n] } or number[][]`);
+  }
+  const { data, shape } = input;
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+    const got = data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data;
+    throw new Rdm2Error('ERR_RDM2_DTYPE', `${what}.data must be a Float32Array or Float64Array, got ${got}`);
+  }
+  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.shape must be [T, n] with positive integers, got ${JSON.stringify(shape)}`);
+  }
+  const [rows, cols] = shape as [number, number];
+  if (data.length !== rows * cols) {
+    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.data has ${data.length} values but shape [${rows}, ${cols}] needs ${rows * cols}`);
+  }
+  return { data, rows, cols, rowStride: cols, colStride: 1 };
+}
+
+function fromNested(rowsIn: readonly (readonly number[])[], what: string): LossView {
+  const rows = rowsIn.length;
+  if (rows === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} has no rows`);
+  const first = rowsIn[0];
+  if (!Array.isArray(first)) throw new Rdm2Error('ERR_RDM2_DTYPE', `${what}[0] must be an array of numbers`);
+  const cols = first.length;
+  if (cols === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}[0] has no values`);
+  const data = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = rowsIn[r];
+    if (!Array.isArray(row)) throw new Rdm2Error('ERR_RDM2_DTYPE', `${what}[${r}] must be an array of numbers`);
+    if (row.length !== cols) {
+      throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}[${r}] has ${row.length} values, expected ${cols} like row 0`);
+    }
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      if (typeof v !== 'number') throw new Rdm2Error('ERR_RDM2_DTYPE', `${what}[${r}][${c}] is ${typeof v}, expected a number`);
+      data[r * cols + c] = v;
+    }
+  }
+  return { data, rows, cols, rowStride: cols, colStride: 1 };
+}
+
+/**
+ * Finds rows holding a value that is not finite (or not > 0 under the log transform).
+ * Under 'error' throws naming the first such row and column; under 'skip-window' returns
+ * one flag per row, or undefined when every row is clean.
+ */
+export function scanNonFinite(view: LossView, transform: Transform, policy: NonFinitePolicy, what = 'losses'): Uint8Array | undefined {
+  const { data, rows, cols, rowStride, colStride } = view;
+  const log = transform === 'log';
+  let flags: Uint8Array | undefined;
+  for (let r = 0; r < rows; r++) {
+    const base = r * rowStride;
+    for (let c = 0; c < cols; c++) {
+      const v = data[base + c * colStride];
+      // One comparison covers NaN and +-Infinity (v - v is NaN for both).
+      if (v - v === 0 && (!log || v > 0)) continue;
+      if (policy === 'error') {
+        const why = v - v === 0 ? `${v} is not > 0, which the log transform needs` : `${v} is not finite`;
+        throw new Rdm2Error(
+          'ERR_RDM2_NON_FINITE',
+          `${what} at row ${r}, column ${c}: ${why} (use nonFinite: 'skip-window' to mark windows containing such rows degenerate)`,
+        );
+      }
+      flags ??= new Uint8Array(rows);
+      flags[r] = 1;
+      break;
+    }
+  }
+  return flags;
+}

@@ -1,0 +1,66 @@
+// Loads the Node-API core: prebuilds/ first, then build/Release (node-gyp-build).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rdm2Error } from './errors.js';
+
+/** Raw results of the native sliding-window analysis (columnar). */
+export interface NativeAnalysis {
+  windows: number;
+  eigenCount: number;
+  t: Int32Array;
+  trace: Float64Array;
+  pr: Float64Array;
+  entropy: Float64Array;
+  shc: Float64Array;
+  topShare: Float64Array;
+  eigenvalues: Float64Array;
+  eigenvectors: Float32Array;
+  degenerate: Uint8Array;
+}
+
+/** Options as the native layer takes them (enums as integers). */
+export interface NativeOptions {
+  window: number;
+  stride: number;
+  topK: number;
+  detrend: 0 | 1;
+  transform: 0 | 1;
+  beta: number;
+  threads: number;
+  rowStride?: number;
+  colStride?: number;
+  blockWindows?: number;
+  rebuildPeriod?: number;
+  scratch?: 0 | 1;
+}
+
+export interface NativeBinding {
+  analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
+  analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
+  coreVersion: string;
+}
+
+/** The package root: lib/ and dist/ both sit one level below it. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let binding: NativeBinding | undefined;
+
+/** The loaded native binding (loaded once, on first use). */
+export function native(): NativeBinding {
+  if (binding) return binding;
+  const require = createRequire(import.meta.url);
+  try {
+    const load = require('node-gyp-build') as (dir: string) => NativeBinding;
+    binding = load(packageRoot);
+  } catch (err) {
+    throw new Rdm2Error(
+      'ERR_RDM2_NATIVE_LOAD',
+      `rdm2 could not load its native core: looked for ${join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`)}/*.napi.node ` +
+        `and ${join(packageRoot, 'build', 'Release', 'rdm2.node')} (${(err as Error).message.split('\n')[0]}). ` +
+        'Build it from source with `npm run build:native` (needs cmake, g++ and libeigen3-dev).',
+      { cause: err },
+    );
+  }
+  return binding;
+}

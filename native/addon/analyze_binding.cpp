@@ -1,0 +1,138 @@
+// analyze(data, rows, cols, options, badRows?) -> Promise<result>
+// analyzeSync(...) -> result
+// Arguments arrive validated from lib/analyze.ts; here we re-check only what
+// protects memory (lengths, strides, array types).
+#include <napi.h>
+
+#include "../core/sliding_analysis.hpp"
+#include "typed_arrays.hpp"
+
+namespace rdm2addon {
+namespace {
+
+struct Request {
+  rdm2::InputMatrix input;
+  rdm2::AnalysisOptions options;
+};
+
+Request parseRequest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() ||
+      !info[3].IsObject())
+    throw Napi::TypeError::New(env, "analyze(data, rows, cols, options[, badRows]): bad arguments");
+  Request req;
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  int64_t length = static_cast<int64_t>(ta.ElementLength());
+  if (ta.TypedArrayType() == napi_float32_array) {
+    req.input.dtype = rdm2::DType::F32;
+    req.input.data = ta.As<Napi::Float32Array>().Data();
+  } else if (ta.TypedArrayType() == napi_float64_array) {
+    req.input.dtype = rdm2::DType::F64;
+    req.input.data = ta.As<Napi::Float64Array>().Data();
+  } else {
+    throw Napi::TypeError::New(env, "data must be a Float32Array or Float64Array");
+  }
+  req.input.rows = info[1].As<Napi::Number>().Int64Value();
+  req.input.cols = info[2].As<Napi::Number>().Int64Value();
+  Napi::Object o = info[3].As<Napi::Object>();
+  req.input.rowStride = intOption(o, "rowStride", req.input.cols);
+  req.input.colStride = intOption(o, "colStride", 1);
+  const int64_t T = req.input.rows, n = req.input.cols;
+  if (T < 1 || n < 1 || req.input.rowStride < 0 || req.input.colStride < 0)
+    throw Napi::RangeError::New(env, "rows, cols and strides must be positive");
+  const int64_t lastIndex = (T - 1) * req.input.rowStride + (n - 1) * req.input.colStride;
+  if (lastIndex >= length) throw Napi::RangeError::New(env, "data is shorter than rows x cols");
+  if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
+    if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      throw Napi::TypeError::New(env, "badRows must be a Uint8Array");
+    Napi::Uint8Array bad = info[4].As<Napi::Uint8Array>();
+    if (static_cast<int64_t>(bad.ElementLength()) < T)
+      throw Napi::RangeError::New(env, "badRows is shorter than rows");
+    req.input.badRows = bad.Data();
+  }
+  auto& opts = req.options;
+  opts.spectrum.window = intOption(o, "window", 0);
+  opts.spectrum.topK = intOption(o, "topK", 0);
+  opts.spectrum.beta = numberOption(o, "beta", 1.0);
+  opts.spectrum.detrend = intOption(o, "detrend", 0) == 1 ? rdm2::Detrend::Linear : rdm2::Detrend::None;
+  opts.transform = intOption(o, "transform", 0) == 1 ? rdm2::Transform::Log : rdm2::Transform::None;
+  opts.stride = intOption(o, "stride", 1);
+  opts.threads = static_cast<int>(intOption(o, "threads", 1));
+  opts.blockWindows = intOption(o, "blockWindows", 0);
+  opts.rebuildPeriod = intOption(o, "rebuildPeriod", 0);
+  opts.scratch = intOption(o, "scratch", 0) != 0;
+  return req;
+}
+
+Napi::Object resultToJs(Napi::Env env, rdm2::AnalysisResult&& r) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("windows", Napi::Number::New(env, static_cast<double>(r.windows)));
+  out.Set("eigenCount", Napi::Number::New(env, static_cast<double>(r.eigenCount)));
+  out.Set("t", toJs(env, std::move(r.t)));
+  out.Set("trace", toJs(env, std::move(r.trace)));
+  out.Set("pr", toJs(env, std::move(r.pr)));
+  out.Set("entropy", toJs(env, std::move(r.entropy)));
+  out.Set("shc", toJs(env, std::move(r.shc)));
+  out.Set("topShare", toJs(env, std::move(r.topShare)));
+  out.Set("eigenvalues", toJs(env, std::move(r.eigenvalues)));
+  out.Set("eigenvectors", toJs(env, std::move(r.eigenvectors)));
+  out.Set("degenerate", toJs(env, std::move(r.degenerate)));
+  return out;
+}
+
+// The baton: inputs are pinned by references for the worker's lifetime;
+// Execute() touches only plain C++ data.
+class AnalyzeWorker : public Napi::AsyncWorker {
+ public:
+  AnalyzeWorker(Napi::Env env, Request req, const Napi::CallbackInfo& info)
+      : Napi::AsyncWorker(env, "rdm2:analyze"), deferred_(Napi::Promise::Deferred::New(env)), req_(req) {
+    data_ = Napi::Persistent(info[0].As<Napi::Object>());
+    if (info.Length() > 4 && info[4].IsObject()) bad_ = Napi::Persistent(info[4].As<Napi::Object>());
+  }
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      rdm2::analyzeSliding(req_.input, req_.options, result_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override { deferred_.Resolve(resultToJs(Env(), std::move(result_))); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Request req_;
+  rdm2::AnalysisResult result_;
+  Napi::ObjectReference data_, bad_;
+};
+
+Napi::Value AnalyzeAsync(const Napi::CallbackInfo& info) {
+  Request req = parseRequest(info);
+  auto* worker = new AnalyzeWorker(info.Env(), req, info);
+  Napi::Promise p = worker->promise();
+  worker->Queue();
+  return p;
+}
+
+Napi::Value AnalyzeSync(const Napi::CallbackInfo& info) {
+  Request req = parseRequest(info);
+  rdm2::AnalysisResult result;
+  try {
+    rdm2::analyzeSliding(req.input, req.options, result);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+  return resultToJs(info.Env(), std::move(result));
+}
+
+}  // namespace
+
+void registerAnalyze(Napi::Env env, Napi::Object exports) {
+  exports.Set("analyze", Napi::Function::New(env, AnalyzeAsync, "analyze"));
+  exports.Set("analyzeSync", Napi::Function::New(env, AnalyzeSync, "analyzeSync"));
+}
+
+}  // namespace rdm2addon

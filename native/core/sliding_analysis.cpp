@@ -1,0 +1,115 @@
+#include "sliding_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "thread_pool.hpp"
+#include "window_state.hpp"
+
+namespace rdm2 {
+
+int64_t windowCount(int64_t rows, int64_t window, int64_t stride) {
+  if (window < 2 || stride < 1 || rows < window) return 0;
+  return (rows - window) / stride + 1;
+}
+
+namespace {
+
+void loadRow(const InputMatrix& in, int64_t r, Transform transform, double* dst) {
+  const int64_t n = in.cols;
+  if (in.colStride == 1) {
+    if (in.dtype == DType::F32) {
+      const float* src = static_cast<const float*>(in.data) + r * in.rowStride;
+      for (int64_t c = 0; c < n; ++c) dst[c] = static_cast<double>(src[c]);
+    } else {
+      const double* src = static_cast<const double*>(in.data) + r * in.rowStride;
+      std::copy(src, src + n, dst);
+    }
+  } else {
+    for (int64_t c = 0; c < n; ++c) dst[c] = in.at(r, c);
+  }
+  if (transform == Transform::Log)
+    for (int64_t c = 0; c < n; ++c) dst[c] = std::log(dst[c]);
+}
+
+int64_t chooseBlockWindows(const AnalysisOptions& opts) {
+  if (opts.blockWindows > 0) return opts.blockWindows;
+  // A block restarts from an empty window (W pushes); make that a small
+  // fraction of the block's work while leaving enough blocks to share.
+  const int64_t W = opts.spectrum.window, s = opts.stride;
+  const int64_t pushesPerWindow = std::min(s, W);
+  const int64_t windowsToRefill = (W + pushesPerWindow - 1) / pushesPerWindow;
+  return std::max<int64_t>(64, 16 * windowsToRefill);
+}
+
+}  // namespace
+
+void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, AnalysisResult& out) {
+  const int64_t T = in.rows, n = in.cols, W = opts.spectrum.window, s = opts.stride;
+  if (!in.data && T * n > 0) throw CoreError("input has no data");
+  if (W < 2) throw CoreError("window must be >= 2");
+  if (s < 1) throw CoreError("stride must be >= 1");
+  if (T < W) throw CoreError("window is longer than the number of rows");
+  if (n < 1) throw CoreError("need at least one probe");
+  const int64_t m = std::min(W - 1, n);
+  const int64_t topK = opts.spectrum.topK;
+  if (topK < 0 || topK > m) throw CoreError("topK exceeds the largest possible rank min(W-1, n)");
+
+  const int64_t N = windowCount(T, W, s);
+  out.windows = N;
+  out.eigenCount = m;
+  out.probes = n;
+  out.topK = topK;
+  out.t.assign(N, 0);
+  out.trace.assign(N, 0.0);
+  out.pr.assign(N, 0.0);
+  out.entropy.assign(N, 0.0);
+  out.shc.assign(N, 0.0);
+  out.topShare.assign(N, 0.0);
+  out.degenerate.assign(N, 0);
+  out.eigenvalues.assign(N * m, 0.0);
+  out.eigenvectors.assign(N * topK * n, 0.0f);
+
+  const int64_t perBlock = chooseBlockWindows(opts);
+  const int64_t blocks = (N + perBlock - 1) / perBlock;
+  const int threads = std::max(1, opts.threads);
+  std::vector<std::unique_ptr<WindowState>> states(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));
+  std::vector<std::vector<double>> rows(states.size());
+
+  parallelFor(blocks, threads, [&](int64_t block, int worker) {
+    if (!states[worker]) {
+      states[worker] = std::make_unique<WindowState>(n, W, opts.rebuildPeriod, opts.scratch);
+      rows[worker].resize(n);
+    }
+    WindowState& ws = *states[worker];
+    double* row = rows[worker].data();
+    ws.reset();
+    const int64_t first = block * perBlock;
+    const int64_t last = std::min(N, first + perBlock);
+    int64_t nextRow = 0;  // first row not yet pushed
+    for (int64_t j = first; j < last; ++j) {
+      const int64_t end = W - 1 + j * s;  // last row of window j
+      int64_t r = std::max(nextRow, end - W + 1);
+      if (j == first) r = end - W + 1;
+      for (; r <= end; ++r) {
+        loadRow(in, r, opts.transform, row);
+        ws.push(row, in.badRows && in.badRows[r]);
+      }
+      nextRow = end + 1;
+      SpectrumOut so;
+      so.eigenvalues = out.eigenvalues.data() + j * m;
+      so.eigenvectors = topK > 0 ? out.eigenvectors.data() + j * topK * n : nullptr;
+      ws.spectrum(opts.spectrum, so);
+      out.t[j] = static_cast<int32_t>(end);
+      out.trace[j] = so.obs.trace;
+      out.pr[j] = so.obs.pr;
+      out.entropy[j] = so.obs.entropy;
+      out.shc[j] = so.obs.shc;
+      out.topShare[j] = so.obs.topShare;
+      out.degenerate[j] = so.obs.degenerate ? 1 : 0;
+    }
+  });
+}
+
+}  // namespace rdm2

@@ -1,0 +1,29 @@
+// The batch dynamical 2RDM: every trailing window of a T x n loss matrix.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "types.hpp"
+
+namespace rdm2 {
+
+// Columnar results, one entry (or row) per window.
+struct AnalysisResult {
+  int64_t windows = 0;
+  int64_t eigenCount = 0;  // m = min(W - 1, n)
+  int64_t probes = 0;
+  int64_t topK = 0;
+  std::vector<int32_t> t;          // index of each window's last row
+  std::vector<double> trace, pr, entropy, shc, topShare;
+  std::vector<double> eigenvalues;  // windows x m
+  std::vector<float> eigenvectors;  // windows x topK x n
+  std::vector<uint8_t> degenerate;
+};
+
+int64_t windowCount(int64_t rows, int64_t window, int64_t stride);
+
+// Throws CoreError on inconsistent sizes. Validation of user-facing options
+// (with error codes) is the TypeScript layer's job.
+void analyzeSliding(const InputMatrix& input, const AnalysisOptions& opts, AnalysisResult& out);
+
+}  // namespace rdm2

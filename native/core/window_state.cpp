@@ -1,0 +1,190 @@
+#include "window_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace rdm2 {
+
+WindowState::WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod, bool scratch)
+    : n_(probes),
+      W_(window),
+      rebuildPeriod_(rebuildPeriod > 0 ? rebuildPeriod : window),
+      dual_(window <= probes),
+      scratch_(scratch) {
+  if (probes < 1) throw CoreError("probes must be >= 1");
+  if (window < 2) throw CoreError("window must be >= 2");
+  Y_.setZero(W_, n_);
+  if (dual_) G_.setZero(W_, W_);
+  ref_.setZero(n_);
+  newRow_.setZero(n_);
+  pos_.assign(W_, 0);
+  bad_.assign(W_, 0);
+}
+
+void WindowState::reset() {
+  Y_.setZero();
+  if (dual_) G_.setZero();
+  ref_.setZero();
+  std::fill(pos_.begin(), pos_.end(), 0);
+  std::fill(bad_.begin(), bad_.end(), 0);
+  count_ = 0;
+  sinceRebuild_ = 0;
+  hasRef_ = false;
+}
+
+bool WindowState::containsBad() const {
+  const int64_t filled = std::min(count_, W_);
+  for (int64_t s = 0; s < filled; ++s)
+    if (bad_[s]) return true;
+  return false;
+}
+
+void WindowState::push(const double* row, bool bad) {
+  const int64_t slot = count_ % W_;
+  Eigen::Map<const Eigen::VectorXd> x(row, n_);
+  if (!hasRef_ && !bad) {
+    ref_ = x;
+    hasRef_ = true;
+  }
+  if (bad) {
+    Y_.row(slot).setZero();
+  } else {
+    // x - r for nearby doubles is exact (Sterbenz), so large loss offsets
+    // leave the fluctuations intact.
+    Y_.row(slot) = (x - ref_).transpose();
+  }
+  pos_[slot] = count_;
+  bad_[slot] = bad ? 1 : 0;
+  ++count_;
+  if (count_ < W_) return;  // still filling: one rebuild when full is cheaper
+  ++sinceRebuild_;
+  const bool reref = count_ > W_ && !bad && (scratch_ || sinceRebuild_ >= rebuildPeriod_);
+  if (reref) {
+    // Move the reference to the newest row so deviations stay small when the
+    // losses drift (the window's covariance does not depend on the reference).
+    newRow_ = x - ref_;
+    for (int64_t s = 0; s < W_; ++s)
+      if (!bad_[s]) Y_.row(s) -= newRow_.transpose();
+    ref_ = x;
+  }
+  if (!dual_) {  // the n x n path works from Y_ directly
+    if (reref) sinceRebuild_ = 0;
+    return;
+  }
+  if (count_ == W_ || reref || scratch_) {
+    rebuild();
+    return;
+  }
+  // Only the new row's W dot products: one row/column of the Gram changes.
+  gramRow_.noalias() = Y_ * Y_.row(slot).transpose();
+  G_.row(slot) = gramRow_.transpose();
+  G_.col(slot) = gramRow_;
+}
+
+void WindowState::rebuild() {
+  G_.setZero();
+  G_.selfadjointView<Eigen::Lower>().rankUpdate(Y_);
+  G_.triangularView<Eigen::StrictlyUpper>() = G_.transpose();
+  sinceRebuild_ = 0;
+}
+
+void WindowState::buildProjector(Detrend detrend) {
+  const int64_t q = detrend == Detrend::Linear ? 2 : 1;
+  Q_.resize(W_, q);
+  Q_.col(0).setConstant(1.0 / std::sqrt(static_cast<double>(W_)));
+  if (q == 2) {
+    // tau by each slot's time position, not its ring index.
+    double mean = 0.0;
+    for (int64_t s = 0; s < W_; ++s) mean += static_cast<double>(pos_[s]);
+    mean /= static_cast<double>(W_);
+    double norm2 = 0.0;
+    for (int64_t s = 0; s < W_; ++s) {
+      const double tau = static_cast<double>(pos_[s]) - mean;
+      Q_(s, 1) = tau;
+      norm2 += tau * tau;
+    }
+    Q_.col(1) /= std::sqrt(norm2);
+  }
+}
+
+void WindowState::spectrum(const SpectrumOptions& opts, SpectrumOut& out) {
+  if (!full()) throw CoreError("window is not full");
+  const int64_t m = eigenCount();
+  const int64_t topK = opts.topK;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto fillDegenerate = [&](double eigValue) {
+    out.obs = degenerateObservables();
+    for (int64_t k = 0; k < m; ++k) out.eigenvalues[k] = eigValue;
+    if (topK > 0 && out.eigenvectors)
+      std::fill(out.eigenvectors, out.eigenvectors + topK * n_, std::numeric_limits<float>::quiet_NaN());
+  };
+  if (containsBad()) {
+    fillDegenerate(nan);
+    return;
+  }
+  buildProjector(opts.detrend);
+  const bool wantVectors = topK > 0;
+  const double denom = static_cast<double>(W_ - 1);
+  if (dual_) {
+    // M = P G P with P = I - Q Q^T, in O(W^2 q).
+    A_.noalias() = G_ * Q_;                 // W x q
+    Eigen::MatrixXd B = Q_.transpose() * A_;  // q x q
+    M_ = G_;
+    M_.noalias() -= Q_ * A_.transpose();
+    M_.noalias() -= A_ * Q_.transpose();
+    M_.noalias() += Q_ * (B * Q_.transpose());
+  } else {
+    // n < W: C = X^T X with X = P Y, formed directly (n x n is the small side).
+    A_.noalias() = Q_.transpose() * Y_;       // q x n
+    RowMatrix X = Y_;
+    X.noalias() -= Q_ * A_;
+    M_.setZero(n_, n_);
+    M_.selfadjointView<Eigen::Lower>().rankUpdate(X.transpose());
+    M_.triangularView<Eigen::StrictlyUpper>() = M_.transpose();
+  }
+  if (!M_.allFinite()) {
+    fillDegenerate(nan);
+    return;
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(
+      M_, wantVectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+  if (solver.info() != Eigen::Success) {
+    fillDegenerate(nan);
+    return;
+  }
+  const Eigen::VectorXd& ev = solver.eigenvalues();  // ascending
+  const int64_t dim = ev.size();
+  for (int64_t k = 0; k < m; ++k) out.eigenvalues[k] = ev(dim - 1 - k) / denom;
+  out.obs = computeObservables(out.eigenvalues, m, opts.beta);
+  if (out.obs.degenerate) {
+    const double fill = std::isfinite(out.eigenvalues[0]) ? 0.0 : nan;
+    fillDegenerate(fill);
+    return;
+  }
+  if (!wantVectors || !out.eigenvectors) return;
+  Eigen::VectorXd v(n_), u;
+  for (int64_t k = 0; k < topK; ++k) {
+    float* dst = out.eigenvectors + k * n_;
+    if (k >= out.obs.kept) {
+      // Beyond the window's rank there is no meaningful direction.
+      std::fill(dst, dst + n_, std::numeric_limits<float>::quiet_NaN());
+      continue;
+    }
+    if (dual_) {
+      u = solver.eigenvectors().col(dim - 1 - k);
+      u.noalias() -= Q_ * (Q_.transpose() * u);  // P u = u in exact arithmetic
+      v.noalias() = Y_.transpose() * u;          // v = Y^T u / sqrt(mu)
+      v /= v.norm();
+    } else {
+      v = solver.eigenvectors().col(dim - 1 - k);
+    }
+    // Sign rule: the entry of largest magnitude is positive.
+    Eigen::Index arg = 0;
+    v.cwiseAbs().maxCoeff(&arg);
+    if (v(arg) < 0) v = -v;
+    for (int64_t i = 0; i < n_; ++i) dst[i] = static_cast<float>(v(i));
+  }
+}
+
+}  // namespace rdm2
