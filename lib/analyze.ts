@@ -10,6 +10,8 @@ export interface CoreTuning {
   blockWindows?: number;
   rebuildPeriod?: number;
   scratch?: boolean;
+  /** Force the W x W Gram ('gram') or the n x n covariance ('covariance') path. */
+  path?: 'gram' | 'covariance';
 }
 
 interface Prepared {
@@ -36,6 +38,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
     ...(tuning.blockWindows ? { blockWindows: tuning.blockWindows } : {}),
     ...(tuning.rebuildPeriod ? { rebuildPeriod: tuning.rebuildPeriod } : {}),
     ...(tuning.scratch ? { scratch: 1 as const } : {}),
+    ...(tuning.path ? { path: tuning.path === 'gram' ? (1 as const) : (2 as const) } : {}),
   };
   return { view, options, nativeOptions, badRows };
 }

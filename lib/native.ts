@@ -33,6 +33,8 @@ export interface NativeOptions {
   blockWindows?: number;
   rebuildPeriod?: number;
   scratch?: 0 | 1;
+  /** 0 auto, 1 force the W x W Gram, 2 force the n x n covariance. */
+  path?: 0 | 1 | 2;
 }
 
 export interface NativeBinding {

@@ -61,6 +61,8 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   opts.blockWindows = intOption(o, "blockWindows", 0);
   opts.rebuildPeriod = intOption(o, "rebuildPeriod", 0);
   opts.scratch = intOption(o, "scratch", 0) != 0;
+  const int64_t path = intOption(o, "path", 0);
+  opts.path = path == 1 ? rdm2::SolvePath::Gram : path == 2 ? rdm2::SolvePath::Covariance : rdm2::SolvePath::Auto;
   return req;
 }
 

@@ -79,7 +79,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
 
   parallelFor(blocks, threads, [&](int64_t block, int worker) {
     if (!states[worker]) {
-      states[worker] = std::make_unique<WindowState>(n, W, opts.rebuildPeriod, opts.scratch);
+      states[worker] = std::make_unique<WindowState>(n, W, opts.rebuildPeriod, opts.scratch, opts.path);
       rows[worker].resize(n);
     }
     WindowState& ws = *states[worker];

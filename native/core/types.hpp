@@ -9,6 +9,7 @@ namespace rdm2 {
 enum class Detrend { None, Linear };
 enum class Transform { None, Log };
 enum class DType { F32, F64 };
+enum class SolvePath { Auto, Gram, Covariance };
 
 // A read-only T x n loss matrix. Rows are checkpoints, columns are probes.
 // rowStride/colStride are in elements, so row-major, column-major and
@@ -51,6 +52,9 @@ struct AnalysisOptions {
   int64_t rebuildPeriod = 0;
   // Debug/benchmark switch: recompute every window's Gram from scratch.
   bool scratch = false;
+  // Which matrix is diagonalised: Auto picks the W x W Gram when W <= n and
+  // the n x n covariance otherwise. Forcing one exists for tests and benchmarks.
+  SolvePath path = SolvePath::Auto;
 };
 
 // Thrown for inputs the core cannot process; the addon turns it into a JS error.

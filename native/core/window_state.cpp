@@ -6,11 +6,11 @@
 
 namespace rdm2 {
 
-WindowState::WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod, bool scratch)
+WindowState::WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod, bool scratch, SolvePath path)
     : n_(probes),
       W_(window),
       rebuildPeriod_(rebuildPeriod > 0 ? rebuildPeriod : window),
-      dual_(window <= probes),
+      dual_(path == SolvePath::Auto ? window <= probes : path == SolvePath::Gram),
       scratch_(scratch) {
   if (probes < 1) throw CoreError("probes must be >= 1");
   if (window < 2) throw CoreError("window must be >= 2");

@@ -26,7 +26,8 @@ class WindowState {
  public:
   // rebuildPeriod: pushes between from-scratch Gram rebuilds, which also move
   // the reference row forward (0 = W). scratch: rebuild at every push.
-  WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod = 0, bool scratch = false);
+  WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod = 0, bool scratch = false,
+              SolvePath path = SolvePath::Auto);
 
   int64_t probes() const { return n_; }
   int64_t window() const { return W_; }
