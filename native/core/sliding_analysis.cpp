@@ -91,7 +91,13 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
     for (int64_t j = first; j < last; ++j) {
       const int64_t end = W - 1 + j * s;  // last row of window j
       int64_t r = std::max(nextRow, end - W + 1);
-      if (j == first) r = end - W + 1;
+      if (j == first || s >= W) {
+        // Non-overlapping windows start from an empty state, so each one's
+        // result depends only on its own rows (a Gaussian block equals itself
+        // analysed alone, bit for bit).
+        if (j != first) ws.reset();
+        r = end - W + 1;
+      }
       for (; r <= end; ++r) {
         loadRow(in, r, opts.transform, row);
         ws.push(row, in.badRows && in.badRows[r]);
