@@ -1,0 +1,403 @@
+// Robust z-score early-warning detector: one online implementation, also used in batch.
+import { Rdm2Error } from '../errors.js';
+
+/** Which side of the baseline counts as an exceedance: SHC and variance rise ('up'), PR falls ('down'). */
+export type WarningDirection = 'up' | 'down' | 'both';
+
+/** Options of {@link detectWarnings} and {@link OnlineWarningDetector}. */
+export interface WarningOptions {
+  /** B: number of trailing finite values forming the baseline (>= 3). Default 20. */
+  baseline?: number;
+  /** Threshold on the robust z-score (finite, > 0). Default 3. */
+  z?: number;
+  /** m: consecutive exceedances needed to raise a warning (>= 1). Default 3. */
+  consecutive?: number;
+  /** Default 'up'. */
+  direction?: WarningDirection;
+}
+
+/** The options a detector actually used, echoed in every result. */
+export interface ResolvedWarningOptions {
+  baseline: number;
+  z: number;
+  consecutive: number;
+  direction: WarningDirection;
+}
+
+/** Defaults of the warning detector (see docs/statistics.md for how they were chosen). */
+export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze({
+  baseline: 20,
+  z: 3,
+  consecutive: 3,
+  direction: 'up',
+});
+
+/** Scale factor making the MAD a consistent estimator of a normal standard deviation. */
+export const MAD_SCALE = 1.4826;
+/** Scale factor making the mean absolute deviation consistent for a normal: sqrt(pi / 2). */
+export const MEAN_AD_SCALE = 1.253314;
+
+/**
+ * One warning: a run of consecutive exceedances that reached `consecutive` values.
+ * Indices are positions in the series (for an {@link Analysis} series: window indices).
+ */
+export interface Warning {
+  /** Index at which the warning fired (the m-th consecutive exceedance). */
+  index: number;
+  /** Step of `index`. */
+  step: number;
+  /** Robust z at `index`. */
+  z: number;
+  /** Series value at `index`. */
+  value: number;
+  /** First exceedance of the run. */
+  startIndex: number;
+  startStep: number;
+  /** Last exceedance of the run (online: so far). */
+  endIndex: number;
+  endStep: number;
+  /** Most extreme z of the run (largest |z|; online: so far). */
+  peakIndex: number;
+  peakStep: number;
+  peakZ: number;
+  peakValue: number;
+}
+
+/** What {@link detectWarnings} returns. */
+export interface WarningResult {
+  /** Robust z of every value: NaN during warm-up (fewer than B finite values seen) and for non-finite values. */
+  z: Float64Array;
+  /** Warnings in firing order; their peak and end cover the whole run. */
+  warnings: Warning[];
+  /** The options used. */
+  options: ResolvedWarningOptions;
+}
+
+/** A z or other number as stored in a JSON-safe state: infinities become strings. */
+export type StateNumber = number | 'Infinity' | '-Infinity';
+
+/** The run of consecutive exceedances in progress, as stored in a state. */
+export interface WarningRunState {
+  length: number;
+  startIndex: number;
+  startStep: number;
+  peakIndex: number;
+  peakStep: number;
+  peakZ: StateNumber;
+  peakValue: number;
+  /** The warning this run raised, once it reached `consecutive` values. */
+  fired: { index: number; step: number; z: StateNumber; value: number } | null;
+}
+
+/**
+ * Everything an {@link OnlineWarningDetector} knows, as plain JSON-safe data
+ * (`JSON.parse(JSON.stringify(state))` restores it exactly).
+ */
+export interface WarningDetectorState {
+  version: 1;
+  options: ResolvedWarningOptions;
+  /** Number of values pushed so far (the index of the next value). */
+  count: number;
+  /** The last (up to B) finite values, oldest first. */
+  baseline: number[];
+  /** Robust z of the last value pushed (NaN before any push is stored as null). */
+  lastZ: StateNumber | null;
+  run: WarningRunState | null;
+}
+
+function fail(message: string): never {
+  throw new Rdm2Error('ERR_RDM2_OPTION', message);
+}
+
+const KNOWN = new Set(['baseline', 'z', 'consecutive', 'direction']);
+
+/** Resolves and checks warning options (ERR_RDM2_OPTION on anything out of range). */
+export function resolveWarningOptions(options: WarningOptions = {}, what = 'warning options'): ResolvedWarningOptions {
+  if (typeof options !== 'object' || options === null) fail(`${what} must be an object`);
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown ${what} key '${key}'`);
+  const d = DEFAULT_WARNING_OPTIONS;
+  const baseline = options.baseline ?? d.baseline;
+  if (typeof baseline !== 'number' || !Number.isInteger(baseline) || baseline < 3) {
+    fail(`baseline must be an integer >= 3 (values in the trailing baseline), got ${JSON.stringify(baseline)}`);
+  }
+  const z = options.z ?? d.z;
+  if (typeof z !== 'number' || !Number.isFinite(z) || z <= 0) fail(`z must be a finite number > 0, got ${JSON.stringify(z)}`);
+  const consecutive = options.consecutive ?? d.consecutive;
+  if (typeof consecutive !== 'number' || !Number.isInteger(consecutive) || consecutive < 1) {
+    fail(`consecutive must be an integer >= 1, got ${JSON.stringify(consecutive)}`);
+  }
+  const direction = options.direction ?? d.direction;
+  if (direction !== 'up' && direction !== 'down' && direction !== 'both') {
+    fail(`direction must be one of 'up', 'down', 'both', got ${JSON.stringify(direction)}`);
+  }
+  return { baseline, z, consecutive, direction };
+}
+
+function median(sorted: Float64Array): number {
+  const n = sorted.length;
+  const h = n >> 1;
+  return n % 2 === 1 ? sorted[h] : 0.5 * (sorted[h - 1] + sorted[h]);
+}
+
+/**
+ * Robust z-score of `x` against `values` (the baseline): (x - median) / (1.4826 MAD).
+ * When the MAD is 0 (more than half the baseline is one value), the scale falls back to
+ * 1.253314 x the mean absolute deviation from the median; when that is 0 too (the baseline is
+ * constant), z is 0 for x equal to the median and +-Infinity otherwise.
+ *
+ * @example
+ * ```ts
+ * robustZ(10, [1, 2, 3, 4, 5]); // (10 - 3) / (1.4826 * 1) = 4.7215
+ * ```
+ */
+export function robustZ(x: number, values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', 'robustZ needs a non-empty baseline');
+  const s = Float64Array.from(values as ArrayLike<number>).sort();
+  const med = median(s);
+  const dev = new Float64Array(n);
+  let sumDev = 0;
+  for (let i = 0; i < n; i++) {
+    dev[i] = Math.abs(s[i] - med);
+    sumDev += dev[i];
+  }
+  dev.sort();
+  let scale = MAD_SCALE * median(dev);
+  if (scale === 0) scale = (MEAN_AD_SCALE * sumDev) / n;
+  const diff = x - med;
+  if (scale === 0) return diff === 0 ? 0 : diff > 0 ? Infinity : -Infinity;
+  return diff / scale;
+}
+
+function encode(x: number): StateNumber {
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  return x;
+}
+
+function decode(x: unknown, what: string): number {
+  if (x === 'Infinity') return Infinity;
+  if (x === '-Infinity') return -Infinity;
+  if (typeof x !== 'number' || Number.isNaN(x)) fail(`invalid warning detector state: ${what} must be a number, got ${JSON.stringify(x)}`);
+  return x;
+}
+
+function finiteNumber(x: unknown, what: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) fail(`invalid warning detector state: ${what} must be a finite number, got ${JSON.stringify(x)}`);
+  return x;
+}
+
+function count(x: unknown, what: string): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) fail(`invalid warning detector state: ${what} must be an integer >= 0, got ${JSON.stringify(x)}`);
+  return x;
+}
+
+interface Run {
+  length: number;
+  startIndex: number;
+  startStep: number;
+  peakIndex: number;
+  peakStep: number;
+  peakZ: number;
+  peakValue: number;
+  fired: { index: number; step: number; z: number; value: number } | null;
+}
+
+/**
+ * The robust z-score early-warning detector, fed one value at a time. {@link detectWarnings}
+ * runs exactly this class over a series, so batch and streaming results agree value for value.
+ *
+ * Rule: each value x_k is scored against the previous B finite values (the baseline):
+ * z_k = (x_k - median) / (1.4826 MAD) (see {@link robustZ} for MAD = 0). Until B finite values
+ * have been seen, z is NaN. A value exceeds when z > threshold ('up'), z < -threshold ('down')
+ * or |z| > threshold ('both'). A warning fires on the m-th consecutive exceedance; the run then
+ * continues (extending the same warning's end and peak) until a value does not exceed.
+ * After scoring, every finite value joins the baseline (the oldest leaves).
+ *
+ * Non-finite values (NaN: degenerate windows) get z = NaN, are not added to the baseline and
+ * break a run: m consecutive exceedances must be m consecutive finite values.
+ *
+ * @example
+ * ```ts
+ * import { OnlineWarningDetector } from 'rdm2';
+ * const det = new OnlineWarningDetector({ baseline: 20, z: 3, consecutive: 3 });
+ * for (const [step, shc] of stream) {
+ *   const w = det.push(shc, step);
+ *   if (w) console.log(`warning at step ${w.step}, z = ${w.z}`);
+ * }
+ * const saved = JSON.stringify(det.state());
+ * const resumed = OnlineWarningDetector.fromState(JSON.parse(saved));
+ * ```
+ */
+export class OnlineWarningDetector {
+  /** The options in use. */
+  readonly options: ResolvedWarningOptions;
+  private ring: Float64Array;
+  private filled = 0;
+  private head = 0; // slot of the oldest value when full
+  private count = 0;
+  private z = NaN;
+  private run: Run | null = null;
+
+  constructor(options: WarningOptions = {}) {
+    this.options = resolveWarningOptions(options);
+    this.ring = new Float64Array(this.options.baseline);
+  }
+
+  /** Restores a detector from {@link OnlineWarningDetector.state} (also after a JSON round trip). */
+  static fromState(state: WarningDetectorState): OnlineWarningDetector {
+    if (typeof state !== 'object' || state === null) fail('invalid warning detector state: not an object');
+    if (state.version !== 1) fail(`invalid warning detector state: unsupported version ${JSON.stringify(state.version)}`);
+    const det = new OnlineWarningDetector(state.options);
+    const B = det.options.baseline;
+    if (!Array.isArray(state.baseline) || state.baseline.length > B) {
+      fail(`invalid warning detector state: baseline must be an array of at most ${B} numbers`);
+    }
+    state.baseline.forEach((v, i) => (det.ring[i] = finiteNumber(v, `baseline[${i}]`)));
+    det.filled = state.baseline.length;
+    det.head = 0;
+    det.count = count(state.count, 'count');
+    det.z = state.lastZ === null ? NaN : decode(state.lastZ, 'lastZ');
+    const r = state.run;
+    if (r !== null && r !== undefined) {
+      if (typeof r !== 'object') fail('invalid warning detector state: run must be an object or null');
+      det.run = {
+        length: count(r.length, 'run.length'),
+        startIndex: count(r.startIndex, 'run.startIndex'),
+        startStep: finiteNumber(r.startStep, 'run.startStep'),
+        peakIndex: count(r.peakIndex, 'run.peakIndex'),
+        peakStep: finiteNumber(r.peakStep, 'run.peakStep'),
+        peakZ: decode(r.peakZ, 'run.peakZ'),
+        peakValue: finiteNumber(r.peakValue, 'run.peakValue'),
+        fired:
+          r.fired === null || r.fired === undefined
+            ? null
+            : {
+                index: count(r.fired.index, 'run.fired.index'),
+                step: finiteNumber(r.fired.step, 'run.fired.step'),
+                z: decode(r.fired.z, 'run.fired.z'),
+                value: finiteNumber(r.fired.value, 'run.fired.value'),
+              },
+      };
+    }
+    return det;
+  }
+
+  /** A plain, JSON-safe snapshot of the detector (see {@link WarningDetectorState}). */
+  state(): WarningDetectorState {
+    const r = this.run;
+    return {
+      version: 1,
+      options: { ...this.options },
+      count: this.count,
+      baseline: this.baselineValues(),
+      lastZ: Number.isNaN(this.z) ? null : encode(this.z),
+      run:
+        r === null
+          ? null
+          : {
+              length: r.length,
+              startIndex: r.startIndex,
+              startStep: r.startStep,
+              peakIndex: r.peakIndex,
+              peakStep: r.peakStep,
+              peakZ: encode(r.peakZ),
+              peakValue: r.peakValue,
+              fired: r.fired === null ? null : { ...r.fired, z: encode(r.fired.z) },
+            },
+    };
+  }
+
+  /** Number of values pushed so far (the index the next value gets). */
+  get pushed(): number {
+    return this.count;
+  }
+
+  /** Robust z of the last value pushed (NaN during warm-up or for a non-finite value). */
+  get lastZ(): number {
+    return this.z;
+  }
+
+  /** The warning whose run is still going (end and peak so far), or null. */
+  get active(): Warning | null {
+    const r = this.run;
+    return r !== null && r.fired !== null ? toWarning(r, this.count - 1) : null;
+  }
+
+  /** The current baseline, oldest first. */
+  baselineValues(): number[] {
+    const out: number[] = [];
+    const B = this.ring.length;
+    for (let i = 0; i < this.filled; i++) out.push(this.ring[(this.head + i) % B]);
+    return out;
+  }
+
+  /**
+   * Scores one value. Returns the warning when this value makes it fire (once per run), else null.
+   * @param value the indicator's next value (NaN for a degenerate window).
+   * @param step its step; default: its index (the number of values pushed before it).
+   */
+  push(value: number, step?: number): Warning | null {
+    if (typeof value !== 'number') fail(`push(value): value must be a number, got ${typeof value}`);
+    const index = this.count;
+    const at = step ?? index;
+    if (typeof at !== 'number' || !Number.isFinite(at)) fail(`push(value, step): step must be a finite number, got ${JSON.stringify(step)}`);
+    this.count++;
+    if (!Number.isFinite(value)) {
+      this.z = NaN;
+      this.run = null;
+      return null;
+    }
+    const { baseline: B, z: threshold, consecutive, direction } = this.options;
+    const z = this.filled === B ? robustZ(value, this.ring) : NaN;
+    this.z = z;
+    // Add the value to the baseline (replacing the oldest once full).
+    if (this.filled < B) {
+      this.ring[(this.head + this.filled) % B] = value;
+      this.filled++;
+    } else {
+      this.ring[this.head] = value;
+      this.head = (this.head + 1) % B;
+    }
+    const exceeds = direction === 'up' ? z > threshold : direction === 'down' ? z < -threshold : Math.abs(z) > threshold;
+    if (!exceeds) {
+      this.run = null;
+      return null;
+    }
+    let r = this.run;
+    if (r === null) {
+      r = { length: 0, startIndex: index, startStep: at, peakIndex: index, peakStep: at, peakZ: z, peakValue: value, fired: null };
+      this.run = r;
+    } else if (Math.abs(z) > Math.abs(r.peakZ)) {
+      r.peakIndex = index;
+      r.peakStep = at;
+      r.peakZ = z;
+      r.peakValue = value;
+    }
+    r.length++;
+    (r as Run & { endStep?: number }).endStep = at;
+    if (r.length === consecutive) {
+      r.fired = { index, step: at, z, value };
+      return toWarning(r, index);
+    }
+    return null;
+  }
+}
+
+function toWarning(r: Run, endIndex: number): Warning {
+  const f = r.fired!;
+  return {
+    index: f.index,
+    step: f.step,
+    z: f.z,
+    value: f.value,
+    startIndex: r.startIndex,
+    startStep: r.startStep,
+    endIndex,
+    endStep: (r as Run & { endStep?: number }).endStep ?? f.step,
+    peakIndex: r.peakIndex,
+    peakStep: r.peakStep,
+    peakZ: r.peakZ,
+    peakValue: r.peakValue,
+  };
+}
