@@ -35,4 +35,8 @@ export type Rdm2ErrorCode =
   /** A file could not be read or parsed. */
   | 'ERR_RDM2_FILE'
   /** A command-line usage error. */
-  | 'ERR_RDM2_USAGE';
+  | 'ERR_RDM2_USAGE'
+  /** The object was closed and cannot be used any more. */
+  | 'ERR_RDM2_CLOSED'
+  /** A monitor snapshot is truncated, corrupted or of an unknown version. */
+  | 'ERR_RDM2_SNAPSHOT';

@@ -37,7 +37,39 @@ export interface NativeOptions {
   path?: 0 | 1 | 2;
 }
 
+/** One window's spectrum from the native monitor. */
+export interface NativeWindowSummary {
+  trace: number;
+  pr: number;
+  entropy: number;
+  shc: number;
+  topShare: number;
+  degenerate: boolean;
+  eigenvalues: Float64Array;
+  eigenvectors?: Float32Array;
+}
+
+/** The exact native window state (see WindowState::Saved). */
+export interface NativeMonitorState {
+  deviations: Float64Array;
+  gram: Float64Array;
+  reference: Float64Array;
+  positions: Float64Array;
+  bad: Uint8Array;
+  count: number;
+  sinceRebuild: number;
+  hasReference: boolean;
+}
+
+export interface NativeMonitor {
+  push(row: Float32Array | Float64Array, bad: boolean): NativeWindowSummary | null;
+  save(): NativeMonitorState;
+  load(state: NativeMonitorState): void;
+  close(): void;
+}
+
 export interface NativeBinding {
+  NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: 0 | 1; transform: 0 | 1; beta: number; rebuildPeriod?: number }) => NativeMonitor;
   analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
   coreVersion: string;

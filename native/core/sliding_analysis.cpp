@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 
+#include "row_input.hpp"
 #include "thread_pool.hpp"
 #include "window_state.hpp"
 
@@ -15,23 +16,6 @@ int64_t windowCount(int64_t rows, int64_t window, int64_t stride) {
 }
 
 namespace {
-
-void loadRow(const InputMatrix& in, int64_t r, Transform transform, double* dst) {
-  const int64_t n = in.cols;
-  if (in.colStride == 1) {
-    if (in.dtype == DType::F32) {
-      const float* src = static_cast<const float*>(in.data) + r * in.rowStride;
-      for (int64_t c = 0; c < n; ++c) dst[c] = static_cast<double>(src[c]);
-    } else {
-      const double* src = static_cast<const double*>(in.data) + r * in.rowStride;
-      std::copy(src, src + n, dst);
-    }
-  } else {
-    for (int64_t c = 0; c < n; ++c) dst[c] = in.at(r, c);
-  }
-  if (transform == Transform::Log)
-    for (int64_t c = 0; c < n; ++c) dst[c] = std::log(dst[c]);
-}
 
 int64_t chooseBlockWindows(const AnalysisOptions& opts) {
   if (opts.blockWindows > 0) return opts.blockWindows;

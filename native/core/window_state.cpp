@@ -82,6 +82,35 @@ void WindowState::push(const double* row, bool bad) {
   G_.col(slot) = gramRow_;
 }
 
+WindowState::Saved WindowState::save() const {
+  Saved out;
+  out.deviations.assign(Y_.data(), Y_.data() + Y_.size());
+  if (dual_) out.gram.assign(G_.data(), G_.data() + G_.size());
+  out.reference.assign(ref_.data(), ref_.data() + ref_.size());
+  out.positions = pos_;
+  out.bad = bad_;
+  out.count = count_;
+  out.sinceRebuild = sinceRebuild_;
+  out.hasReference = hasRef_;
+  return out;
+}
+
+void WindowState::load(const Saved& in) {
+  if (static_cast<int64_t>(in.deviations.size()) != W_ * n_ ||
+      static_cast<int64_t>(in.gram.size()) != (dual_ ? W_ * W_ : 0) ||
+      static_cast<int64_t>(in.reference.size()) != n_ || static_cast<int64_t>(in.positions.size()) != W_ ||
+      static_cast<int64_t>(in.bad.size()) != W_ || in.count < 0 || in.sinceRebuild < 0)
+    throw CoreError("saved window state does not match this window's size");
+  std::copy(in.deviations.begin(), in.deviations.end(), Y_.data());
+  if (dual_) std::copy(in.gram.begin(), in.gram.end(), G_.data());
+  std::copy(in.reference.begin(), in.reference.end(), ref_.data());
+  pos_ = in.positions;
+  bad_ = in.bad;
+  count_ = in.count;
+  sinceRebuild_ = in.sinceRebuild;
+  hasRef_ = in.hasReference;
+}
+
 void WindowState::rebuild() {
   G_.setZero();
   G_.selfadjointView<Eigen::Lower>().rankUpdate(Y_);

@@ -43,9 +43,21 @@ class WindowState {
   void push(const double* row, bool bad);
   void spectrum(const SpectrumOptions& opts, SpectrumOut& out);
 
-  // Read access for snapshots: slot s holds time position positions()[s].
-  const RowMatrix& deviations() const { return Y_; }
-  const Eigen::VectorXd& reference() const { return ref_; }
+  // Everything that determines future results, for snapshots: restoring it
+  // continues bit for bit where the exported state left off.
+  struct Saved {
+    std::vector<double> deviations;  // W x n, row-major, slot order
+    std::vector<double> gram;        // W x W (empty unless dual)
+    std::vector<double> reference;   // n
+    std::vector<int64_t> positions;  // W
+    std::vector<uint8_t> bad;        // W
+    int64_t count = 0;
+    int64_t sinceRebuild = 0;
+    bool hasReference = false;
+  };
+  Saved save() const;
+  // Throws CoreError when the sizes do not match this window.
+  void load(const Saved& saved);
 
  private:
   void rebuild();

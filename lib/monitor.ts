@@ -1,0 +1,347 @@
+// The streaming SpectralMonitor: live 2RDM during training.
+import { EventEmitter } from 'node:events';
+import { Transform } from 'node:stream';
+import { Rdm2Error } from './errors.js';
+import { native, type NativeMonitor } from './native.js';
+import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
+import { OnlineWarningDetector, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
+import type { Detrend, NonFinitePolicy, Transform as LossTransform } from './types.js';
+
+/** Options of {@link SpectralMonitor}. */
+export interface MonitorOptions {
+  /** n, the number of probes per row. */
+  probes: number;
+  /** W, the window length (2 <= W). */
+  window: number;
+  /** Top eigenvectors per summary (0 <= topK <= min(W-1, n)). Default 0. */
+  topK?: number;
+  /** Default 'none'. */
+  detrend?: Detrend;
+  /** Default 'none'. */
+  transform?: LossTransform;
+  /** SHC inverse temperature. Default 1. */
+  beta?: number;
+  /** NaN/Infinity in a row: throw (default, state unchanged) or accept it and mark the windows containing it degenerate. */
+  nonFinite?: NonFinitePolicy;
+  /** Options of the online SHC warning detector (see detectWarnings), or `false` for none. Default: the detector's defaults. */
+  warn?: WarningOptions | false;
+}
+
+/** The options a monitor uses (echoed in snapshots). */
+export interface ResolvedMonitorOptions {
+  probes: number;
+  window: number;
+  topK: number;
+  detrend: Detrend;
+  transform: LossTransform;
+  beta: number;
+  nonFinite: NonFinitePolicy;
+  warn: WarningOptions | false;
+}
+
+/** One window's observables, produced by each push once the window is full. */
+export interface Summary {
+  /** Step of the row that completed this window (the row's index when no step was given). */
+  step: number;
+  /** Window index: 0 for the first full window. */
+  index: number;
+  trace: number;
+  pr: number;
+  entropy: number;
+  shc: number;
+  topShare: number;
+  /** min(W-1, n) eigenvalues, descending, zero padded. */
+  eigenvalues: Float64Array;
+  /** topK x n eigenvectors when topK > 0. */
+  eigenvectors?: Float32Array;
+  degenerate: boolean;
+  /** The warning the detector raised on this window's SHC, if any. */
+  warning: Warning | null;
+}
+
+/** A row for {@link SpectralMonitor.stream} / {@link SpectralMonitor.process}: the losses alone, or with a step. */
+export type MonitorRow = Float32Array | Float64Array | readonly number[] | { losses: Float32Array | Float64Array | readonly number[]; step?: number };
+
+interface SnapshotHeader {
+  options: ResolvedMonitorOptions;
+  rows: number;
+  windows: number;
+  detector: WarningDetectorState | null;
+  count: number;
+  sinceRebuild: number;
+  hasReference: boolean;
+}
+
+function optionError(message: string): never {
+  throw new Rdm2Error('ERR_RDM2_OPTION', message);
+}
+
+function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
+  if (typeof opts !== 'object' || opts === null) optionError('SpectralMonitor options must be an object');
+  const known = ['probes', 'window', 'topK', 'detrend', 'transform', 'beta', 'nonFinite', 'warn'];
+  for (const k of Object.keys(opts)) if (!known.includes(k)) optionError(`unknown option '${k}'`);
+  const int = (name: string, v: unknown, min: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) optionError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const probes = int('probes', opts.probes, 1);
+  const window = int('window', opts.window, 2);
+  const topK = int('topK', opts.topK ?? 0, 0);
+  if (topK > Math.min(window - 1, probes)) optionError(`topK (${topK}) exceeds the largest possible rank min(W-1, n) = ${Math.min(window - 1, probes)}`);
+  const pick = <T extends string>(name: string, v: unknown, allowed: T[]): T => {
+    if (v === undefined) return allowed[0];
+    if (!allowed.includes(v as T)) optionError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+    return v as T;
+  };
+  const beta = opts.beta ?? 1;
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) optionError(`beta must be a finite number > 0, got ${JSON.stringify(beta)}`);
+  const warn = opts.warn === undefined ? {} : opts.warn;
+  if (warn !== false && (typeof warn !== 'object' || warn === null)) optionError('warn must be warning options or false');
+  return {
+    probes,
+    window,
+    topK,
+    detrend: pick('detrend', opts.detrend, ['none', 'linear']),
+    transform: pick('transform', opts.transform, ['none', 'log']),
+    beta,
+    nonFinite: pick('nonFinite', opts.nonFinite, ['error', 'skip-window']),
+    warn,
+  };
+}
+
+/**
+ * Live 2RDM over the trailing window of the last W checkpoints. Each push costs the new
+ * row's W dot products plus a W x W eigensolve (never an n x n matrix when W <= n), and
+ * returns the window's {@link Summary} once the window is full. Emits `'warning'`
+ * (warning, summary) when the online SHC detector fires. Pushes are synchronous and short;
+ * `snapshot()` / `SpectralMonitor.restore()` survive a crash with identical results.
+ *
+ * @example
+ * ```ts
+ * import { SpectralMonitor } from 'rdm2';
+ * const monitor = new SpectralMonitor({ probes: 512, window: 32, topK: 1 });
+ * monitor.on('warning', (w) => console.log(`SHC warning at step ${w.step}`));
+ * for (let step = 0; step < 1000; step++) {
+ *   const losses = new Float32Array(512).map(() => Math.random()); // your per-probe losses
+ *   const s = monitor.push(losses, step);
+ *   if (s) console.log(step, s.shc, s.pr);
+ * }
+ * await fs.promises.writeFile('monitor.snap', monitor.snapshot());
+ * ```
+ */
+export class SpectralMonitor extends EventEmitter {
+  /** The options in use. */
+  readonly options: ResolvedMonitorOptions;
+  private core: NativeMonitor | null;
+  private detector: OnlineWarningDetector | null;
+  private rows = 0;
+  private windows = 0;
+
+  constructor(options: MonitorOptions) {
+    super();
+    this.options = resolve(options);
+    this.detector = this.options.warn === false ? null : new OnlineWarningDetector(this.options.warn);
+    const o = this.options;
+    this.core = new (native().NativeMonitor)({
+      probes: o.probes,
+      window: o.window,
+      topK: o.topK,
+      detrend: o.detrend === 'linear' ? 1 : 0,
+      transform: o.transform === 'log' ? 1 : 0,
+      beta: o.beta,
+    });
+  }
+
+  /** Rows pushed so far. */
+  get rowsPushed(): number {
+    return this.rows;
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.core === null;
+  }
+
+  private live(): NativeMonitor {
+    if (!this.core) throw new Rdm2Error('ERR_RDM2_CLOSED', 'the monitor is closed');
+    return this.core;
+  }
+
+  /** Validates one row without touching any state; returns it as a typed array and whether it is bad. */
+  private checkRow(row: unknown, step: unknown): { data: Float32Array | Float64Array; bad: boolean } {
+    const n = this.options.probes;
+    let data: Float32Array | Float64Array;
+    if (row instanceof Float32Array || row instanceof Float64Array) data = row;
+    else if (Array.isArray(row)) {
+      if (!row.every((v) => typeof v === 'number')) throw new Rdm2Error('ERR_RDM2_DTYPE', 'row must hold numbers only');
+      data = Float64Array.from(row as number[]);
+    } else throw new Rdm2Error('ERR_RDM2_DTYPE', `row must be a Float32Array, Float64Array or number[], got ${row === null ? 'null' : typeof row}`);
+    if (data.length !== n) throw new Rdm2Error('ERR_RDM2_SHAPE', `row has ${data.length} values, the monitor has ${n} probes`);
+    if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
+      throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
+    }
+    const log = this.options.transform === 'log';
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      if (v - v === 0 && (!log || v > 0)) continue;
+      if (this.options.nonFinite === 'error') {
+        const why = v - v === 0 ? `${v} is not > 0, which the log transform needs` : `${v} is not finite`;
+        throw new Rdm2Error('ERR_RDM2_NON_FINITE', `row ${this.rows}, column ${i}: ${why}`);
+      }
+      return { data, bad: true };
+    }
+    return { data, bad: false };
+  }
+
+  /**
+   * Adds one checkpoint's losses. Returns null until W rows have arrived, then the summary of
+   * the window ending at this row. A rejected row (wrong length, NaN under 'error', closed
+   * monitor) throws and leaves the monitor unchanged.
+   */
+  push(row: Float32Array | Float64Array | readonly number[], step?: number): Summary | null {
+    const core = this.live();
+    const { data, bad } = this.checkRow(row, step);
+    const raw = core.push(data, bad);
+    const at = step ?? this.rows;
+    this.rows++;
+    if (!raw) return null;
+    const warning = this.detector ? this.detector.push(raw.shc, at) : null;
+    const summary: Summary = {
+      step: at,
+      index: this.windows++,
+      trace: raw.trace,
+      pr: raw.pr,
+      entropy: raw.entropy,
+      shc: raw.shc,
+      topShare: raw.topShare,
+      eigenvalues: raw.eigenvalues,
+      degenerate: raw.degenerate,
+      warning,
+    };
+    if (raw.eigenvectors) summary.eigenvectors = raw.eigenvectors;
+    if (warning) this.emit('warning', warning, summary);
+    return summary;
+  }
+
+  /**
+   * Pushes several rows: `{ data, shape: [k, n] }` (row-major) or `number[][]`, with optional steps.
+   * Returns the summaries produced, in order (rows that did not complete a window produce none).
+   * Every row is validated before any is pushed, so a bad block changes nothing.
+   */
+  pushMany(block: { data: Float32Array | Float64Array; shape: readonly [number, number] } | readonly (readonly number[])[], steps?: ArrayLike<number>): Summary[] {
+    this.live();
+    let rows: (Float32Array | Float64Array | readonly number[])[];
+    if (Array.isArray(block)) rows = block as (readonly number[])[];
+    else {
+      const b = block as { data: Float32Array | Float64Array; shape: readonly [number, number] };
+      if (!(b.data instanceof Float32Array || b.data instanceof Float64Array)) throw new Rdm2Error('ERR_RDM2_DTYPE', 'block.data must be a Float32Array or Float64Array');
+      const [k, n] = b.shape ?? [];
+      if (!Number.isInteger(k) || n !== this.options.probes || b.data.length !== k * n) {
+        throw new Rdm2Error('ERR_RDM2_SHAPE', `block shape ${JSON.stringify(b.shape)} does not match ${b.data.length} values and ${this.options.probes} probes`);
+      }
+      rows = Array.from({ length: k }, (_, r) => b.data.subarray(r * n, (r + 1) * n));
+    }
+    if (steps !== undefined && steps.length !== rows.length) throw new Rdm2Error('ERR_RDM2_SHAPE', `steps has ${steps.length} entries for ${rows.length} rows`);
+    // Validate all first: with 'error', a bad row anywhere rejects the whole block.
+    const saved = this.rows;
+    try {
+      rows.forEach((r, i) => {
+        this.checkRow(r, steps?.[i]);
+        this.rows++;
+      });
+    } finally {
+      this.rows = saved;
+    }
+    const out: Summary[] = [];
+    rows.forEach((r, i) => {
+      const s = this.push(r, steps?.[i]);
+      if (s) out.push(s);
+    });
+    return out;
+  }
+
+  /**
+   * An object-mode Transform: write rows ({@link MonitorRow}), read summaries. Backpressure is
+   * the stream's own: a slow reader pauses the writer.
+   */
+  stream(): Transform {
+    return new Transform({
+      objectMode: true,
+      highWaterMark: 16,
+      transform: (chunk: MonitorRow, _enc, done) => {
+        try {
+          const s = isStepRow(chunk) ? this.push(chunk.losses, chunk.step) : this.push(chunk);
+          done(null, s ?? undefined);
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+    });
+  }
+
+  /**
+   * Consumes an (async) iterable of rows and yields the summaries.
+   *
+   * @example
+   * ```ts
+   * for await (const s of monitor.process(rowsFromTraining())) if (s.warning) break;
+   * ```
+   */
+  async *process(rows: AsyncIterable<MonitorRow> | Iterable<MonitorRow>): AsyncGenerator<Summary> {
+    for await (const chunk of rows) {
+      const s = isStepRow(chunk) ? this.push(chunk.losses, chunk.step) : this.push(chunk);
+      if (s) yield s;
+    }
+  }
+
+  /** The whole state (options, window, Gram, detector) as versioned, checksummed bytes. */
+  snapshot(): Uint8Array {
+    const state = this.live().save();
+    const header: SnapshotHeader = {
+      options: this.options,
+      rows: this.rows,
+      windows: this.windows,
+      detector: this.detector ? this.detector.state() : null,
+      count: state.count,
+      sinceRebuild: state.sinceRebuild,
+      hasReference: state.hasReference,
+    };
+    return encodeSnapshot(header, state);
+  }
+
+  /**
+   * Rebuilds a monitor from {@link snapshot} bytes; it continues with identical results.
+   * Truncated, corrupted or foreign bytes throw `ERR_RDM2_SNAPSHOT` and nothing is created.
+   */
+  static restore(bytes: Uint8Array): SpectralMonitor {
+    const { header, state } = decodeSnapshot<SnapshotHeader>(bytes, (h) => {
+      const o = h?.options;
+      if (!o || !Number.isInteger(o.window) || !Number.isInteger(o.probes)) {
+        throw new Rdm2Error('ERR_RDM2_SNAPSHOT', 'invalid monitor snapshot: header has no window/probes');
+      }
+      return { window: o.window, probes: o.probes, dual: o.window <= o.probes };
+    });
+    let monitor: SpectralMonitor;
+    try {
+      monitor = new SpectralMonitor(header.options);
+      monitor.live().load(state);
+      if (header.detector) monitor.detector = OnlineWarningDetector.fromState(header.detector);
+    } catch (err) {
+      if (err instanceof Rdm2Error && err.code === 'ERR_RDM2_SNAPSHOT') throw err;
+      throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: ${(err as Error).message}`, { cause: err });
+    }
+    monitor.rows = header.rows;
+    monitor.windows = header.windows;
+    return monitor;
+  }
+
+  /** Frees the native state. Later pushes throw `ERR_RDM2_CLOSED`. */
+  close(): void {
+    this.core?.close();
+    this.core = null;
+  }
+}
+
+function isStepRow(x: MonitorRow): x is { losses: Float32Array | Float64Array | readonly number[]; step?: number } {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x) && 'losses' in x;
+}

@@ -1,0 +1,30 @@
+// Reading one checkpoint's losses into float64, with the optional transform.
+// Every path into a WindowState goes through here, so batch and streaming
+// see identical numbers.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "types.hpp"
+
+namespace rdm2 {
+
+inline void loadRow(const InputMatrix& in, int64_t r, Transform transform, double* dst) {
+  const int64_t n = in.cols;
+  if (in.colStride == 1) {
+    if (in.dtype == DType::F32) {
+      const float* src = static_cast<const float*>(in.data) + r * in.rowStride;
+      for (int64_t c = 0; c < n; ++c) dst[c] = static_cast<double>(src[c]);
+    } else {
+      const double* src = static_cast<const double*>(in.data) + r * in.rowStride;
+      std::copy(src, src + n, dst);
+    }
+  } else {
+    for (int64_t c = 0; c < n; ++c) dst[c] = in.at(r, c);
+  }
+  if (transform == Transform::Log)
+    for (int64_t c = 0; c < n; ++c) dst[c] = std::log(dst[c]);
+}
+
+}  // namespace rdm2
