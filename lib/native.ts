@@ -73,6 +73,12 @@ export interface NativeBinding {
   analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
   coreVersion: string;
+  /** Kernel timings for the benchmark harness (seconds per call, best of reps). */
+  bench: {
+    timeGemm(m: number, k: number, n: number, reps: number): number;
+    timeDots(window: number, n: number, reps: number): number;
+    timeEigenvalues(window: number, reps: number): number;
+  };
 }
 
 /** The package root: lib/ and dist/ both sit one level below it. */
