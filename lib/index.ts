@@ -16,3 +16,4 @@ export type {
   ResolvedAnalyzeOptions,
   Transform,
 } from './types.js';
+export { SpectralMonitor, type MonitorOptions, type MonitorRow, type ResolvedMonitorOptions, type Summary } from './monitor.js';
