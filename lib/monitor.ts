@@ -228,10 +228,13 @@ export class SpectralMonitor extends EventEmitter {
    * Returns the summaries produced, in order (rows that did not complete a window produce none).
    * Every row is validated before any is pushed, so a bad block changes nothing.
    */
-  pushMany(block: { data: Float32Array | Float64Array; shape: readonly [number, number] } | readonly (readonly number[])[], steps?: ArrayLike<number>): Summary[] {
+  pushMany(
+    block: { data: Float32Array | Float64Array; shape: readonly [number, number] } | readonly (Float32Array | Float64Array | readonly number[])[],
+    steps?: ArrayLike<number>,
+  ): Summary[] {
     this.live();
     let rows: (Float32Array | Float64Array | readonly number[])[];
-    if (Array.isArray(block)) rows = block as (readonly number[])[];
+    if (Array.isArray(block)) rows = block as (Float32Array | Float64Array | readonly number[])[];
     else {
       const b = block as { data: Float32Array | Float64Array; shape: readonly [number, number] };
       if (!(b.data instanceof Float32Array || b.data instanceof Float64Array)) throw new Rdm2Error('ERR_RDM2_DTYPE', 'block.data must be a Float32Array or Float64Array');

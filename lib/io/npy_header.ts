@@ -173,10 +173,10 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   }
   const raw = bytes.subarray(start, dataOffset);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(raw);
-  const fail = (at: number, expected: string): never =>
+  const fail: (at: number, expected: string) => never = (at, expected) =>
     fileError(file, `header byte ${start + at}`, `malformed header ${JSON.stringify(text.trimEnd())}: expected ${expected}`);
   const dict = new PyLiteralParser(text, fail).parseAll();
-  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) fail(0, "a dict {'descr': ..., 'fortran_order': ..., 'shape': ...}");
+  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) return fail(0, "a dict {'descr': ..., 'fortran_order': ..., 'shape': ...}");
   const keys = Object.keys(dict).sort().join(',');
   if (keys !== 'descr,fortran_order,shape') {
     fileError(file, `header byte ${start}`, `header has keys [${Object.keys(dict).join(', ')}], expected exactly 'descr', 'fortran_order' and 'shape'`);
@@ -219,8 +219,8 @@ export function buildNpyHeader(descr: string, fortranOrder: boolean, shape: read
     out.set(NPY_MAGIC, 0);
     out[6] = prefixLength === 10 ? 1 : 2;
     out[7] = 0;
-    new DataView(out.buffer).setUint16(8, prefixLength === 10 ? headerLength : 0, true);
-    if (prefixLength === 12) new DataView(out.buffer).setUint32(8, headerLength, true);
+    if (prefixLength === 10) new DataView(out.buffer).setUint16(8, headerLength, true);
+    else new DataView(out.buffer).setUint32(8, headerLength, true);
     const text = dict.padEnd(headerLength - 1, ' ') + '\n';
     for (let i = 0; i < text.length; i++) out[prefixLength + i] = text.charCodeAt(i);
     return out;

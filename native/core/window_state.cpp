@@ -157,27 +157,27 @@ void WindowState::spectrum(const SpectrumOptions& opts, SpectrumOut& out) {
   const double denom = static_cast<double>(W_ - 1);
   if (dual_) {
     // M = P G P with P = I - Q Q^T, in O(W^2 q).
-    A_.noalias() = G_ * Q_;                 // W x q
-    Eigen::MatrixXd B = Q_.transpose() * A_;  // q x q
+    A_.noalias() = G_ * Q_;                   // W x q
+    B_.noalias() = Q_.transpose() * A_;       // q x q
+    A_.noalias() -= 0.5 * Q_ * B_;            // M = G - Q A'^T - A' Q^T with A' = A - Q B / 2
     M_ = G_;
     M_.noalias() -= Q_ * A_.transpose();
     M_.noalias() -= A_ * Q_.transpose();
-    M_.noalias() += Q_ * (B * Q_.transpose());
   } else {
     // n < W: C = X^T X with X = P Y, formed directly (n x n is the small side).
     A_.noalias() = Q_.transpose() * Y_;       // q x n
-    RowMatrix X = Y_;
-    X.noalias() -= Q_ * A_;
+    X_ = Y_;
+    X_.noalias() -= Q_ * A_;
     M_.setZero(n_, n_);
-    M_.selfadjointView<Eigen::Lower>().rankUpdate(X.transpose());
+    M_.selfadjointView<Eigen::Lower>().rankUpdate(X_.transpose());
     M_.triangularView<Eigen::StrictlyUpper>() = M_.transpose();
   }
   if (!M_.allFinite()) {
     fillDegenerate(nan);
     return;
   }
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(
-      M_, wantVectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+  solver_.compute(M_, wantVectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+  const auto& solver = solver_;
   if (solver.info() != Eigen::Success) {
     fillDegenerate(nan);
     return;

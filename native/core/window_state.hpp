@@ -77,7 +77,9 @@ class WindowState {
   bool hasRef_ = false;
   // Workspace reused across windows.
   Eigen::MatrixXd Q_;        // W x q orthonormal basis of the removed subspace
-  Eigen::MatrixXd M_, A_;
+  Eigen::MatrixXd M_, A_, B_;
+  RowMatrix X_;              // projected window (n < W path)
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver_;
   Eigen::VectorXd lambda_;
 };
 
