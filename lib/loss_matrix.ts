@@ -59,6 +59,22 @@ function fromNested(rowsIn: readonly (readonly number[])[], what: string): LossV
   return { data, rows, cols, rowStride: cols, colStride: 1 };
 }
 
+/** Why a loss cannot be analysed (not finite, or not > 0 under the log transform), or null when it can. */
+export function badLossReason(v: number, transform: Transform): string | null {
+  // One comparison covers NaN and +-Infinity (v - v is NaN for both).
+  if (v - v !== 0) return `${v} is not finite`;
+  if (transform === 'log' && !(v > 0)) return `${v} is not > 0, which the log transform needs`;
+  return null;
+}
+
+/** The ERR_RDM2_NON_FINITE error naming the first bad value's row and column. */
+export function nonFiniteError(where: string, row: number, column: number, reason: string): Rdm2Error {
+  return new Rdm2Error(
+    'ERR_RDM2_NON_FINITE',
+    `${where}row ${row}, column ${column}: ${reason} (use nonFinite: 'skip-window' to mark windows containing such rows degenerate)`,
+  );
+}
+
 /**
  * Finds rows holding a value that is not finite (or not > 0 under the log transform).
  * Under 'error' throws naming the first such row and column; under 'skip-window' returns
@@ -66,21 +82,13 @@ function fromNested(rowsIn: readonly (readonly number[])[], what: string): LossV
  */
 export function scanNonFinite(view: LossView, transform: Transform, policy: NonFinitePolicy, what = 'losses'): Uint8Array | undefined {
   const { data, rows, cols, rowStride, colStride } = view;
-  const log = transform === 'log';
   let flags: Uint8Array | undefined;
   for (let r = 0; r < rows; r++) {
     const base = r * rowStride;
     for (let c = 0; c < cols; c++) {
-      const v = data[base + c * colStride];
-      // One comparison covers NaN and +-Infinity (v - v is NaN for both).
-      if (v - v === 0 && (!log || v > 0)) continue;
-      if (policy === 'error') {
-        const why = v - v === 0 ? `${v} is not > 0, which the log transform needs` : `${v} is not finite`;
-        throw new Rdm2Error(
-          'ERR_RDM2_NON_FINITE',
-          `${what} at row ${r}, column ${c}: ${why} (use nonFinite: 'skip-window' to mark windows containing such rows degenerate)`,
-        );
-      }
+      const reason = badLossReason(data[base + c * colStride], transform);
+      if (reason === null) continue;
+      if (policy === 'error') throw nonFiniteError(`${what} at `, r, c, reason);
       flags ??= new Uint8Array(rows);
       flags[r] = 1;
       break;

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
+import { badLossReason, nonFiniteError } from './loss_matrix.js';
 import { native, type NativeMonitor } from './native.js';
 import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
 import { OnlineWarningDetector, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
@@ -180,14 +181,10 @@ export class SpectralMonitor extends EventEmitter {
     if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
       throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
     }
-    const log = this.options.transform === 'log';
     for (let i = 0; i < n; i++) {
-      const v = data[i];
-      if (v - v === 0 && (!log || v > 0)) continue;
-      if (this.options.nonFinite === 'error') {
-        const why = v - v === 0 ? `${v} is not > 0, which the log transform needs` : `${v} is not finite`;
-        throw new Rdm2Error('ERR_RDM2_NON_FINITE', `row ${this.rows}, column ${i}: ${why}`);
-      }
+      const reason = badLossReason(data[i], this.options.transform);
+      if (reason === null) continue;
+      if (this.options.nonFinite === 'error') throw nonFiniteError('', this.rows, i, reason);
       return { data, bad: true };
     }
     return { data, bad: false };
