@@ -17,3 +17,5 @@ export type {
   Transform,
 } from './types.js';
 export { SpectralMonitor, type MonitorOptions, type MonitorRow, type ResolvedMonitorOptions, type Summary } from './monitor.js';
+export * from './stats/index.js';
+export * from './scenarios/synthetic.js';

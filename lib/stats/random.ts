@@ -2,7 +2,10 @@
 // scenarios are reproducible from one integer seed on every platform.
 import { Rdm2Error } from '../errors.js';
 
-/** Checks that a seed is a safe integer; every seeded function in rdm2 takes one. */
+/**
+ * Checks that a seed is a safe integer; every seeded function in rdm2 takes one.
+ * @internal
+ */
 export function checkSeed(seed: unknown, what = 'seed'): number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
     throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be a safe integer, got ${JSON.stringify(seed)}`);

@@ -119,7 +119,15 @@ function fail(message: string): never {
 
 const KNOWN = new Set(['baseline', 'z', 'consecutive', 'direction']);
 
-/** Resolves and checks warning options (ERR_RDM2_OPTION on anything out of range). */
+/**
+ * Resolves warning options against the defaults and checks them (ERR_RDM2_OPTION on anything
+ * out of range or unknown).
+ *
+ * @example
+ * ```ts
+ * resolveWarningOptions({ z: 4 }); // { baseline: 40, z: 4, consecutive: 3, direction: 'up' }
+ * ```
+ */
 export function resolveWarningOptions(options: WarningOptions = {}, what = 'warning options'): ResolvedWarningOptions {
   if (typeof options !== 'object' || options === null) fail(`${what} must be an object`);
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown ${what} key '${key}'`);

@@ -1,0 +1,66 @@
+// Early-warning statistics and interpretability: every public name of lib/stats.
+export {
+  DEFAULT_WARNING_OPTIONS,
+  MAD_SCALE,
+  MEAN_AD_SCALE,
+  OnlineWarningDetector,
+  detectWarnings,
+  resolveWarningOptions,
+  robustZ,
+  type ResolvedWarningOptions,
+  type StateNumber,
+  type Warning,
+  type WarningDetectorState,
+  type WarningDirection,
+  type WarningOptions,
+  type WarningResult,
+  type WarningRunState,
+} from './warnings.js';
+export {
+  leadTime,
+  transitionFromMetric,
+  windowSteps,
+  type LeadTime,
+  type MetricTransition,
+  type Transition,
+  type TransitionRule,
+} from './lead_time.js';
+export { KENDALL_EXACT_MAX_N, kendallTau, type KendallMethod, type KendallOptions, type KendallResult } from './kendall.js';
+export { SeededRandom } from './random.js';
+export {
+  surrogateTest,
+  surrogateTestSync,
+  type SurrogateKind,
+  type SurrogateOptions,
+  type SurrogateResult,
+} from './surrogate.js';
+export { sensitivity, sensitivitySync, type SensitivityOptions, type SensitivityTable } from './sensitivity.js';
+export {
+  INDICATOR_DIRECTIONS,
+  compareIndicators,
+  scalarIndicators,
+  type CompareOptions,
+  type IndicatorComparison,
+  type IndicatorName,
+  type ScalarIndicators,
+} from './baselines.js';
+export {
+  blockEnergy,
+  resolveGroups,
+  type BlockEnergy,
+  type GroupLabel,
+  type ProbeGroups,
+  type ResolvedGroups,
+} from './block_energy.js';
+export { localization } from './localization.js';
+export { subspaceOverlap, type Basis } from './subspace_overlap.js';
+export { eigenvectorTrack, topEigenvectors, type EigenvectorTrack } from './eigenvector_track.js';
+export { covarianceSnapshot, type CovarianceSnapshot, type SnapshotOptions } from './covariance_snapshot.js';
+export {
+  summarizeRun,
+  type RunSummary,
+  type SummarizeOptions,
+  type SurrogateRequest,
+  type WindowPoint,
+} from './summarize.js';
+export { aggregate, type AggregateOptions, type AggregateTable } from './aggregate.js';

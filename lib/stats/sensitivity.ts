@@ -1,0 +1,184 @@
+// How the SHC's warning depends on the analysis choices: a grid over window sizes and detrending.
+import { analyze, analyzeSync } from '../analyze.js';
+import { Rdm2Error } from '../errors.js';
+import { toLossView } from '../loss_matrix.js';
+import type { Analysis, AnalyzeOptions, Detrend, LossInput } from '../types.js';
+import { kendallTau } from './kendall.js';
+import { checkCheckpointSteps, leadTime, windowSteps, type Transition } from './lead_time.js';
+import { detectWarnings, resolveWarningOptions, type ResolvedWarningOptions, type WarningOptions } from './warnings.js';
+
+/** Options of {@link sensitivity}: the grid, the shared analysis options, and the warning rule. */
+export interface SensitivityOptions extends Omit<AnalyzeOptions, 'window' | 'detrend' | 'topK'> {
+  /** Window sizes W to try (each 2 <= W <= T). Required, non-empty. */
+  windows: number[];
+  /** Detrending choices to try. Default ['none', 'linear']. */
+  detrend?: Detrend[];
+  /** Warning detector options (default: the detector's defaults). */
+  warning?: WarningOptions;
+  /** Transition step or {@link Transition}; without it leads are NaN and tau is taken up to the peak. */
+  transition?: number | Transition;
+  /** Step of every checkpoint (length T, strictly increasing); default: checkpoint indices. */
+  steps?: ArrayLike<number>;
+}
+
+/** One row per (window, detrend) pair, window-major. NaN = not available (no warning, no transition, all windows degenerate). */
+export interface SensitivityTable {
+  window: Int32Array;
+  detrend: Detrend[];
+  /** Window index, last checkpoint, step and height of the SHC maximum. */
+  peakWindow: Float64Array;
+  peakCheckpoint: Float64Array;
+  peakStep: Float64Array;
+  peakHeight: Float64Array;
+  /** transition step - peak step. */
+  peakLeadSteps: Float64Array;
+  warningCount: Int32Array;
+  firstWarningStep: Float64Array;
+  /** transition - first warning, in steps and checkpoints (positive = early). */
+  leadSteps: Float64Array;
+  leadCheckpoints: Float64Array;
+  /**
+   * Kendall tau (and its p-value) of the SHC against time over the windows ending at or before
+   * the transition checkpoint, or up to and including the peak without a transition.
+   */
+  tau: Float64Array;
+  tauPValue: Float64Array;
+  /** Number of rows. */
+  rows: number;
+  transition: Transition | null;
+  warningOptions: ResolvedWarningOptions;
+}
+
+interface Grid {
+  cells: { window: number; detrend: Detrend }[];
+  shared: Omit<AnalyzeOptions, 'window' | 'detrend'>;
+  warning: ResolvedWarningOptions;
+  transition: number | Transition | undefined;
+  steps: ArrayLike<number> | undefined;
+}
+
+const OWN = ['windows', 'detrend', 'warning', 'transition', 'steps'];
+
+function grid(losses: LossInput, options: SensitivityOptions): Grid {
+  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'sensitivity needs options with at least { windows: [...] }');
+  const { windows, detrend, warning, transition, steps, ...shared } = options;
+  if (!Array.isArray(windows) || windows.length === 0) {
+    throw new Rdm2Error('ERR_RDM2_OPTION', `windows must be a non-empty array of window sizes, got ${JSON.stringify(windows)}`);
+  }
+  const detrends = detrend ?? (['none', 'linear'] as Detrend[]);
+  if (!Array.isArray(detrends) || detrends.length === 0) {
+    throw new Rdm2Error('ERR_RDM2_OPTION', `detrend must be a non-empty array of 'none' | 'linear', got ${JSON.stringify(detrend)}`);
+  }
+  for (const d of detrends) {
+    if (d !== 'none' && d !== 'linear') throw new Rdm2Error('ERR_RDM2_OPTION', `detrend entries must be 'none' or 'linear', got ${JSON.stringify(d)}`);
+  }
+  if ('topK' in shared) throw new Rdm2Error('ERR_RDM2_OPTION', `sensitivity does not take topK (it only needs the SHC); options it takes: ${OWN.join(', ')} and the analysis options`);
+  const view = toLossView(losses);
+  const checkedSteps = steps === undefined ? undefined : checkCheckpointSteps(steps, view.rows);
+  if (transition !== undefined) leadTime([], transition, checkedSteps); // validates the transition up front
+  return {
+    cells: windows.flatMap((w) => detrends.map((d) => ({ window: w, detrend: d }))),
+    shared,
+    warning: resolveWarningOptions(warning ?? {}, 'warning'),
+    transition,
+    steps: checkedSteps,
+  };
+}
+
+function emptyTable(g: Grid): SensitivityTable {
+  const R = g.cells.length;
+  const nan = () => new Float64Array(R).fill(NaN);
+  return {
+    window: Int32Array.from(g.cells, (c) => c.window),
+    detrend: g.cells.map((c) => c.detrend),
+    peakWindow: nan(),
+    peakCheckpoint: nan(),
+    peakStep: nan(),
+    peakHeight: nan(),
+    peakLeadSteps: nan(),
+    warningCount: new Int32Array(R),
+    firstWarningStep: nan(),
+    leadSteps: nan(),
+    leadCheckpoints: nan(),
+    tau: nan(),
+    tauPValue: nan(),
+    rows: R,
+    transition: null,
+    warningOptions: g.warning,
+  };
+}
+
+function fillRow(table: SensitivityTable, r: number, a: Analysis, g: Grid): void {
+  const ws = windowSteps(a, g.steps);
+  let peak = -1;
+  for (let j = 0; j < a.windows; j++) if (Number.isFinite(a.shc[j]) && (peak < 0 || a.shc[j] > a.shc[peak])) peak = j;
+  const res = detectWarnings(a.shc, g.warning, ws);
+  table.warningCount[r] = res.warnings.length;
+  if (res.warnings.length > 0) table.firstWarningStep[r] = res.warnings[0].step;
+  let tauEnd = peak + 1; // exclusive window index
+  if (g.transition !== undefined) {
+    const lt = leadTime(res, g.transition, g.steps);
+    table.transition = lt.transition;
+    table.leadSteps[r] = lt.leadSteps ?? NaN;
+    table.leadCheckpoints[r] = lt.leadCheckpoints ?? NaN;
+    tauEnd = 0;
+    while (tauEnd < a.windows && a.t[tauEnd] <= lt.transition.checkpoint) tauEnd++;
+  }
+  if (peak >= 0) {
+    table.peakWindow[r] = peak;
+    table.peakCheckpoint[r] = a.t[peak];
+    table.peakStep[r] = ws[peak];
+    table.peakHeight[r] = a.shc[peak];
+    if (table.transition) table.peakLeadSteps[r] = table.transition.step - ws[peak];
+  }
+  let finite = 0;
+  for (let j = 0; j < tauEnd; j++) if (Number.isFinite(a.shc[j])) finite++;
+  if (finite >= 2) {
+    const k = kendallTau(a.shc, 0, tauEnd);
+    table.tau[r] = k.tau;
+    table.tauPValue[r] = k.pValue;
+  }
+}
+
+/**
+ * Sensitivity analysis of the SHC early warning (in the spirit of the R package earlywarnings'
+ * sensitivity analysis): for every window size W in `windows` and every detrending choice, runs
+ * the analysis and reports the SHC peak (position, height), the first warning and its lead
+ * time, and the Kendall tau of the SHC's rise, as one table. A warning that survives the grid
+ * is not an artefact of one window size.
+ *
+ * @param losses T x n losses.
+ * @throws Rdm2Error ERR_RDM2_OPTION on an empty grid or bad options; ERR_RDM2_SHAPE on steps of the wrong length.
+ *
+ * @example
+ * ```ts
+ * const tab = await sensitivity(losses, { windows: [16, 24, 32], detrend: ['none', 'linear'], transition: 1500, steps });
+ * for (let r = 0; r < tab.rows; r++) console.log(tab.window[r], tab.detrend[r], tab.peakStep[r], tab.leadSteps[r]);
+ * ```
+ */
+export async function sensitivity(losses: LossInput, options: SensitivityOptions): Promise<SensitivityTable> {
+  const g = grid(losses, options);
+  const table = emptyTable(g);
+  for (let r = 0; r < g.cells.length; r++) {
+    const a = await analyze(losses, { ...g.shared, window: g.cells[r].window, detrend: g.cells[r].detrend });
+    fillRow(table, r, a, g);
+  }
+  return table;
+}
+
+/**
+ * Synchronous twin of {@link sensitivity}.
+ *
+ * @example
+ * ```ts
+ * const tab = sensitivitySync(losses, { windows: [16, 32], threads: 2 });
+ * ```
+ */
+export function sensitivitySync(losses: LossInput, options: SensitivityOptions): SensitivityTable {
+  const g = grid(losses, options);
+  const table = emptyTable(g);
+  for (let r = 0; r < g.cells.length; r++) {
+    fillRow(table, r, analyzeSync(losses, { ...g.shared, window: g.cells[r].window, detrend: g.cells[r].detrend }), g);
+  }
+  return table;
+}

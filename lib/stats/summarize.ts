@@ -1,0 +1,194 @@
+// One record per run: what sweeps aggregate.
+import { Rdm2Error } from '../errors.js';
+import { toLossView } from '../loss_matrix.js';
+import type { Analysis, LossInput, ResolvedAnalyzeOptions } from '../types.js';
+import { checkAnalysis } from './baselines.js';
+import { blockEnergy, type ProbeGroups } from './block_energy.js';
+import { checkCheckpointSteps, leadTime, windowSteps, type Transition } from './lead_time.js';
+import { localization } from './localization.js';
+import { surrogateTestSync, type SurrogateKind, type SurrogateOptions, type SurrogateResult } from './surrogate.js';
+import { detectWarnings, type ResolvedWarningOptions, type WarningOptions } from './warnings.js';
+
+/** A surrogate test to run inside {@link summarizeRun}: the losses the analysis ran on plus {@link SurrogateOptions}. */
+export interface SurrogateRequest extends SurrogateOptions {
+  losses: LossInput;
+}
+
+/** Options of {@link summarizeRun}; all optional. */
+export interface SummarizeOptions {
+  /** Group label per probe, for the block energies of the top eigenvector at the SHC peak. */
+  groups?: ProbeGroups;
+  /** Transition step or {@link Transition}, for the lead time. */
+  transition?: number | Transition;
+  /** Step of every checkpoint (length T, strictly increasing); default: checkpoint indices. */
+  steps?: ArrayLike<number>;
+  /** Warning detector options (default: the detector's defaults). */
+  warning?: WarningOptions;
+  /**
+   * A surrogate p-value: either a {@link SurrogateResult} you computed (e.g. with the async
+   * {@link surrogateTest}), or a {@link SurrogateRequest}, which is run here synchronously.
+   */
+  surrogate?: SurrogateResult | SurrogateRequest;
+}
+
+/** A window located in time. */
+export interface WindowPoint {
+  window: number;
+  checkpoint: number;
+  step: number;
+  value: number;
+}
+
+/**
+ * One run, summarised as plain JSON-friendly data (null = not available). This is the record
+ * {@link aggregate} groups and summarises across runs; add your own fields (seed, learning
+ * rate, ...) to group by them.
+ */
+export interface RunSummary {
+  rows: number;
+  probes: number;
+  windows: number;
+  degenerateWindows: number;
+  analysisOptions: ResolvedAnalyzeOptions;
+  warningOptions: ResolvedWarningOptions;
+  /** The SHC maximum over non-degenerate windows (value = height). */
+  shcPeak: WindowPoint | null;
+  /** The PR minimum over non-degenerate windows. */
+  prMin: WindowPoint | null;
+  /** The first warning on the SHC (value = the SHC there, z = its robust z). */
+  firstWarning: (WindowPoint & { z: number }) | null;
+  warningCount: number;
+  transition: Transition | null;
+  /** transition - first warning (positive = early); null without a warning or a transition. */
+  leadSteps: number | null;
+  leadCheckpoints: number | null;
+  /** Block energy per group label of the top eigenvector at the SHC peak (needs groups and topK >= 1). */
+  blockEnergy: Record<string, number> | null;
+  /** Inverse participation ratio of the top eigenvector at the SHC peak (needs topK >= 1). */
+  localization: number | null;
+  /** The surrogate test of the SHC peak, when asked. */
+  surrogate: { pValue: number; count: number; kind: SurrogateKind; seed: number; observed: number } | null;
+}
+
+const KNOWN = ['groups', 'transition', 'steps', 'warning', 'surrogate'];
+
+function extremum(series: Float64Array, ws: Float64Array, a: Analysis, sign: 1 | -1): WindowPoint | null {
+  let best = -1;
+  for (let j = 0; j < series.length; j++) {
+    if (!Number.isFinite(series[j])) continue;
+    if (best < 0 || sign * series[j] > sign * series[best]) best = j;
+  }
+  return best < 0 ? null : { window: best, checkpoint: a.t[best], step: ws[best], value: series[best] };
+}
+
+function isSurrogateResult(s: object): s is SurrogateResult {
+  return 'pValue' in s && 'surrogatePeaks' in s;
+}
+
+/**
+ * Summarises one analysed run as a single record: the SHC peak (window, checkpoint, step,
+ * height), the PR minimum, the first SHC warning and its lead time before the transition, the
+ * block energies and localisation of the top eigenvector at the SHC peak, and the surrogate
+ * p-value when asked. The groups are used only here, after the analysis: the analysis never
+ * sees them.
+ *
+ * @param analysis the result of {@link analyze} (with topK >= 1 for the eigenvector fields).
+ * @throws Rdm2Error ERR_RDM2_SHAPE on groups or steps of the wrong length; ERR_RDM2_OPTION on bad options or a
+ *   surrogate result computed with other analysis options.
+ *
+ * @example
+ * ```ts
+ * const a = analyzeSync(losses, { window: 20, topK: 1 });
+ * const rec = summarizeRun(a, { groups, transition: 1200, steps, surrogate: { losses, count: 99, seed: 1 } });
+ * console.log(rec.shcPeak?.step, rec.leadSteps, rec.blockEnergy, rec.surrogate?.pValue);
+ * ```
+ */
+export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {}): RunSummary {
+  const a = checkAnalysis(analysis, 'summarizeRun');
+  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'summarizeRun options must be an object');
+  for (const key of Object.keys(options)) if (!KNOWN.includes(key)) throw new Rdm2Error('ERR_RDM2_OPTION', `unknown summarizeRun option '${key}'`);
+  const steps = options.steps === undefined ? undefined : checkCheckpointSteps(options.steps, a.rows);
+  const ws = windowSteps(a, steps);
+  const res = detectWarnings(a.shc, options.warning ?? {}, ws);
+  const shcPeak = extremum(a.shc, ws, a, 1);
+  const prMin = extremum(a.pr, ws, a, -1);
+  let degenerateWindows = 0;
+  for (let j = 0; j < a.windows; j++) degenerateWindows += a.degenerate[j];
+
+  const w = res.warnings[0];
+  const firstWarning = w ? { window: w.index, checkpoint: a.t[w.index], step: w.step, value: w.value, z: w.z } : null;
+  let transition: Transition | null = null;
+  let leadSteps: number | null = null;
+  let leadCheckpoints: number | null = null;
+  if (options.transition !== undefined) {
+    const lt = leadTime(res, options.transition, steps);
+    transition = lt.transition;
+    leadSteps = lt.leadSteps;
+    leadCheckpoints = lt.leadCheckpoints;
+  }
+
+  let energy: Record<string, number> | null = null;
+  let ipr: number | null = null;
+  const hasVectors = a.eigenvectors !== undefined && a.options.topK >= 1;
+  if (options.groups !== undefined && !hasVectors) {
+    throw new Rdm2Error('ERR_RDM2_OPTION', 'summarizeRun needs eigenvectors for block energies: run analyze with topK >= 1');
+  }
+  if (hasVectors && shcPeak) {
+    const n = a.probes;
+    const start = shcPeak.window * a.options.topK * n;
+    const v = a.eigenvectors!.subarray(start, start + n);
+    ipr = localization(v);
+    if (options.groups !== undefined) {
+      const be = blockEnergy(v, options.groups);
+      energy = {};
+      be.labels.forEach((label, g) => (energy![String(label)] = be.energy[g]));
+    }
+  } else if (options.groups !== undefined) {
+    // Validate the groups even when there is no peak to read them at.
+    blockEnergy(new Float64Array(a.probes).fill(1), options.groups);
+  }
+
+  let surrogate: RunSummary['surrogate'] = null;
+  if (options.surrogate !== undefined) {
+    const s = options.surrogate;
+    if (typeof s !== 'object' || s === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'surrogate must be a surrogateTest result or { losses, kind, count, seed }');
+    let r: SurrogateResult;
+    if (isSurrogateResult(s)) {
+      r = s;
+      for (const key of ['window', 'stride', 'detrend', 'transform', 'beta'] as const) {
+        if (r.options[key] !== a.options[key]) {
+          throw new Rdm2Error('ERR_RDM2_OPTION', `the surrogate result was computed with ${key} = ${JSON.stringify(r.options[key])} but the analysis used ${JSON.stringify(a.options[key])}`);
+        }
+      }
+    } else {
+      const { losses, ...surrogateOptions } = s as SurrogateRequest;
+      if (losses === undefined) throw new Rdm2Error('ERR_RDM2_OPTION', 'a surrogate request needs the losses: { losses, kind, count, seed }');
+      const view = toLossView(losses);
+      if (view.rows !== a.rows || view.cols !== a.probes) {
+        throw new Rdm2Error('ERR_RDM2_SHAPE', `surrogate losses are ${view.rows} x ${view.cols} but the analysis ran on ${a.rows} x ${a.probes}`);
+      }
+      const { topK: _topK, ...analysisOptions } = a.options;
+      r = surrogateTestSync(losses, analysisOptions, surrogateOptions);
+    }
+    surrogate = { pValue: r.pValue, count: r.count, kind: r.kind, seed: r.seed, observed: r.observed };
+  }
+
+  return {
+    rows: a.rows,
+    probes: a.probes,
+    windows: a.windows,
+    degenerateWindows,
+    analysisOptions: a.options,
+    warningOptions: res.options,
+    shcPeak,
+    prMin,
+    firstWarning,
+    warningCount: res.warnings.length,
+    transition,
+    leadSteps,
+    leadCheckpoints,
+    blockEnergy: energy,
+    localization: ipr,
+    surrogate,
+  };
+}

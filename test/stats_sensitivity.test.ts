@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { detectWarnings, kendallTau, sensitivity, sensitivitySync } from '../lib/stats/index.js';
+import { analyzeSync } from '../lib/analyze.js';
+import { Rdm2Error } from '../lib/errors.js';
+import { syntheticScenario } from '../lib/scenarios/synthetic.js';
+
+async function expectError(fn: () => unknown, code: string, message: RegExp) {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(Rdm2Error);
+  expect((caught as Rdm2Error).code).toBe(code);
+  expect((caught as Rdm2Error).message).toMatch(message);
+}
+
+describe('sensitivity', () => {
+  const sc = syntheticScenario({ seed: 2, steps: 200, center: 120, stepInterval: 10 });
+
+  it('reports, per (window, detrend), the SHC peak, first warning, lead and Kendall tau of the rise', () => {
+    const tab = sensitivitySync(sc.losses, { windows: [12, 20], detrend: ['none', 'linear'], transition: sc.transitionStep, steps: sc.steps, threads: 1 });
+    expect(tab.rows).toBe(4);
+    expect(Array.from(tab.window)).toEqual([12, 12, 20, 20]);
+    expect(tab.detrend).toEqual(['none', 'linear', 'none', 'linear']);
+    expect(tab.transition).toEqual({ step: sc.transitionStep, checkpoint: sc.transitionCheckpoint });
+    for (let r = 0; r < tab.rows; r++) {
+      // Independent recomputation of the row.
+      const a = analyzeSync(sc.losses, { window: tab.window[r], detrend: tab.detrend[r], threads: 1 });
+      let peak = 0;
+      for (let j = 0; j < a.windows; j++) if (a.shc[j] > a.shc[peak]) peak = j;
+      expect(tab.peakWindow[r]).toBe(peak);
+      expect(tab.peakCheckpoint[r]).toBe(a.t[peak]);
+      expect(tab.peakStep[r]).toBe(10 * a.t[peak]);
+      expect(tab.peakHeight[r]).toBe(a.shc[peak]);
+      expect(tab.peakLeadSteps[r]).toBe(sc.transitionStep - 10 * a.t[peak]);
+      const w = detectWarnings(a.shc).warnings;
+      expect(tab.warningCount[r]).toBe(w.length);
+      if (w.length) {
+        expect(tab.firstWarningStep[r]).toBe(10 * a.t[w[0].index]);
+        expect(tab.leadSteps[r]).toBe(sc.transitionStep - 10 * a.t[w[0].index]);
+        expect(tab.leadCheckpoints[r]).toBe(sc.transitionCheckpoint - a.t[w[0].index]);
+      } else {
+        expect(Number.isNaN(tab.leadSteps[r])).toBe(true);
+      }
+      // tau over the windows ending at or before the transition checkpoint.
+      const upTo = a.t.findIndex((t) => t > sc.transitionCheckpoint);
+      const k = kendallTau(a.shc, 0, upTo);
+      expect(tab.tau[r]).toBe(k.tau);
+      expect(tab.tauPValue[r]).toBe(k.pValue);
+    }
+    // Without detrending the SHC warns ahead of the transition at both window sizes.
+    expect(tab.leadSteps[0]).toBeGreaterThan(0);
+    expect(tab.leadSteps[2]).toBeGreaterThan(0);
+  });
+  it('without a transition, takes tau up to the peak and leaves leads NaN; async equals sync', async () => {
+    const o = { windows: [16], detrend: ['none' as const], threads: 1 };
+    const tab = await sensitivity(sc.losses, o);
+    const sync = sensitivitySync(sc.losses, o);
+    expect(tab).toEqual(sync);
+    expect(tab.transition).toBeNull();
+    expect(Number.isNaN(tab.leadSteps[0]) && Number.isNaN(tab.peakLeadSteps[0])).toBe(true);
+    const a = analyzeSync(sc.losses, { window: 16, threads: 1 });
+    expect(tab.tau[0]).toBe(kendallTau(a.shc, 0, tab.peakWindow[0] + 1).tau);
+    expect(tab.warningOptions).toEqual({ baseline: 40, z: 6, consecutive: 3, direction: 'up' });
+  });
+  it('rejects bad input', async () => {
+    await expectError(() => sensitivitySync(sc.losses, { windows: [] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array of window sizes, got \[\]/);
+    await expectError(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array/);
+    await expectError(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be >= 2, got 1/);
+    await expectError(() => sensitivitySync(sc.losses, { windows: [10], detrend: ['quadratic' as 'none'] }), 'ERR_RDM2_OPTION', /detrend entries must be 'none' or 'linear', got "quadratic"/);
+    await expectError(() => sensitivitySync(sc.losses, { windows: [10], detrend: [] }), 'ERR_RDM2_OPTION', /detrend must be a non-empty array/);
+    await expectError(() => sensitivitySync(sc.losses, { windows: [10], steps: [0, 1] }), 'ERR_RDM2_SHAPE', /steps has 2 values but the run \(T checkpoints\) has 200/);
+    await expectError(() => sensitivitySync(sc.losses, { windows: [10], transition: Infinity }), 'ERR_RDM2_OPTION', /transition must be a finite step/);
+    await expectError(() => sensitivitySync(sc.losses, { windows: [10], topK: 1 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /does not take topK/);
+    await expectError(() => sensitivity(sc.losses, { windows: [10], warning: { consecutive: 0 } }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1/);
+    await expectError(() => sensitivity(sc.losses, { windows: [10], bandwidth: 3 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /unknown option 'bandwidth'/);
+  });
+});
