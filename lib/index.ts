@@ -19,3 +19,7 @@ export type {
 export { SpectralMonitor, type MonitorOptions, type MonitorRow, type ResolvedMonitorOptions, type Summary } from './monitor.js';
 export * from './stats/index.js';
 export * from './scenarios/synthetic.js';
+export * from './report/index.js';
+export * from './scenarios/deep_linear.js';
+export * from './io/index.js';
+export * from './sweep/index.js';

@@ -1,7 +1,7 @@
 // Shipping: the npm tarball carries the linux-x64 prebuild, and installed into an
 // empty project it loads and analyses with no compiler or cmake on the PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,21 @@ describe('npm pack', () => {
     expect(result.windows).toBe(41);
     expect(result.pr).toBeGreaterThanOrEqual(1);
     expect(readdirSync(join(app, 'node_modules', 'rdm2', 'prebuilds'))).toEqual([`${process.platform}-${process.arch}`]);
+
+    // The installed command line: rdm2 analyze on a .npy file written here by hand.
+    const T = 50, n = 6;
+    let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${T}, ${n}), }`;
+    header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+    const head = Buffer.alloc(10);
+    head.write('\x93NUMPY', 0, 'latin1');
+    head[6] = 1;
+    head.writeUInt16LE(header.length, 8);
+    const values = new Float64Array(T * n).map((_, i) => Math.sin(i * 0.7) + (i % 7) * 0.1);
+    writeFileSync(join(app, 'losses.npy'), Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(values.buffer)]));
+    const cli = spawnSync(join(app, 'node_modules', '.bin', 'rdm2'), ['analyze', 'losses.npy', '--window', '10', '--out', 'result.json'], { cwd: app, env, encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    const saved = JSON.parse(readFileSync(join(app, 'result.json'), 'utf8')) as { windows: number; pr: number[] };
+    expect(saved.windows).toBe(41);
+    expect(saved.pr[0]).toBe(result.pr);
   });
 });

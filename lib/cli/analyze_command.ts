@@ -1,0 +1,73 @@
+// `rdm2 analyze <file>`: analyse one loss file, print a short summary, write the full result.
+import type { Command } from 'commander';
+import { analyzeFile } from '../io/analyze_file.js';
+import { fileError } from '../io/file_error.js';
+import { summarizeFile } from '../io/file_summary.js';
+import { readGroupsFile } from '../io/meta.js';
+import { resultJson } from '../io/result_json.js';
+import { resultFormatOf, writeResult } from '../io/write_result.js';
+import {
+  addAnalysisOptions,
+  addWarningOptions,
+  analysisOptionsFrom,
+  numberArg,
+  warningOptionsFrom,
+  type AnalysisCliValues,
+  type WarningCliValues,
+} from './analysis_options.js';
+import type { CliIo } from './io.js';
+import { asUsageError, asUsageErrorAsync } from './usage_error.js';
+import { summaryLines } from './summary_text.js';
+
+interface AnalyzeValues extends AnalysisCliValues, WarningCliValues {
+  transition?: number;
+  out?: string;
+  json?: boolean;
+}
+
+/** Registers `analyze` on the program. */
+export function registerAnalyze(program: Command, io: CliIo): void {
+  const cmd = program
+    .command('analyze')
+    .summary('analyse one loss file: summary on stdout, full result to --out')
+    .description(
+      'Analyse one loss file (.npy, .npz, .csv, .tsv, .jsonl): the 2RDM of every window and its observables.\n' +
+        'Prints a short summary (SHC peak, PR minimum, warnings, lead time when a transition is known) and\n' +
+        'writes the full result to --out. A sidecar meta.json (steps, groups, transition) is read when present.',
+    )
+    .argument('<file>', 'loss file: [T, n] losses, or a [T, K, n] .npy of perturbation blocks (Gaussian 2RDM)');
+  addAnalysisOptions(cmd);
+  addWarningOptions(cmd);
+  cmd
+    .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
+    .option('--out <file>', 'write the full result: .json (columnar arrays), .csv (one row per window) or .npz')
+    .option('--json', 'print the full result as JSON on stdout instead of the summary')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  rdm2 analyze runs/seed1/losses.npy --window 32 --top-k 2 --out result.json\n' +
+        '  rdm2 analyze losses.csv --window 50 --detrend linear --json > result.json\n' +
+        '\nExit status: 0 ok, 1 the file could not be read or analysed, 2 usage error.',
+    )
+    .action(async (file: string, values: AnalyzeValues) => {
+      if (values.out !== undefined) asUsageError(() => resultFormatOf(values.out!));
+      const groups = values.groups !== undefined ? await readGroupsFile(values.groups) : undefined;
+      const fa = await asUsageErrorAsync(() => analyzeFile(file, analysisOptionsFrom(values)));
+      if (groups) {
+        if (groups.length !== fa.analysis.probes) {
+          fileError(values.groups!, '', `${groups.length} labels, expected ${fa.analysis.probes} (one per probe of ${file})`);
+        }
+        fa.meta.groups = groups;
+        fa.metaSources.groups = values.groups!;
+      }
+      if (values.transition !== undefined) {
+        fa.meta.transition = values.transition;
+        fa.metaSources.transition = '--transition';
+      }
+      const summary = summarizeFile(fa, { warning: warningOptionsFrom(values) });
+      const result = { ...fa, summary };
+      if (values.out !== undefined) await writeResult(values.out, result);
+      if (values.json) io.stdout.write(resultJson(result));
+      else io.stdout.write(summaryLines(fa, summary, values.out).join('\n') + '\n');
+    });
+}

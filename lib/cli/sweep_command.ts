@@ -1,0 +1,101 @@
+// `rdm2 sweep <dir>`: analyse every run of a sweep directory, in parallel, resumably, one shard of it.
+import { availableParallelism } from 'node:os';
+import { Option, type Command } from 'commander';
+import { readGroupsFile } from '../io/meta.js';
+import { DEFAULT_PATTERN } from '../sweep/discover.js';
+import { progressFor, silentProgress } from '../sweep/progress.js';
+import { sweep } from '../sweep/runner.js';
+import { parseShard, shardFromEnv, type Shard } from '../sweep/shard.js';
+import type { ResultFormat } from '../io/write_result.js';
+import {
+  addAnalysisOptions,
+  addWarningOptions,
+  analysisOptionsFrom,
+  integerArg,
+  warningOptionsFrom,
+  type AnalysisCliValues,
+  type WarningCliValues,
+} from './analysis_options.js';
+import type { CliIo } from './io.js';
+import { asUsageErrorAsync } from './usage_error.js';
+
+interface SweepValues extends AnalysisCliValues, WarningCliValues {
+  pattern: string;
+  out: string;
+  format: ResultFormat;
+  jobs?: number;
+  resume?: boolean;
+  shard?: string;
+  quiet?: boolean;
+}
+
+/** Registers `sweep` on the program; a sweep with failed runs sets `status.exitCode` to 1. */
+export function registerSweep(program: Command, io: CliIo, status: { exitCode: number }): void {
+  const cmd = program
+    .command('sweep')
+    .summary('analyse every run under a directory (parallel, resumable, shardable)')
+    .description(
+      'Analyse every loss file under <dir> matching --pattern, --jobs at a time. Writes one result per run\n' +
+        '(<out>/<relative path>.<format>, atomically) and summary.json / summary.csv (one record per run:\n' +
+        'the run summary plus path, status and error). A run that cannot be read or analysed is recorded\n' +
+        'as failed and the sweep goes on. With a shard (--shard, or SLURM_ARRAY_TASK_ID/COUNT, or\n' +
+        'JOB_COMPLETION_INDEX with RDM2_SHARD_COUNT) only that 1/N of the runs is analysed and the summary\n' +
+        "is summary.shard-I-of-N.json/.csv; combine the shards with 'rdm2 merge'.",
+    )
+    .argument('<dir>', 'the sweep root: the directory holding the runs');
+  addAnalysisOptions(cmd);
+  addWarningOptions(cmd);
+  cmd
+    .addOption(new Option('--pattern <glob>', 'which files are runs, relative to <dir> (** any directories, *, ?, [..], {a,b})').default(DEFAULT_PATTERN))
+    .requiredOption('--out <dir>', 'output directory (results, summaries); must not be <dir> itself')
+    .addOption(new Option('--format <format>', 'format of the per-run results').choices(['json', 'csv', 'npz']).default('json'))
+    .addOption(new Option('--jobs <N>', 'runs analysed at once (default: the number of cores)').argParser(integerArg(1)))
+    .option('--resume', 'skip runs whose result is complete, made with the same options and newer than the input')
+    .option('--shard <I/N>', 'analyse shard I of N (0 <= I < N): a deterministic 1/N of the runs by a hash of their paths')
+    .option('--quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        "  rdm2 sweep runs/ --window 32 --top-k 1 --out results/ --jobs 4\n" +
+        "  rdm2 sweep runs/ --window 32 --pattern '**/losses.npy' --out results/ --resume\n" +
+        '  rdm2 sweep runs/ --window 32 --out results/ --shard 0/4   # then: rdm2 merge results/ --out results/\n' +
+        '\nProgress: a bar with rate and ETA on a terminal, one line per run otherwise (stderr).\n' +
+        'With --jobs above 3, start node with UV_THREADPOOL_SIZE set to jobs + 2 (the native analyses run\n' +
+        "on libuv's thread pool, 4 threads by default).\n" +
+        '\nExit status: 0 every run ok; 1 any run failed (summary.json lists them in "failed"); 2 usage error.',
+    )
+    .action(async (dir: string, values: SweepValues) => {
+      let shard: Shard | undefined;
+      if (values.shard !== undefined) shard = parseShard(values.shard);
+      else shard = shardFromEnv(io.env);
+      const groups = values.groups !== undefined ? { file: values.groups, labels: await readGroupsFile(values.groups) } : undefined;
+      const jobs = values.jobs ?? availableParallelism();
+      const outcome = await asUsageErrorAsync(() =>
+        sweep({
+          root: dir,
+          out: values.out,
+          pattern: values.pattern,
+          analysis: analysisOptionsFrom(values),
+          warning: warningOptionsFrom(values),
+          format: values.format,
+          ...(groups ? { groups } : {}),
+          jobs,
+          resume: values.resume ?? false,
+          ...(shard ? { shard } : {}),
+          progress: values.quiet ? silentProgress : progressFor(io.stderr),
+        }),
+      );
+      const s = outcome.summary;
+      const where = shard && shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : '';
+      const lines = [
+        `rdm2 sweep${where}: ${s.counts.runs} runs, ${s.counts.ok} ok, ${s.counts.failed} failed (${outcome.analysed} analysed, ${outcome.skipped} already complete)`,
+        `summary: ${outcome.files.json}, ${outcome.files.csv}`,
+      ];
+      if (s.counts.failed > 0) {
+        lines.push('failed runs:');
+        for (const r of s.runs) if (r.status === 'failed') lines.push(`  ${r.path}: ${r.error}`);
+        status.exitCode = 1;
+      }
+      io.stdout.write(lines.join('\n') + '\n');
+    });
+}

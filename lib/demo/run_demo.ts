@@ -1,0 +1,204 @@
+// `rdm2 demo`: both reference scenarios run, written (results, reports, inputs) and judged.
+import { join } from 'node:path';
+import { Rdm2Error } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic_write.js';
+import { encodeNpy } from '../io/npy.js';
+import { writeResultJson } from '../io/result_json.js';
+import { buildReport, type ReportInputs, type ReportOptions } from '../report/index.js';
+import { summarizeRun } from '../stats/index.js';
+import type { Analysis } from '../types.js';
+import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions, type DeepLinearDemoResult } from './deep_linear.js';
+import { runSyntheticDemo, type SyntheticDemoOptions, type SyntheticDemoResult } from './synthetic.js';
+import { deepLinearReproduced, syntheticReproduced, verdictTable } from './verdict.js';
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Output directory (created when missing). Default './rdm2-demo'. */
+  out?: string;
+  /** Seeds of each scenario, 1..1000. Default 30. Overridden by a scenario's own `seeds`. */
+  seeds?: number;
+  /** Synthetic scenario options (reduced sizes for tests). */
+  synthetic?: SyntheticDemoOptions;
+  /** Deep-linear scenario options (reduced sizes for tests). */
+  deepLinear?: Omit<DeepLinearDemoOptions, 'onProgress'>;
+  /** Progress lines (e.g. to stderr); default none. */
+  log?: (line: string) => void;
+}
+
+/** What {@link runDemo} returns. */
+export interface DemoResult {
+  synthetic: SyntheticDemoResult;
+  deepLinear: DeepLinearDemoResult;
+  /** The verdict table (what `rdm2 demo` prints). */
+  table: string;
+  /** Both scenarios reproduced (see {@link syntheticReproduced}, {@link deepLinearReproduced}). */
+  reproduced: boolean;
+  /** Every file written, relative to `out`. */
+  files: string[];
+  out: string;
+}
+
+function fail(message: string): never {
+  throw new Rdm2Error('ERR_RDM2_OPTION', message);
+}
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
+
+async function writeLosses(dir: string, losses: { data: Float64Array; shape: readonly [number, number] }, meta: object, files: string[], prefix: string): Promise<void> {
+  await writeFileAtomic(join(dir, 'losses.npy'), encodeNpy({ values: losses.data, shape: losses.shape }));
+  await writeFileAtomic(join(dir, 'losses.meta.json'), jsonText(meta));
+  files.push(`${prefix}/losses.npy`, `${prefix}/losses.meta.json`);
+}
+
+async function writeSynthetic(out: string, r: SyntheticDemoResult, files: string[]): Promise<void> {
+  const dir = join(out, 'synthetic');
+  const sc = r.scenario;
+  await writeLosses(dir, sc.losses, { steps: Array.from(sc.steps), groups: sc.groups, transition: sc.transitionStep }, files, 'synthetic');
+  await writeResultJson(join(dir, 'result.json'), {
+    analysis: r.analysis,
+    meta: { steps: sc.steps, groups: sc.groups, transition: sc.transitionStep },
+    windowSteps: r.windowSteps,
+    summary: { run: r.summary, verdict: r.verdict, seeds: r.counts, reproduced: syntheticReproduced(r), scenario: sc.options },
+  });
+  const v = r.verdict;
+  await writeReport(
+    dir,
+    'synthetic',
+    files,
+    r.analysis,
+    {
+      losses: sc.losses,
+      steps: sc.steps,
+      groups: sc.groups,
+      transition: sc.transitionStep,
+      source: `rdm2 demo: synthetic scenario (seed ${r.options.seed})`,
+      details: [
+        ['scenario', `the paper's Figure 1: ${sc.options.probes} probes in groups A, B, C (columns shuffled); l(t) = base - a(t) v + noise ${sc.options.noise}, v on group B only`],
+        ['transition', `a(t) = 0.5 at step ${sc.transitionStep}; a(t) reaches 10% at step ${sc.step10} and 90% at step ${sc.step90}`],
+        ['verdict', `SHC peak at step ${v.shcPeakStep} (before 90%: ${v.peakBefore90 ? 'yes' : 'no'}); block energy on B ${(v.blockEnergy.B ?? NaN).toFixed(3)}; over ${r.counts.seeds} seeds: peak before 90% ${r.counts.peakBefore90}, warning before 90% ${r.counts.warningBefore90}, energy on B > 0.9 ${r.counts.energyOnB}`],
+      ],
+    },
+    { title: "rdm2 demo: synthetic scenario (the paper's Figure 1)" },
+  );
+  files.push('synthetic/result.json');
+}
+
+/** Writes `report.html` and each chart as a standalone `charts/<id>.svg` (for papers and READMEs). */
+async function writeReport(dir: string, prefix: string, files: string[], analysis: Analysis, inputs: ReportInputs, opts: ReportOptions): Promise<void> {
+  const built = await buildReport(analysis, inputs, opts);
+  await writeFileAtomic(join(dir, 'report.html'), built.html);
+  files.push(`${prefix}/report.html`);
+  for (const chart of built.charts) {
+    await writeFileAtomic(join(dir, 'charts', `${chart.id}.svg`), chart.svg);
+    files.push(`${prefix}/charts/${chart.id}.svg`);
+  }
+}
+
+function lagsCsv(r: DeepLinearDemoResult): string {
+  const lines = ['seed,mode,singular_value,alignment_step,shc_peak_step,lag,energy_on_own_probes'];
+  const sv = r.options.trainer.singularValues;
+  const cell = (v: number) => (Number.isFinite(v) ? String(v) : '');
+  for (const run of r.runs) {
+    run.alignmentSteps.forEach((a, k) => lines.push([run.seed, k + 1, sv[k], cell(a), cell(run.peakSteps[k]), cell(run.lags[k]), cell(run.energies[k])].join(',')));
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function writeDeepLinear(out: string, r: DeepLinearDemoResult, files: string[]): Promise<void> {
+  const dir = join(out, 'deep_linear');
+  const { run, analysis, windowSteps, matches } = r.representative;
+  await writeLosses(dir, run.losses, { steps: Array.from(run.steps), groups: run.probeGroups }, files, 'deep_linear');
+  const summary = summarizeRun(analysis, { steps: run.steps, groups: run.probeGroups });
+  const alignments = matches.map((m, k) => ({ mode: k + 1, singularValue: run.options.singularValues[k], alignmentStep: m.eventStep, shcPeakStep: m.step, shcPeak: m.value, lag: m.lag }));
+  await writeResultJson(join(dir, 'result.json'), {
+    analysis,
+    meta: { steps: run.steps, groups: run.probeGroups },
+    windowSteps,
+    summary: { run: summary, seed: run.options.seed, trainer: run.options, alignments, lagConvention: LAG_CONVENTION },
+  });
+  await writeFileAtomic(join(dir, 'lags.csv'), lagsCsv(r));
+  await writeFileAtomic(
+    join(dir, 'lags.json'),
+    jsonText({ lagConvention: LAG_CONVENTION, reproduced: deepLinearReproduced(r), ordered: r.ordered, modes: r.modes, runs: r.runs, options: r.options }),
+  );
+  const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'none');
+  await writeReport(
+    dir,
+    'deep_linear',
+    files,
+    analysis,
+    {
+      losses: run.losses,
+      steps: run.steps,
+      groups: run.probeGroups,
+      source: `rdm2 demo: deep linear network (seed ${run.options.seed})`,
+      details: [
+        ['scenario', `the paper's Figures 2 and 3: teacher s = ${run.options.singularValues.join(', ')} (d = ${run.options.dim}), student depth ${run.options.depth}, hidden ${run.options.hidden}, init scale ${run.options.initScale}, learning rate ${run.options.learningRate}, full-batch GD on a whitened training set; ${run.options.probes} probe losses with measurement noise ${run.options.noise}`],
+        ...alignments.map(
+          (a) =>
+            [
+              `mode ${a.mode} (s = ${a.singularValue})`,
+              `aligned at step ${fmt(a.alignmentStep)}; SHC peak at step ${fmt(a.shcPeakStep)} (lag ${fmt(a.lag)}). Over ${r.options.seeds} seeds: lag ${fmt(r.modes[a.mode - 1].lagMean)} steps, 95% interval [${fmt(r.modes[a.mode - 1].lagLow)}, ${fmt(r.modes[a.mode - 1].lagHigh)}], peak found in ${r.modes[a.mode - 1].found}/${r.options.seeds}`,
+            ] as [string, string],
+        ),
+        ['lag', LAG_CONVENTION],
+        ['groups', "probe i is in group 'mode k' when its input is most aligned with the teacher's input direction v_k (largest (v_k . x_i)^2): its loss drops most during mode k's stage"],
+      ],
+    },
+    { title: "rdm2 demo: deep linear network (the paper's Figures 2 and 3)" },
+  );
+  files.push('deep_linear/result.json', 'deep_linear/lags.csv', 'deep_linear/lags.json');
+}
+
+/**
+ * Runs the demo: the synthetic scenario ({@link runSyntheticDemo}) and the deep linear network
+ * ({@link runDeepLinearDemo}), writes for each into `out/<scenario>/` the losses (`losses.npy` with
+ * a `losses.meta.json` sidecar, so `rdm2 analyze` and `rdm2 report` can be run on them), the
+ * analysis result (`result.json`), an HTML report (`report.html`) and, for the deep linear network,
+ * the per-seed lags (`lags.csv`, `lags.json`); then `verdict.txt`, the table `rdm2 demo` prints.
+ * Every file is written atomically.
+ *
+ * @throws Rdm2Error ERR_RDM2_OPTION on a bad option; ERR_RDM2_FILE when a file cannot be written.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('demo options must be an object');
+  for (const key of Object.keys(options)) if (!['out', 'seeds', 'synthetic', 'deepLinear', 'log'].includes(key)) fail(`unknown demo option '${key}'`);
+  const out = options.out ?? './rdm2-demo';
+  if (typeof out !== 'string' || out.length === 0) fail(`out must be a non-empty path, got ${JSON.stringify(out)}`);
+  const seeds = options.seeds ?? 30;
+  if (typeof seeds !== 'number' || !Number.isInteger(seeds) || seeds < 1 || seeds > 1000) fail(`seeds must be an integer in [1, 1000], got ${JSON.stringify(seeds)}`);
+  if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
+  for (const key of ['synthetic', 'deepLinear'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) fail(`${key} must be an object of scenario options`);
+  }
+  const log = options.log ?? (() => {});
+  const files: string[] = [];
+
+  let t0 = performance.now();
+  const synthetic = await runSyntheticDemo({ seeds, ...options.synthetic });
+  log(`synthetic scenario: ${synthetic.counts.seeds} seed${synthetic.counts.seeds === 1 ? '' : 's'} analysed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  t0 = performance.now();
+  let lastLogged = 0;
+  const deepLinear = await runDeepLinearDemo({
+    seeds,
+    ...options.deepLinear,
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (done === total || now - lastLogged > 5000) {
+        lastLogged = now;
+        log(`deep linear network: ${done}/${total} runs trained and analysed (${((now - t0) / 1000).toFixed(1)} s)`);
+      }
+    },
+  });
+  t0 = performance.now();
+  await writeSynthetic(out, synthetic, files);
+  await writeDeepLinear(out, deepLinear, files);
+  const table = verdictTable(synthetic, deepLinear);
+  await writeFileAtomic(join(out, 'verdict.txt'), table);
+  files.push('verdict.txt');
+  log(`results and reports written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { synthetic, deepLinear, table, reproduced: syntheticReproduced(synthetic) && deepLinearReproduced(deepLinear), files, out };
+}

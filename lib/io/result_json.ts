@@ -1,0 +1,95 @@
+// Results as JSON: every field of Analysis under its own name as plain arrays (eigenvalues nested
+// [window][eigenCount], eigenvectors [window][k][probe]), plus the options used, the input's path
+// and sha256, the run's metadata and, when computed, the early-warning summary.
+import type { Analysis, ResolvedAnalyzeOptions } from '../types.js';
+import type { InputInfo } from './analyze_file.js';
+import { writeFileAtomic } from './atomic_write.js';
+import type { LossMeta } from './meta.js';
+import { rdm2Version } from './producer.js';
+
+/** What a result file is written from: an analysis and, optionally, where it came from. */
+export interface ResultSource {
+  analysis: Analysis;
+  input?: InputInfo;
+  meta?: LossMeta;
+  /** Step of each window's last checkpoint. */
+  windowSteps?: Float64Array;
+  probeNames?: string[];
+  /** The run summary of the early-warning statistics, when computed. */
+  summary?: unknown;
+}
+
+/** The JSON result document. Non-finite numbers (NaN observables of degenerate windows) are written as null. */
+export interface ResultDocument {
+  rdm2: { version: string; kind: 'analysis' };
+  input?: InputInfo;
+  options: ResolvedAnalyzeOptions;
+  windows: number;
+  eigenCount: number;
+  rows: number;
+  probes: number;
+  t: number[];
+  /** Training step of each window's last checkpoint, when the steps are known. */
+  step?: number[];
+  trace: (number | null)[];
+  pr: (number | null)[];
+  entropy: (number | null)[];
+  shc: (number | null)[];
+  topShare: (number | null)[];
+  eigenvalues: (number | null)[][];
+  eigenvectors?: number[][][];
+  degenerate: number[];
+  groups?: string[];
+  transition?: number;
+  probeNames?: string[];
+  summary?: unknown;
+}
+
+function rowsOf<A extends Float64Array | Float32Array>(a: A, rows: number, cols: number): number[][] {
+  const out: number[][] = new Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = Array.from(a.subarray(r * cols, (r + 1) * cols));
+  return out;
+}
+
+/** Builds the JSON document of a result (plain arrays; typed arrays converted). */
+export function resultDocument(r: ResultSource): ResultDocument {
+  const a = r.analysis;
+  const doc: ResultDocument = {
+    rdm2: { version: rdm2Version(), kind: 'analysis' },
+    ...(r.input ? { input: r.input } : {}),
+    options: a.options,
+    windows: a.windows,
+    eigenCount: a.eigenCount,
+    rows: a.rows,
+    probes: a.probes,
+    t: Array.from(a.t),
+    ...(r.windowSteps ? { step: Array.from(r.windowSteps) } : {}),
+    trace: Array.from(a.trace),
+    pr: Array.from(a.pr),
+    entropy: Array.from(a.entropy),
+    shc: Array.from(a.shc),
+    topShare: Array.from(a.topShare),
+    eigenvalues: rowsOf(a.eigenvalues, a.windows, a.eigenCount),
+    degenerate: Array.from(a.degenerate),
+  };
+  if (a.eigenvectors) {
+    const k = a.options.topK;
+    const n = a.probes;
+    doc.eigenvectors = Array.from({ length: a.windows }, (_, j) => rowsOf(a.eigenvectors!.subarray(j * k * n, (j + 1) * k * n), k, n));
+  }
+  if (r.meta?.groups) doc.groups = r.meta.groups;
+  if (r.meta?.transition !== undefined) doc.transition = r.meta.transition;
+  if (r.probeNames) doc.probeNames = r.probeNames;
+  if (r.summary !== undefined) doc.summary = r.summary;
+  return doc;
+}
+
+/** The result as JSON text (compact; NaN written as null). */
+export function resultJson(r: ResultSource): string {
+  return JSON.stringify(resultDocument(r)) + '\n';
+}
+
+/** Writes the JSON result atomically. */
+export async function writeResultJson(path: string, r: ResultSource): Promise<void> {
+  await writeFileAtomic(path, resultJson(r));
+}

@@ -1,0 +1,19 @@
+// The HTML/SVG report: every public name of lib/report.
+export {
+  buildReport,
+  renderReport,
+  type BuiltReport,
+  type ReportChart,
+  type ReportChartId,
+  type ReportInputs,
+  type ReportOptions,
+} from './run_report.js';
+export {
+  buildSweepReport,
+  defaultRunGroup,
+  renderSweepReport,
+  type BuiltSweepReport,
+  type SweepReportOptions,
+  type SweepRunRecord,
+} from './sweep_report.js';
+export { sampleProbes } from './sampling.js';

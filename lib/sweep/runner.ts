@@ -1,0 +1,151 @@
+// The sweep: every run under a root analysed with bounded concurrency, each result written
+// atomically, failures recorded and skipped over, resumable, shardable.
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { Rdm2Error } from '../errors.js';
+import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
+import { fileError } from '../io/file_error.js';
+import { summarizeFile } from '../io/file_summary.js';
+import type { ResultFormat } from '../io/write_result.js';
+import { writeResult } from '../io/write_result.js';
+import type { WarningOptions } from '../stats/index.js';
+import { DEFAULT_PATTERN, discoverRuns } from './discover.js';
+import { recordPath, resultPath, summaryBaseName } from './layout.js';
+import { silentProgress, type SweepProgress } from './progress.js';
+import { loadCompleteRecord, runFingerprint, storeRecord } from './resume.js';
+import { failedRecord, okRecord, type RunRecord } from './run_record.js';
+import { selectShard, type Shard } from './shard.js';
+import { buildSummary, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
+
+/** Options of {@link sweep}. */
+export interface SweepOptions {
+  /** The directory holding the runs. */
+  root: string;
+  /** Where results and summaries go (created; must not be the root itself). */
+  out: string;
+  /** Glob over paths relative to the root. Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson}`. */
+  pattern?: string;
+  /** Analysis options for every run (`window` etc.); `threads` defaults to cores / jobs. */
+  analysis?: AnalyzeFileOptions;
+  /** Warning detector options for the run summaries. */
+  warning?: WarningOptions;
+  /** Format of the per-run results. Default 'json'. */
+  format?: ResultFormat;
+  /** Group labels applied to every run (overriding their meta.json), with the file they came from. */
+  groups?: { file: string; labels: string[] };
+  /** Runs analysed at once. Default: the number of cores. */
+  jobs?: number;
+  /** Skip runs whose result is complete and newer than their input. */
+  resume?: boolean;
+  /** Analyse only this shard of the runs. */
+  shard?: Shard;
+  progress?: SweepProgress;
+}
+
+/** What {@link sweep} did. */
+export interface SweepOutcome {
+  summary: SweepSummary;
+  /** Paths of the summary files written. */
+  files: { json: string; csv: string };
+  /** Runs analysed now, and runs skipped as already complete. */
+  analysed: number;
+  skipped: number;
+}
+
+function usage(message: string): never {
+  throw new Rdm2Error('ERR_RDM2_USAGE', message);
+}
+
+/** The requested options without the knobs that do not change results (threads, chunk size). */
+function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
+  const { threads: _threads, chunkBytes: _chunk, checksum: _checksum, ...rest } = a;
+  return rest;
+}
+
+/**
+ * Analyses every run under `root` matching `pattern` (only the runs of `shard` when given), with
+ * at most `jobs` runs at once. Each run's result is written atomically to
+ * `<out>/<relative path>.<format>`; a run that cannot be read or analysed is recorded as failed
+ * with its error and the sweep goes on. Writes `summary.json` and `summary.csv` (for a shard,
+ * `summary.shard-I-of-N.*`), one record per run sorted by path.
+ *
+ * @example
+ * ```ts
+ * const { summary } = await sweep({ root: 'runs', out: 'results', analysis: { window: 32, topK: 1 }, resume: true });
+ * console.log(summary.counts, summary.failed);
+ * ```
+ */
+export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
+  const root = opts.root;
+  const out = opts.out;
+  const pattern = opts.pattern ?? DEFAULT_PATTERN;
+  const format = opts.format ?? 'json';
+  if (!['json', 'csv', 'npz'].includes(format)) usage(`format must be 'json', 'csv' or 'npz', got ${JSON.stringify(format)}`);
+  const jobs = opts.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) usage(`jobs must be an integer >= 1, got ${JSON.stringify(jobs)}`);
+  if (resolve(out) === resolve(root)) usage(`--out ${out} is the sweep root: write results to another directory`);
+  const analysis: AnalyzeFileOptions = { ...(opts.analysis ?? {}) };
+  analysis.threads ??= Math.max(1, Math.floor(availableParallelism() / jobs));
+  const runOptions: SweepRunOptions = {
+    analysis: comparableOptions(analysis),
+    warning: { ...(opts.warning ?? {}) },
+    format,
+    ...(opts.groups ? { groups: opts.groups.file } : {}),
+  };
+  // The groups' labels, not just their file name, decide whether a stored run is still valid.
+  const fingerprint = runFingerprint({ ...runOptions, ...(opts.groups ? { groupLabels: opts.groups.labels } : {}) });
+  const progress = opts.progress ?? silentProgress;
+
+  const discovered = await discoverRuns(root, { pattern, exclude: [out] });
+  if (discovered.length === 0) usage(`no loss files under ${root} match --pattern '${pattern}'`);
+  const runs = selectShard(discovered, opts.shard);
+  const records: RunRecord[] = new Array(runs.length);
+  const todo: number[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    const done = opts.resume ? await loadCompleteRecord(out, runs[i]!, join(root, runs[i]!), fingerprint, format) : undefined;
+    if (done) records[i] = done;
+    else todo.push(i);
+  }
+  const shardLabel = opts.shard && opts.shard.count > 1 ? `shard ${opts.shard.index}/${opts.shard.count}` : 'this sweep';
+  progress.start({ discovered: discovered.length, total: runs.length, skipped: runs.length - todo.length, shardLabel });
+
+  const processRun = async (rel: string): Promise<RunRecord> => {
+    const input = join(root, rel);
+    try {
+      const fa = await analyzeFile(input, analysis);
+      if (opts.groups) {
+        if (opts.groups.labels.length !== fa.analysis.probes) {
+          fileError(opts.groups.file, '', `${opts.groups.labels.length} labels, expected ${fa.analysis.probes} (one per probe of ${input})`);
+        }
+        fa.meta.groups = opts.groups.labels;
+        fa.metaSources.groups = opts.groups.file;
+      }
+      const summary = summarizeFile(fa, { warning: opts.warning ?? {} });
+      const record = okRecord(rel, summary);
+      await writeResult(resultPath(out, rel, format), { ...fa, summary });
+      await storeRecord(out, rel, fingerprint, record);
+      return record;
+    } catch (err) {
+      // Leave no result of an earlier, now outdated, success behind.
+      await unlink(recordPath(out, rel)).catch(() => {});
+      await unlink(resultPath(out, rel, format)).catch(() => {});
+      return failedRecord(rel, err);
+    }
+  };
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const i = todo[next++]!;
+      records[i] = await processRun(runs[i]!);
+      progress.done(records[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
+  progress.finish();
+
+  const summary = buildSummary({ root, pattern, options: runOptions, shard: opts.shard && opts.shard.count > 1 ? opts.shard : null, discovered: discovered.length }, records);
+  const files = await writeSummaryFiles(out, summaryBaseName(opts.shard), summary);
+  return { summary, files, analysed: todo.length, skipped: runs.length - todo.length };
+}

@@ -1,0 +1,142 @@
+// Result writers (JSON, CSV, .npz) and atomic writes.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeSync } from '../lib/analyze.js';
+import { Rdm2Error } from '../lib/errors.js';
+import { analyzeFile } from '../lib/io/analyze_file.js';
+import { writeFileAtomic } from '../lib/io/atomic_write.js';
+import { decodeNpz } from '../lib/io/npz.js';
+import { rdm2Version } from '../lib/io/producer.js';
+import { resultCsv } from '../lib/io/result_csv.js';
+import { resultDocument, resultJson } from '../lib/io/result_json.js';
+import { resultNpz } from '../lib/io/result_npz.js';
+import { resultFormatOf, writeResult } from '../lib/io/write_result.js';
+import { lossMatrix, tempDir, writeNpy, writeText } from './io_fixtures.js';
+
+const T = 30;
+const n = 6;
+const data = lossMatrix(T, n, 5);
+const dir = tempDir();
+const input = writeNpy(join(dir, 'run', 'losses.npy'), data, T, n);
+writeText(join(dir, 'run', 'meta.json'), JSON.stringify({ steps: Array.from({ length: T }, (_, t) => 10 * t), groups: ['a', 'a', 'b', 'b', 'c', 'c'], transition: 150 }));
+const fa = await analyzeFile(input, { window: 8, stride: 3, topK: 2, threads: 1 });
+const a = fa.analysis;
+
+describe('JSON results', () => {
+  it('every Analysis field under its own name, nested eigen arrays, options, input, metadata', () => {
+    const doc = resultDocument({ ...fa, summary: { note: 'x' } });
+    expect(Object.keys(doc)).toEqual([
+      'rdm2', 'input', 'options', 'windows', 'eigenCount', 'rows', 'probes', 't', 'step', 'trace', 'pr', 'entropy', 'shc', 'topShare',
+      'eigenvalues', 'degenerate', 'eigenvectors', 'groups', 'transition', 'summary',
+    ]);
+    for (const key of Object.keys(a)) expect(doc).toHaveProperty(key);
+    expect(doc.rdm2).toEqual({ version: rdm2Version(), kind: 'analysis' });
+    expect(doc.options).toEqual({ window: 8, stride: 3, topK: 2, detrend: 'none', transform: 'none', beta: 1, threads: 1, nonFinite: 'error' });
+    expect(doc.input).toEqual(fa.input);
+    expect(doc.t).toEqual(Array.from(a.t));
+    expect(doc.step).toEqual(Array.from(a.t, (t) => 10 * t));
+    expect(doc.shc).toEqual(Array.from(a.shc));
+    expect(doc.eigenvalues).toHaveLength(a.windows);
+    expect(doc.eigenvalues[3]).toEqual(Array.from(a.eigenvalues.subarray(3 * a.eigenCount, 4 * a.eigenCount)));
+    expect(doc.eigenvectors).toHaveLength(a.windows);
+    expect(doc.eigenvectors![4]).toHaveLength(2);
+    expect(doc.eigenvectors![4]![1]).toEqual(Array.from(a.eigenvectors!.subarray((4 * 2 + 1) * n, (4 * 2 + 2) * n)));
+    expect(doc.degenerate).toEqual(Array.from(a.degenerate));
+    expect(doc.groups).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
+    expect(doc.transition).toBe(150);
+    expect(doc.summary).toEqual({ note: 'x' });
+  });
+
+  it('NaN observables of degenerate windows are written as null', () => {
+    const flat = Float64Array.from({ length: 5 * 2 }, () => 1);
+    const degenerate = analyzeSync({ data: flat, shape: [5, 2] }, { window: 3 });
+    const parsed = JSON.parse(resultJson({ analysis: degenerate }));
+    expect(parsed.shc).toEqual([null, null, null]);
+    expect(parsed.degenerate).toEqual([1, 1, 1]);
+    expect(parsed.input).toBeUndefined();
+  });
+});
+
+describe('CSV results', () => {
+  it('comment lines with input, checksum and options, then one row per window', () => {
+    const lines = resultCsv(fa).trimEnd().split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      `# rdm2 ${rdm2Version()} analysis`,
+      `# input: ${input}`,
+      `# sha256: ${fa.input.sha256}`,
+      `# shape: [${T},${n}] float64 npy`,
+      `# options: ${JSON.stringify(a.options)}`,
+      '# transition: 150',
+    ]);
+    const header = lines[6]!.split(',');
+    expect(header).toEqual(['window', 't', 'step', 'trace', 'pr', 'entropy', 'shc', 'topShare', 'degenerate', ...Array.from({ length: a.eigenCount }, (_, k) => `lambda_${k + 1}`)]);
+    expect(lines).toHaveLength(7 + a.windows);
+    const row = lines[7 + 2]!.split(',').map(Number);
+    expect(row).toEqual([2, a.t[2], 10 * a.t[2]!, a.trace[2], a.pr[2], a.entropy[2], a.shc[2], a.topShare[2], a.degenerate[2], ...a.eigenvalues.subarray(2 * a.eigenCount, 3 * a.eigenCount)]);
+  });
+});
+
+describe('.npz results', () => {
+  it('one array per observable, eigen arrays shaped, options and input as JSON strings', () => {
+    const z = decodeNpz(resultNpz({ ...fa, summary: { ok: true } }), 'r.npz');
+    expect([...z.keys()].sort()).toEqual(
+      ['degenerate', 'eigenvalues', 'eigenvectors', 'entropy', 'groups', 'input', 'options', 'pr', 'rdm2', 'shc', 'step', 'summary', 't', 'topShare', 'trace', 'transition'].sort(),
+    );
+    expect(z.get('t')!.header.dtype.name).toBe('int32');
+    expect(z.get('t')!.values).toEqual(a.t);
+    expect(z.get('shc')!.values).toEqual(a.shc);
+    expect(z.get('eigenvalues')!.header.shape).toEqual([a.windows, a.eigenCount]);
+    expect(z.get('eigenvectors')!.header.shape).toEqual([a.windows, 2, n]);
+    expect(z.get('eigenvectors')!.header.dtype.name).toBe('float32');
+    expect(z.get('eigenvectors')!.values).toEqual(a.eigenvectors);
+    expect(z.get('degenerate')!.header.dtype.name).toBe('uint8');
+    expect(JSON.parse((z.get('options')!.values as string[])[0]!)).toEqual(a.options);
+    expect(JSON.parse((z.get('input')!.values as string[])[0]!)).toEqual(fa.input);
+    expect(JSON.parse((z.get('summary')!.values as string[])[0]!)).toEqual({ ok: true });
+    expect(z.get('groups')!.values).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
+    expect(Array.from(z.get('transition')!.values as Float64Array)).toEqual([150]);
+  });
+});
+
+describe('writeResult and atomic writes', () => {
+  it('picks the format by extension and leaves no temporary file', async () => {
+    const out = join(dir, 'out');
+    await writeResult(join(out, 'r.json'), fa);
+    await writeResult(join(out, 'deep', 'r.csv'), fa);
+    await writeResult(join(out, 'r.npz'), fa);
+    expect(readdirSync(out).sort()).toEqual(['deep', 'r.json', 'r.npz']);
+    expect(JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')).shc).toEqual(Array.from(a.shc));
+    expect(readFileSync(join(out, 'deep', 'r.csv'), 'utf8')).toBe(resultCsv(fa));
+    expect(new Uint8Array(readFileSync(join(out, 'r.npz')))).toEqual(resultNpz(fa));
+  });
+
+  it('an unknown extension', () => {
+    try {
+      resultFormatOf('r.txt');
+      throw new Error('expected an error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(Rdm2Error);
+      expect((e as Rdm2Error).code).toBe('ERR_RDM2_OPTION');
+      expect((e as Rdm2Error).message).toBe("cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv or .npz");
+    }
+  });
+
+  it('a failed write leaves the destination as it was and no temporary file', async () => {
+    const d = join(dir, 'atomic');
+    mkdirSync(join(d, 'taken'), { recursive: true });
+    await writeFileAtomic(join(d, 'a.txt'), 'first');
+    await writeFileAtomic(join(d, 'a.txt'), 'second');
+    expect(readFileSync(join(d, 'a.txt'), 'utf8')).toBe('second');
+    try {
+      await writeFileAtomic(join(d, 'taken'), 'x');
+      throw new Error('expected an error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(Rdm2Error);
+      expect((e as Rdm2Error).code).toBe('ERR_RDM2_FILE');
+      expect((e as Rdm2Error).message).toBe(`${join(d, 'taken')}: cannot write: is a directory (EISDIR)`);
+    }
+    expect(readdirSync(d).sort()).toEqual(['a.txt', 'taken']);
+    expect(readdirSync(join(d, 'taken'))).toEqual([]);
+  });
+});

@@ -1,0 +1,194 @@
+// Discovery, globs, sharding (flag, Slurm and Kubernetes environments), and merging: four shards
+// merged equal the unsharded sweep; overlapping, missing and mismatched shards are refused.
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { Rdm2Error } from '../lib/errors.js';
+import { discoverRuns } from '../lib/sweep/discover.js';
+import { globToRegExp } from '../lib/sweep/glob.js';
+import { parseShard, selectShard, shardFromEnv, shardOf } from '../lib/sweep/shard.js';
+import { runCliHere, tempDir, writeText } from './io_fixtures.js';
+import { makeSweepTree, RUNS } from './sweep_fixtures.js';
+
+vi.setConfig({ testTimeout: 0 });
+
+function usageError(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(Rdm2Error);
+    expect((e as Rdm2Error).code).toBe('ERR_RDM2_USAGE');
+    return (e as Rdm2Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('globs', () => {
+  it('**, *, ?, classes and braces over relative paths', () => {
+    const m = (p: string, s: string) => globToRegExp(p).test(s);
+    expect(m('**/losses.npy', 'losses.npy')).toBe(true);
+    expect(m('**/losses.npy', 'a/b/c/losses.npy')).toBe(true);
+    expect(m('**/losses.npy', 'a/xlosses.npy')).toBe(false);
+    expect(m('runs/*/l.npy', 'runs/a/l.npy')).toBe(true);
+    expect(m('runs/*/l.npy', 'runs/a/b/l.npy')).toBe(false);
+    expect(m('seed?/l.npy', 'seed7/l.npy')).toBe(true);
+    expect(m('seed[0-4]/l.npy', 'seed5/l.npy')).toBe(false);
+    expect(m('seed[!0-4]/l.npy', 'seed5/l.npy')).toBe(true);
+    expect(m('**/*.{npy,csv}', 'a/b.csv')).toBe(true);
+    expect(m('**/*.{npy,csv}', 'a/b.jsonl')).toBe(false);
+    expect(m('a/**', 'a/b/c')).toBe(true);
+    expect(m('a.b/(x)+', 'a.b/(x)+')).toBe(true);
+    expect(m('a.b', 'axb')).toBe(false);
+  });
+
+  it('bad patterns', () => {
+    expect(usageError(() => globToRegExp(''))).toBe(`pattern "" must be a non-empty glob relative to the sweep root, e.g. '**/losses.npy'`);
+    expect(usageError(() => globToRegExp('/abs/*.npy'))).toBe(`pattern "/abs/*.npy" must be a non-empty glob relative to the sweep root, e.g. '**/losses.npy'`);
+    expect(usageError(() => globToRegExp('a[bc'))).toBe(`pattern "a[bc": unclosed '[' at character 2`);
+  });
+});
+
+describe('discovery', () => {
+  it('sorted relative paths; hidden entries, the output directory and repeated real directories skipped', async () => {
+    const root = tempDir('rdm2-disc-');
+    for (const p of ['b/losses.npy', 'a/2/losses.csv', 'a/10/losses.npy', '.hidden/losses.npy', 'out/x/losses.npy', 'a/notes.txt']) writeText(join(root, p), 'x');
+    const elsewhere = tempDir('rdm2-ext-');
+    writeText(join(elsewhere, 'losses.npy'), 'x');
+    symlinkSync(elsewhere, join(root, 'd')); // followed
+    symlinkSync(join(root, 'b'), join(root, 'c')); // b again: visited once, under its first name
+    symlinkSync(root, join(root, 'a', 'loop')); // a cycle
+    expect(await discoverRuns(root, { exclude: [join(root, 'out')] })).toEqual(['a/10/losses.npy', 'a/2/losses.csv', 'b/losses.npy', 'd/losses.npy']);
+    expect(await discoverRuns(root, { pattern: 'a/**/*.npy' })).toEqual(['a/10/losses.npy']);
+    expect(await discoverRuns(root, { pattern: 'a/**' })).toEqual(['a/10/losses.npy', 'a/2/losses.csv']); // not notes.txt
+  });
+});
+
+describe('shards', () => {
+  it('--shard I/N', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    expect(parseShard(' 0 / 1 ')).toEqual({ index: 0, count: 1 });
+    expect(usageError(() => parseShard('4/4'))).toBe('--shard 4/4: shard index 4 is out of range, expected 0 to 3');
+    expect(usageError(() => parseShard('0/0'))).toBe('--shard 0/0: the shard count must be >= 1, got 0');
+    expect(usageError(() => parseShard('1-4'))).toBe('--shard "1-4": expected I/N, e.g. 0/4 (shards are numbered from 0)');
+  });
+
+  it('from a Slurm array or a Kubernetes indexed Job', () => {
+    expect(shardFromEnv({})).toBeUndefined();
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '4' })).toEqual({ index: 2, count: 4 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' })).toEqual({ index: 3, count: 4 });
+    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '0', RDM2_SHARD_COUNT: '3' })).toEqual({ index: 0, count: 3 });
+    expect(usageError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '4' }))).toBe(
+      'Slurm array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT; use a contiguous --array=0-(N-1)): shard index 5 is out of range, expected 0 to 3',
+    );
+    expect(usageError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '4' }))).toBe('SLURM_ARRAY_TASK_ID must be a non-negative integer, got "x"');
+    expect(usageError(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' }))).toBe('SLURM_ARRAY_TASK_ID 0 is below SLURM_ARRAY_TASK_MIN 1');
+  });
+
+  it('a stable hash of the relative path; shards partition the runs', () => {
+    expect([shardOf('a/losses.npy', 4), shardOf('lr-1e-3/seed00/losses.npy', 4), shardOf('run 7/losses.csv', 4)]).toEqual([2, 2, 3]);
+    expect(shardOf('a/losses.npy', 1_000_000_007)).toBe(913822878);
+    const all = Array.from({ length: 200 }, (_, i) => `run${i}/losses.npy`).sort();
+    const parts = [0, 1, 2, 3].map((index) => selectShard(all, { index, count: 4 }));
+    expect(parts.flat().sort()).toEqual(all);
+    expect(parts.map((p) => p.length)).toEqual(parts.map((p) => all.filter((r) => shardOf(r, 4) === parts.indexOf(p)).length));
+    for (const p of parts) expect(p.length).toBeGreaterThan(30);
+    expect(selectShard(all, { index: 0, count: 1 })).toEqual(all);
+  });
+});
+
+describe('four shards merged equal the unsharded sweep', () => {
+  const base = tempDir('rdm2-shard-');
+  const root = join(base, 'runs');
+  makeSweepTree(root);
+  const ARGS = ['--window', '12', '--top-k', '1', '--jobs', '2', '--quiet'];
+  const full = join(base, 'full');
+  const shared = join(base, 'shards'); // shards 0-2 write to one directory, as array jobs on a shared filesystem do
+  const own = join(base, 'shard3');
+  const merged = join(base, 'merged');
+  const counts: number[] = [];
+
+  beforeAll(async () => {
+    expect((await runCliHere(['sweep', root, ...ARGS, '--out', full])).code).toBe(1);
+    for (const [args, env] of [
+      [['--shard', '0/4', '--out', shared], {}],
+      [['--shard', '1/4', '--out', shared], {}],
+      [['--out', shared], { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '4' }],
+      [['--out', own], { JOB_COMPLETION_INDEX: '3', RDM2_SHARD_COUNT: '4' }],
+    ] as [string[], Record<string, string>][]) {
+      const r = await runCliHere(['sweep', root, ...ARGS, ...args], env);
+      counts.push(Number(/: (\d+) runs,/.exec(r.stdout)![1]));
+    }
+  });
+
+  it('each shard writes its own summary; together they cover every run once', () => {
+    expect(readdirSync(shared).filter((f) => f.startsWith('summary')).sort()).toEqual([
+      'summary.shard-0-of-4.csv', 'summary.shard-0-of-4.json', 'summary.shard-1-of-4.csv', 'summary.shard-1-of-4.json',
+      'summary.shard-2-of-4.csv', 'summary.shard-2-of-4.json',
+    ]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(RUNS);
+    const s2 = JSON.parse(readFileSync(join(shared, 'summary.shard-2-of-4.json'), 'utf8'));
+    expect(s2.shard).toEqual({ index: 2, count: 4 });
+    expect(s2.discovered).toBe(RUNS);
+  });
+
+  it('rdm2 merge writes the same summary.json and summary.csv, byte for byte', async () => {
+    const r = await runCliHere(['merge', shared, own, '--out', merged]);
+    expect(r.code).toBe(1); // five runs failed
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      'rdm2 merge: 4 shard summaries, 50 runs, 45 ok, 5 failed',
+      `summary: ${join(merged, 'summary.json')}, ${join(merged, 'summary.csv')}`,
+      'failed runs:',
+    ]);
+    expect(readFileSync(join(merged, 'summary.json'), 'utf8')).toBe(readFileSync(join(full, 'summary.json'), 'utf8'));
+    expect(readFileSync(join(merged, 'summary.csv'), 'utf8')).toBe(readFileSync(join(full, 'summary.csv'), 'utf8'));
+    // Merging into the shards' own directory works too, and a second merge there still reads the shards.
+    expect((await runCliHere(['merge', shared, own, '--out', shared])).code).toBe(1);
+    expect((await runCliHere(['merge', shared, own, '--out', shared])).code).toBe(1);
+    expect(readFileSync(join(shared, 'summary.json'), 'utf8')).toBe(readFileSync(join(full, 'summary.json'), 'utf8'));
+  });
+
+  it('refuses missing, repeated, overlapping and mismatched shards', async () => {
+    const fail = (message: string) => ({ code: 1, stdout: '', stderr: `rdm2 merge: error: ${message} [ERR_RDM2_FILE]\n` });
+    const s = (i: number) => join(i === 3 ? own : shared, `summary.shard-${i}-of-4.json`);
+    expect(await runCliHere(['merge', own, '--out', merged])).toEqual(fail('missing shards 0/4, 1/4, 2/4: expected all 4 shards'));
+    expect(await runCliHere(['merge', shared, own, own, '--out', merged])).toEqual(fail(`shard 3/4 appears twice: ${s(3)} and ${s(3)}`));
+
+    const odd = join(base, 'odd');
+    mkdirSync(odd);
+    const doc = JSON.parse(readFileSync(s(3), 'utf8'));
+    const stolen = JSON.parse(readFileSync(s(0), 'utf8')).runs[0];
+    writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify({ ...doc, runs: [...doc.runs, stolen] }));
+    expect(await runCliHere(['merge', shared, odd, '--out', merged])).toEqual(
+      fail(`run ${stolen.path} appears in both ${s(0)} and ${join(odd, 'summary.shard-3-of-4.json')}: overlapping shards`),
+    );
+    writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify({ ...doc, runs: doc.runs.slice(1) }));
+    expect(await runCliHere(['merge', shared, odd, '--out', merged])).toEqual(fail('the shards hold 49 runs but the sweep found 50: expected every run in exactly one shard'));
+    writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify({ ...doc, shard: { index: 3, count: 5 } }));
+    expect(await runCliHere(['merge', shared, odd, '--out', merged])).toEqual(
+      fail(`${join(odd, 'summary.shard-3-of-4.json')} is shard 3/5 but ${s(0)} is one of 4 shards: expected shards of one sweep`),
+    );
+    writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify({ ...doc, pattern: '**/*.npy' }));
+    expect(await runCliHere(['merge', shared, odd, '--out', merged])).toEqual(
+      fail(`${join(odd, 'summary.shard-3-of-4.json')} was swept with pattern '**/*.npy' but ${s(0)} with '**/losses.{npy,npz,csv,tsv,jsonl,ndjson}'`),
+    );
+    const other = { ...doc, options: { ...doc.options, analysis: { ...doc.options.analysis, window: 10 } } };
+    writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify(other));
+    expect((await runCliHere(['merge', shared, odd, '--out', merged])).stderr).toBe(
+      `rdm2 merge: error: ${join(odd, 'summary.shard-3-of-4.json')} was swept with options ${JSON.stringify(other.options)} but ${s(0)} with ${JSON.stringify(doc.options)} [ERR_RDM2_FILE]\n`,
+    );
+    writeFileSync(join(odd, 'summary.shard-3-of-4.json'), '{"hello": 1}');
+    expect(await runCliHere(['merge', shared, odd, '--out', merged])).toEqual(
+      fail(`${join(odd, 'summary.shard-3-of-4.json')}: not an rdm2 sweep summary, expected an object with rdm2.kind 'sweep-summary' and runs`),
+    );
+  });
+
+  it('usage errors', async () => {
+    const empty = join(base, 'empty');
+    mkdirSync(empty);
+    const usage = (message: string) => ({ code: 2, stdout: '', stderr: `rdm2 merge: error: ${message} [ERR_RDM2_USAGE]\n(run 'rdm2 merge --help' for usage)\n` });
+    expect(await runCliHere(['merge', empty, '--out', merged])).toEqual(usage(`no sweep summary (summary.json or summary.shard-I-of-N.json) in ${empty}`));
+    expect(await runCliHere(['merge', join(base, 'nope'), '--out', merged])).toEqual(usage(`${join(base, 'nope')}: cannot read the directory: no such directory`));
+    expect(await runCliHere(['merge', '--out', merged])).toEqual(usage("missing required argument 'dir'"));
+    expect(await runCliHere(['merge', shared, '--out', merged, '--force'])).toEqual(usage("unknown option '--force'"));
+  });
+});
