@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, analyzeSync, gram2rdm, Rdm2Error } from '../lib/index.js';
+import { expectError } from './helpers.js';
 
 const good = { data: new Float64Array(20 * 4).map((_, i) => Math.sin(i * 1.3) + i * 0.01), shape: [20, 4] as [number, number] };
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
 
 describe('analyze rejects bad input with a message and a stable code', () => {
   it('wrong length for the shape', () => {

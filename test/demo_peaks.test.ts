@@ -2,18 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { findPeaks, matchPeaks } from '../lib/demo/peaks.js';
 import { Rdm2Error } from '../lib/errors.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectError } from './helpers.js';
 
 describe('findPeaks', () => {
   it('finds interior local maxima with their topographic prominence', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeSync, Rdm2Error, SpectralMonitor } from '../lib/index.js';
 import { detectWarnings } from '../lib/stats/warnings.js';
 import { naiveWindow, rng, rowsOf } from './reference/naive.js';
-import { expectRel, randomMatrix } from './helpers.js';
+import { expectError, expectRel, randomMatrix } from './helpers.js';
 
 function rowsFrom(data: Float64Array | Float32Array, T: number, n: number) {
   return Array.from({ length: T }, (_, t) => data.subarray(t * n, (t + 1) * n));
@@ -190,18 +190,6 @@ describe('bad input leaves the monitor unchanged', () => {
   const r = rng(91);
   const rows = rowsFrom(randomMatrix(30, n, r.normal), 30, n);
 
-  function expectCode(fn: () => unknown, code: string, message: RegExp) {
-    let caught: unknown;
-    try {
-      fn();
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(Rdm2Error);
-    expect((caught as Rdm2Error).code).toBe(code);
-    expect((caught as Error).message).toMatch(message);
-  }
-
   it('wrong length, NaN, bad types and bad steps are rejected and change nothing', () => {
     const a = new SpectralMonitor({ probes: n, window: W });
     const b = new SpectralMonitor({ probes: n, window: W });
@@ -210,11 +198,11 @@ describe('bad input leaves the monitor unchanged', () => {
     rows.slice(0, 10).forEach((row, i) => {
       a.push(row);
       if (i === 5) {
-        expectCode(() => a.push(new Float64Array(n + 1)), 'ERR_RDM2_SHAPE', /row has 7 values, the monitor has 6 probes/);
-        expectCode(() => a.push(nan), 'ERR_RDM2_NON_FINITE', /row 6, column 3: NaN is not finite/);
-        expectCode(() => a.push(new Int8Array(n) as unknown as Float64Array), 'ERR_RDM2_DTYPE', /row must be/);
-        expectCode(() => a.push(rows[0], NaN), 'ERR_RDM2_OPTION', /step must be a finite number/);
-        expectCode(() => a.pushMany([rows[1], nan as unknown as number[]]), 'ERR_RDM2_NON_FINITE', /row 7, column 3/);
+        expectError(() => a.push(new Float64Array(n + 1)), 'ERR_RDM2_SHAPE', /row has 7 values, the monitor has 6 probes/);
+        expectError(() => a.push(nan), 'ERR_RDM2_NON_FINITE', /row 6, column 3: NaN is not finite/);
+        expectError(() => a.push(new Int8Array(n) as unknown as Float64Array), 'ERR_RDM2_DTYPE', /row must be/);
+        expectError(() => a.push(rows[0], NaN), 'ERR_RDM2_OPTION', /step must be a finite number/);
+        expectError(() => a.pushMany([rows[1], nan as unknown as number[]]), 'ERR_RDM2_NON_FINITE', /row 7, column 3/);
       }
       b.push(row);
     });
@@ -239,18 +227,18 @@ describe('bad input leaves the monitor unchanged', () => {
     const many = a.pushMany({ data: block, shape: [12, n] }, Array.from({ length: 12 }, (_, t) => t));
     const single = rows.slice(0, 12).map((row, t) => b.push(row, t)).filter((s) => s !== null);
     expect(many).toEqual(single);
-    expectCode(() => a.pushMany({ data: block, shape: [12, n] }, [1, 2]), 'ERR_RDM2_SHAPE', /steps has 2 entries for 12 rows/);
+    expectError(() => a.pushMany({ data: block, shape: [12, n] }, [1, 2]), 'ERR_RDM2_SHAPE', /steps has 2 entries for 12 rows/);
   });
 
   it('options are checked, and a closed monitor refuses pushes and snapshots', () => {
-    expectCode(() => new SpectralMonitor({ probes: 0, window: 4 }), 'ERR_RDM2_OPTION', /probes must be an integer >= 1/);
-    expectCode(() => new SpectralMonitor({ probes: 4, window: 1 }), 'ERR_RDM2_OPTION', /window must be an integer >= 2/);
-    expectCode(() => new SpectralMonitor({ probes: 4, window: 3, topK: 3 }), 'ERR_RDM2_OPTION', /topK \(3\) exceeds/);
-    expectCode(() => new SpectralMonitor({ probes: 4, window: 3, stride: 2 } as never), 'ERR_RDM2_OPTION', /unknown option 'stride'/);
+    expectError(() => new SpectralMonitor({ probes: 0, window: 4 }), 'ERR_RDM2_OPTION', /probes must be an integer >= 1/);
+    expectError(() => new SpectralMonitor({ probes: 4, window: 1 }), 'ERR_RDM2_OPTION', /window must be an integer >= 2/);
+    expectError(() => new SpectralMonitor({ probes: 4, window: 3, topK: 3 }), 'ERR_RDM2_OPTION', /topK \(3\) exceeds/);
+    expectError(() => new SpectralMonitor({ probes: 4, window: 3, stride: 2 } as never), 'ERR_RDM2_OPTION', /unknown option 'stride'/);
     const m = new SpectralMonitor({ probes: n, window: W });
     m.close();
     expect(m.closed).toBe(true);
-    expectCode(() => m.push(rows[0]), 'ERR_RDM2_CLOSED', /closed/);
-    expectCode(() => m.snapshot(), 'ERR_RDM2_CLOSED', /closed/);
+    expectError(() => m.push(rows[0]), 'ERR_RDM2_CLOSED', /closed/);
+    expectError(() => m.snapshot(), 'ERR_RDM2_CLOSED', /closed/);
   });
 });

@@ -5,6 +5,7 @@ import { Rdm2Error, analyzeSync, buildReport, renderReport, sampleProbes, synthe
 import { prefixIds, renderSvg } from '../lib/report/render_svg.js';
 import { minMaxIndices, strideIndices } from '../lib/report/sampling.js';
 import { allElements, countMarks, parseStrictHtml } from './report_helpers.js';
+import { expectReject } from './helpers.js';
 
 // The known small input: 6 probes in groups A, B, C (2 each), 40 checkpoints 10 steps apart, B drops at
 // checkpoint 24; W = 8 gives 33 windows. Its SHC peak is window 15 and one warning fires (see below).
@@ -12,18 +13,6 @@ const small = syntheticScenario({ probes: 6, groups: 3, steps: 40, seed: 3, cent
 const smallAnalysis = analyzeSync(small.losses, { window: 8, topK: 1, threads: 1 });
 const smallInputs = { losses: small.losses, steps: small.steps, groups: small.groups, transition: small.transitionStep, source: 'synthetic <6 probes>' };
 const smallOptions = { warning: { baseline: 5, z: 3, consecutive: 2 } };
-
-async function expectReject(p: Promise<unknown>, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
 
 describe('renderReport on a known small input', async () => {
   const built = await buildReport(smallAnalysis, smallInputs, smallOptions);

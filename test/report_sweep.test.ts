@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rdm2Error, aggregate, buildSweepReport, defaultRunGroup, renderSweepReport, type SweepRunRecord } from '../lib/index.js';
 import { allElements, countMarks, parseStrictHtml } from './report_helpers.js';
+import { expectReject } from './helpers.js';
 
 type Rec = SweepRunRecord & Record<string, unknown>;
 
@@ -31,18 +32,6 @@ const records: Rec[] = [
   { path: 'narrow/seed=4/losses.npy', status: 'failed', error: 'losses.npy: truncated at byte 128 <expected 4096>' },
   { path: 'wide/seed=4/losses.csv', status: 'failed', error: 'row 7 has 3 values, expected 4' },
 ];
-
-async function expectReject(p: Promise<unknown>, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
 
 describe('renderSweepReport', async () => {
   const built = await buildSweepReport(records, { reportHref: (r) => `reports/${r.path}.html`, source: 'out/summary.json', seed: 3 });

@@ -4,19 +4,7 @@ import { analyzeSync } from '../lib/analyze.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import type { Analysis } from '../lib/types.js';
-import { expectRel } from './helpers.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectRel, expectError } from './helpers.js';
 
 const tiny = [[1, 3], [2, 2], [4, 6], [3, 3], [5, 7]]; // mean loss m = [2, 2, 5, 3, 6]
 

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockEnergy, resolveGroups } from '../lib/stats/index.js';
 import { Rdm2Error } from '../lib/errors.js';
-import { expectRel } from './helpers.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectRel, expectError } from './helpers.js';
 
 describe('blockEnergy', () => {
   it('E_g = sum of v_i^2 over the group, for a unit vector', () => {

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectWarnings, leadTime, transitionFromMetric, windowSteps, type Warning } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
 import { Rdm2Error } from '../lib/errors.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectError } from './helpers.js';
 
 function warningAt(index: number, step: number): Warning {
   return { index, step, z: 7, value: 1, startIndex: index, startStep: step, endIndex: index, endStep: step, peakIndex: index, peakStep: step, peakZ: 7, peakValue: 1 };

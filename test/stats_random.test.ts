@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../lib/stats/index.js';
 import { Rdm2Error } from '../lib/errors.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectError } from './helpers.js';
 
 describe('SeededRandom', () => {
   it('is reproducible from its seed, and different seeds give different streams', () => {

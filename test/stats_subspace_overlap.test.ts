@@ -3,19 +3,7 @@ import { subspaceOverlap, topEigenvectors } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
-import { expectRel } from './helpers.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectRel, expectError } from './helpers.js';
 
 describe('subspaceOverlap', () => {
   it('||Ua^T Ub||_F^2 / r on hand cases', () => {

@@ -4,18 +4,7 @@ import { analyzeSync } from '../lib/analyze.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import type { Analysis } from '../lib/types.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectError } from './helpers.js';
 
 describe('summarizeRun', () => {
   const sc = syntheticScenario({ seed: 8, steps: 200, center: 120, stepInterval: 10, shuffleProbes: true });

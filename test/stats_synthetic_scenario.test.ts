@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
-import { expectRel } from './helpers.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectRel, expectError } from './helpers.js';
 
 describe('syntheticScenario (the paper\'s Figure 1 generator)', () => {
   it('has the documented shape, groups and defaults', () => {

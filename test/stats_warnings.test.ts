@@ -2,19 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_WARNING_OPTIONS, OnlineWarningDetector, detectWarnings, robustZ, type Warning } from '../lib/stats/index.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { SeededRandom } from '../lib/stats/random.js';
-import { expectRel } from './helpers.js';
-
-function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectRel, expectError } from './helpers.js';
 
 /** Independent reference: the rule written out naively (array copies and sorts per value). */
 function naiveWarnings(series: number[], B: number, thr: number, m: number) {

@@ -2,6 +2,7 @@
 // learns a teacher's singular modes one at a time, and every probe's loss is recorded at every step.
 import { Rdm2Error } from '../errors.js';
 import { SeededRandom, checkSeed } from '../stats/random.js';
+import { fail, intIn, positive } from './option_checks.js';
 
 /** How the student's weights start. */
 export type DeepLinearInit = 'random' | 'aligned';
@@ -95,24 +96,6 @@ export interface DeepLinearRun {
   finalMap: Float64Array;
   /** The options used, defaults filled in. */
   options: ResolvedDeepLinearOptions;
-}
-
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
-
-function intIn(name: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    fail(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function positive(name: string, v: unknown, allowZero = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    fail(`${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(v)}`);
-  }
-  return v;
 }
 
 const KNOWN = new Set([

@@ -2,6 +2,7 @@
 // "structural coordinate" a(t); everything else is noise.
 import { Rdm2Error } from '../errors.js';
 import { SeededRandom, checkSeed } from '../stats/random.js';
+import { fail, intIn, positive } from './option_checks.js';
 
 /** Options of {@link syntheticScenario}; every field has a default. */
 export interface SyntheticScenarioOptions {
@@ -55,24 +56,6 @@ export interface SyntheticScenario {
   checkpoint90: number;
   /** The options used, defaults filled in. */
   options: Required<SyntheticScenarioOptions>;
-}
-
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
-
-function intIn(name: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    fail(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function positive(name: string, v: unknown, allowZero = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    fail(`${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(v)}`);
-  }
-  return v;
 }
 
 const KNOWN = new Set([
