@@ -14,6 +14,19 @@ export interface CoreTuning {
   path?: 'gram' | 'covariance';
 }
 
+/**
+ * Windows per independently computed block of the native core. A block restarts from an empty
+ * window (W row loads and one Gram rebuild, about what the periodic rebuild costs anyway), so
+ * blocks can be short: four refills' worth keeps that overhead small while a 2000-row run
+ * still splits into enough blocks to keep every thread busy. It depends only on W and the
+ * stride, never on the thread count or T, so results are bit-identical for any `threads` and a
+ * file analysed in chunks on block boundaries equals the whole-matrix analysis exactly.
+ */
+export function defaultBlockWindows(window: number, stride: number): number {
+  const pushesPerWindow = Math.min(stride, window);
+  return Math.max(32, 4 * Math.ceil(window / pushesPerWindow));
+}
+
 interface Prepared {
   view: LossView;
   options: ResolvedAnalyzeOptions;
@@ -35,7 +48,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
     threads: options.threads,
     rowStride: view.rowStride,
     colStride: view.colStride,
-    ...(tuning.blockWindows ? { blockWindows: tuning.blockWindows } : {}),
+    blockWindows: tuning.blockWindows ?? defaultBlockWindows(options.window, options.stride),
     ...(tuning.rebuildPeriod ? { rebuildPeriod: tuning.rebuildPeriod } : {}),
     ...(tuning.scratch ? { scratch: 1 as const } : {}),
     ...(tuning.path ? { path: tuning.path === 'gram' ? (1 as const) : (2 as const) } : {}),

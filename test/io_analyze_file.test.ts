@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { analyzeSync } from '../lib/analyze.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { gram2rdmSync } from '../lib/gaussian.js';
-import { analyzeFile, defaultBlockWindows } from '../lib/io/analyze_file.js';
+import { analyzeFile } from '../lib/io/analyze_file.js';
+import { defaultBlockWindows } from '../lib/analyze.js';
+import { native } from '../lib/native.js';
 import { encodeNpy } from '../lib/io/npy.js';
 import { readLossFile } from '../lib/io/read_loss_file.js';
 import { toLossMatrix } from '../lib/io/loss_array.js';
@@ -106,8 +108,14 @@ describe('chunked streaming is bit-identical to the whole-matrix analysis', () =
     });
   }
 
-  it('the block size matches the native core default', () => {
-    expect([defaultBlockWindows(5, 1), defaultBlockWindows(9, 3), defaultBlockWindows(4, 6), defaultBlockWindows(40, 1)]).toEqual([80, 64, 64, 640]);
+  it('the block size is four refills (at least 32 windows), and the native fallback agrees', () => {
+    expect([defaultBlockWindows(5, 1), defaultBlockWindows(9, 3), defaultBlockWindows(4, 6), defaultBlockWindows(40, 1), defaultBlockWindows(64, 2)]).toEqual([
+      32, 32, 32, 160, 128,
+    ]);
+    const data = lossMatrix(400, 12, 5);
+    const viaTs = analyzeSync({ data, shape: [400, 12] }, { window: 9, stride: 1, threads: 2 });
+    const raw = native().analyzeSync(data, 400, 12, { window: 9, stride: 1, topK: 0, detrend: 0, transform: 0, beta: 1, threads: 2 });
+    expect(Array.from(raw.shc)).toEqual(Array.from(viaTs.shc));
   });
 });
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { prepareAnalysis, runPrepared } from '../analyze.js';
+import { defaultBlockWindows, prepareAnalysis, runPrepared } from '../analyze.js';
 import { Rdm2Error } from '../errors.js';
 import type { LossView } from '../loss_matrix.js';
 import { resolveAnalyzeOptions } from '../options.js';
@@ -56,15 +56,6 @@ export interface FileAnalysis {
 
 const DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
 const FILE_KEYS = new Set(['sidecar', 'chunkBytes', 'checksum']);
-
-/**
- * Windows per independent block, as the native core chooses them by default. Chunks hold whole
- * blocks, so a chunked analysis is bit-identical to the analysis of the whole matrix.
- */
-export function defaultBlockWindows(window: number, stride: number): number {
-  const pushesPerWindow = Math.min(stride, window);
-  return Math.max(64, 16 * Math.ceil(window / pushesPerWindow));
-}
 
 /** sha256 of a file, read sequentially in 64 KiB pieces. */
 export async function sha256File(path: string): Promise<string> {
@@ -303,6 +294,7 @@ export async function analyzeRows(
   const options = resolveAnalyzeOptions(requested, src.rows ?? Number.MAX_SAFE_INTEGER, n);
   const W = options.window;
   const s = options.stride;
+  // Chunks hold whole blocks, so a chunked analysis is bit-identical to the whole-matrix one.
   const perBlock = defaultBlockWindows(W, s);
   const itemSize = src.dtype === 'float32' ? 4 : 8;
   const budgetRows = Math.max(1, Math.floor(chunkBytes / (n * itemSize)));

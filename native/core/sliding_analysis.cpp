@@ -17,14 +17,13 @@ int64_t windowCount(int64_t rows, int64_t window, int64_t stride) {
 
 namespace {
 
+// Mirrors defaultBlockWindows in lib/analyze.ts, which always passes its choice.
 int64_t chooseBlockWindows(const AnalysisOptions& opts) {
   if (opts.blockWindows > 0) return opts.blockWindows;
-  // A block restarts from an empty window (W pushes); make that a small
-  // fraction of the block's work while leaving enough blocks to share.
   const int64_t W = opts.spectrum.window, s = opts.stride;
   const int64_t pushesPerWindow = std::min(s, W);
-  const int64_t windowsToRefill = (W + pushesPerWindow - 1) / pushesPerWindow;
-  return std::max<int64_t>(64, 16 * windowsToRefill);
+  const int64_t refill = (W + pushesPerWindow - 1) / pushesPerWindow;
+  return std::max<int64_t>(32, 4 * refill);
 }
 
 }  // namespace
