@@ -16,7 +16,7 @@ export interface CoreTuning {
 
 /**
  * Windows per independently computed block of the native core. A block restarts from an empty
- * window (W row loads and one Gram rebuild, about what the periodic rebuild costs anyway), so
+ * window (W row loads and one Gram rebuild from scratch, a rank-W update at matrix-product speed), so
  * blocks can be short: four refills' worth keeps that overhead small while a 2000-row run
  * still splits into enough blocks to keep every thread busy. It depends only on W and the
  * stride, never on the thread count or T, so results are bit-identical for any `threads` and a

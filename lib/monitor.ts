@@ -181,9 +181,13 @@ export class SpectralMonitor extends EventEmitter {
     if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
       throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
     }
-    for (let i = 0; i < n; i++) {
-      const reason = badLossReason(data[i], this.options.transform);
-      if (reason === null) continue;
+    // A tight scan first (this runs on every push); the reason is only worked out on a hit.
+    const log = this.options.transform === 'log';
+    let i = 0;
+    if (log) while (i < n && data[i] > 0 && data[i] < Infinity) i++;
+    else while (i < n && data[i] - data[i] === 0) i++;
+    if (i < n) {
+      const reason = badLossReason(data[i], this.options.transform)!;
       if (this.options.nonFinite === 'error') throw nonFiniteError('', this.rows, i, reason);
       return { data, bad: true };
     }

@@ -48,7 +48,7 @@ struct AnalysisOptions {
   // options, never by the thread count, so results are bit-identical whatever
   // `threads` is. 0 = choose automatically.
   int64_t blockWindows = 0;
-  // Recompute the Gram from scratch every `rebuildPeriod` pushes. 0 = the window length.
+  // Move the reference row to the newest row every `rebuildPeriod` pushes. 0 = the window length.
   int64_t rebuildPeriod = 0;
   // Debug/benchmark switch: recompute every window's Gram from scratch.
   bool scratch = false;

@@ -59,27 +59,40 @@ void WindowState::push(const double* row, bool bad) {
   ++count_;
   if (count_ < W_) return;  // still filling: one rebuild when full is cheaper
   ++sinceRebuild_;
+  // Every rebuildPeriod pushes the reference moves to the newest row, so the
+  // deviations stay small when the losses drift (the window's covariance does
+  // not depend on the reference). Bad rows shift with the others: a bad row is
+  // stored as "equal to the reference of its time", consistently.
   const bool reref = count_ > W_ && !bad && (scratch_ || sinceRebuild_ >= rebuildPeriod_);
-  if (reref) {
-    // Move the reference to the newest row so deviations stay small when the
-    // losses drift (the window's covariance does not depend on the reference).
-    newRow_ = x - ref_;
-    for (int64_t s = 0; s < W_; ++s)
-      if (!bad_[s]) Y_.row(s) -= newRow_.transpose();
-    ref_ = x;
-  }
-  if (!dual_) {  // the n x n path works from Y_ directly
-    if (reref) sinceRebuild_ = 0;
-    return;
-  }
-  if (count_ == W_ || reref || scratch_) {
-    rebuild();
+  if (!dual_ || scratch_ || count_ == W_) {
+    if (reref) {
+      newRow_ = Y_.row(slot).transpose();  // d = x - r_old
+      Y_.rowwise() -= newRow_.transpose();
+      ref_ = x;
+      sinceRebuild_ = 0;
+    }
+    if (dual_) rebuild();  // the first full window, or the scratch benchmark mode
     return;
   }
   // Only the new row's W dot products: one row/column of the Gram changes.
   gramRow_.noalias() = Y_ * Y_.row(slot).transpose();
   G_.row(slot) = gramRow_.transpose();
   G_.col(slot) = gramRow_;
+  if (reref) {
+    // Shifting every row by d = x - r_old changes the Gram by
+    // G' = G - a 1^T - 1 a^T + (d.d) 1 1^T with a = Y d, and a is exactly the
+    // new row's dot products just computed (the new row is d). So the move
+    // costs no dot products; each Gram entry is still computed once, when its
+    // newer row arrives, against a reference at most rebuildPeriod rows old.
+    const double dd = gramRow_(slot);
+    newRow_ = Y_.row(slot).transpose();
+    Y_.rowwise() -= newRow_.transpose();
+    G_.colwise() -= gramRow_;
+    G_.rowwise() -= gramRow_.transpose();
+    G_.array() += dd;
+    ref_ = x;
+    sinceRebuild_ = 0;
+  }
 }
 
 WindowState::Saved WindowState::save() const {

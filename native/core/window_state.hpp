@@ -24,8 +24,9 @@ struct SpectrumOut {
 
 class WindowState {
  public:
-  // rebuildPeriod: pushes between from-scratch Gram rebuilds, which also move
-  // the reference row forward (0 = W). scratch: rebuild at every push.
+  // rebuildPeriod: pushes between moves of the reference row to the newest row
+  // (0 = W); the Gram is shifted to match, at no dot products. scratch: rebuild
+  // the Gram from scratch at every push (the benchmark's from-scratch driver).
   WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod = 0, bool scratch = false,
               SolvePath path = SolvePath::Auto);
 
