@@ -1,6 +1,7 @@
 // Workloads: the loss matrices every driver is run on, and the suites that combine them.
 // A workload is plain data (it crosses into child processes as JSON); its losses are
 // generated from a seed, so every driver and every child sees the same numbers.
+import { defaultBlockWindows } from '../lib/analyze.js';
 
 export type DType = 'float32' | 'float64';
 
@@ -77,11 +78,11 @@ export function windowCount(w: Pick<Workload, 'T' | 'W' | 'stride'>): number {
 
 /**
  * Windows per independently computed block on the batch path (each block restarts from an
- * empty window and goes to one thread). Mirrors chooseBlockWindows in
- * native/core/sliding_analysis.cpp; used only to explain thread scaling and memory.
+ * empty window and goes to one thread): the library's own rule, used here only to explain
+ * thread scaling and memory.
  */
 export function blockWindows(W: number, stride: number): number {
-  return Math.max(64, 16 * Math.ceil(W / Math.min(stride, W)));
+  return defaultBlockWindows(W, stride);
 }
 
 /** Threads that actually get work: one per block at most. */
