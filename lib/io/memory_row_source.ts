@@ -1,6 +1,6 @@
 // A RowSource over a loss array already in memory (an .npz entry, or arrays handed over directly).
 import { lossView, type LossArray, type LossFormat } from './loss_array.js';
-import type { RowSource } from './row_source.js';
+import { binaryPosition, type RowSource } from './row_source.js';
 
 /** Reads rows of an in-memory loss array, in either storage order. */
 export class MemoryRowSource implements RowSource {
@@ -43,8 +43,7 @@ export class MemoryRowSource implements RowSource {
   }
 
   position(row: number, col: number): string {
-    if (this.blockSize === undefined) return `row ${row}, column ${col}`;
-    return `checkpoint ${Math.floor(row / this.blockSize)}, sample ${row % this.blockSize}, column ${col}`;
+    return binaryPosition(row, col, this.blockSize);
   }
 
   steps(): undefined {

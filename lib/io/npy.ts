@@ -4,7 +4,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { fileError, fsError } from './file_error.js';
 import type { LossArray } from './loss_array.js';
 import { buildNpyHeader, npyHeaderLength, parseNpyHeader, shapeRepr, type NpyHeader } from './npy_header.js';
-import type { RowSource } from './row_source.js';
+import { binaryPosition, type RowSource } from './row_source.js';
 
 /** Numeric element arrays a .npy file can decode to. */
 export type NpyNumeric =
@@ -315,9 +315,7 @@ class NpyRowSource implements RowSource {
   }
 
   position(row: number, col: number): string {
-    if (this.blockSize === undefined) return `row ${row}, column ${col}`;
-    const K = this.blockSize;
-    return `checkpoint ${Math.floor(row / K)}, sample ${row % K}, column ${col}`;
+    return binaryPosition(row, col, this.blockSize);
   }
 
   steps(): undefined {

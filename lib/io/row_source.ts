@@ -32,3 +32,9 @@ export interface RowSource {
   steps(): Float64Array | undefined;
   close(): Promise<void>;
 }
+
+/** How a binary source names a value: by row, or by checkpoint and sample in a [T, K, n] file. */
+export function binaryPosition(row: number, col: number, blockSize: number | undefined): string {
+  if (blockSize === undefined) return `row ${row}, column ${col}`;
+  return `checkpoint ${Math.floor(row / blockSize)}, sample ${row % blockSize}, column ${col}`;
+}
