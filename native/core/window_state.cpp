@@ -173,9 +173,17 @@ void WindowState::spectrum(const SpectrumOptions& opts, SpectrumOut& out) {
     A_.noalias() = G_ * Q_;                   // W x q
     B_.noalias() = Q_.transpose() * A_;       // q x q
     A_.noalias() -= 0.5 * Q_ * B_;            // M = G - Q A'^T - A' Q^T with A' = A - Q B / 2
-    M_ = G_;
-    M_.noalias() -= Q_ * A_.transpose();
-    M_.noalias() -= A_ * Q_.transpose();
+    // A rank-2q correction, written as plain loops: for q <= 2 the general
+    // product machinery costs more than the arithmetic.
+    M_.resize(W_, W_);
+    const int64_t q = Q_.cols();
+    for (int64_t j = 0; j < W_; ++j) {
+      for (int64_t i = 0; i < W_; ++i) {
+        double m = G_(i, j);
+        for (int64_t c = 0; c < q; ++c) m -= Q_(i, c) * A_(j, c) + A_(i, c) * Q_(j, c);
+        M_(i, j) = m;
+      }
+    }
   } else {
     // n < W: C = X^T X with X = P Y, formed directly (n x n is the small side).
     A_.noalias() = Q_.transpose() * Y_;       // q x n
