@@ -60,8 +60,8 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
         "  rdm2 sweep runs/ --window 32 --pattern '**/losses.npy' --out results/ --resume\n" +
         '  rdm2 sweep runs/ --window 32 --out results/ --shard 0/4   # then: rdm2 merge results/ --out results/\n' +
         '\nProgress: a bar with rate and ETA on a terminal, one line per run otherwise (stderr).\n' +
-        'With --jobs above 3, start node with UV_THREADPOOL_SIZE set to jobs + 2 (the native analyses run\n' +
-        "on libuv's thread pool, 4 threads by default).\n" +
+        "The native analyses run on libuv's thread pool: the rdm2 command sizes it to max(cores, jobs) + 2\n" +
+        'unless UV_THREADPOOL_SIZE is set.\n' +
         '\nExit status: 0 every run ok; 1 any run failed (summary.json lists them in "failed"); 2 usage error.',
     )
     .action(async (dir: string, values: SweepValues) => {
