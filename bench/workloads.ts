@@ -2,6 +2,7 @@
 // A workload is plain data (it crosses into child processes as JSON); its losses are
 // generated from a seed, so every driver and every child sees the same numbers.
 import { defaultBlockWindows } from '../lib/analyze.js';
+import { rng } from '../test/reference/naive.js';
 
 export type DType = 'float32' | 'float64';
 
@@ -95,16 +96,9 @@ export function gramMacs(w: Pick<Workload, 'T' | 'W' | 'n'>): number {
   return w.T * w.W * w.n;
 }
 
-/** mulberry32: small, fast, seeded. */
+/** mulberry32: small, fast, seeded (the test reference's generator). */
 export function uniformSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rng(seed).uniform;
 }
 
 /**

@@ -40,3 +40,8 @@ export async function expectReject(p: Promise<unknown>, code: string, message: R
   expect((caught as Rdm2Error).code).toBe(code);
   expect((caught as Rdm2Error).message).toMatch(message);
 }
+
+/** Like {@link expectError} for a function that may throw or return a rejecting promise. */
+export async function expectErrorAsync(fn: () => unknown, code: string, message: RegExp) {
+  await expectReject(Promise.resolve().then(fn), code, message);
+}

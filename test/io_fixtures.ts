@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { encodeNpy } from '../lib/io/npy.js';
 import { encodeNpz } from '../lib/io/npz.js';
+import { rng } from './reference/naive.js';
 
 const created: string[] = [];
 // Each test file gets its own copy of this module: its directories go when the file is done.
@@ -21,16 +22,9 @@ export function tempDir(prefix = 'rdm2-io-'): string {
   return dir;
 }
 
-/** mulberry32: a small deterministic PRNG. */
+/** mulberry32: a small deterministic PRNG (the test reference's). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rng(seed).uniform;
 }
 
 /**

@@ -3,18 +3,7 @@ import { detectWarnings, kendallTau, sensitivity, sensitivitySync } from '../lib
 import { analyzeSync } from '../lib/analyze.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
-
-async function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectErrorAsync } from './helpers.js';
 
 describe('sensitivity', () => {
   const sc = syntheticScenario({ seed: 2, steps: 200, center: 120, stepInterval: 10 });
@@ -66,15 +55,15 @@ describe('sensitivity', () => {
     expect(tab.warningOptions).toEqual({ baseline: 40, z: 6, consecutive: 3, direction: 'up' });
   });
   it('rejects bad input', async () => {
-    await expectError(() => sensitivitySync(sc.losses, { windows: [] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array of window sizes, got \[\]/);
-    await expectError(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array/);
-    await expectError(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be >= 2, got 1/);
-    await expectError(() => sensitivitySync(sc.losses, { windows: [10], detrend: ['quadratic' as 'none'] }), 'ERR_RDM2_OPTION', /detrend entries must be 'none' or 'linear', got "quadratic"/);
-    await expectError(() => sensitivitySync(sc.losses, { windows: [10], detrend: [] }), 'ERR_RDM2_OPTION', /detrend must be a non-empty array/);
-    await expectError(() => sensitivitySync(sc.losses, { windows: [10], steps: [0, 1] }), 'ERR_RDM2_SHAPE', /steps has 2 values but the run \(T checkpoints\) has 200/);
-    await expectError(() => sensitivitySync(sc.losses, { windows: [10], transition: Infinity }), 'ERR_RDM2_OPTION', /transition must be a finite step/);
-    await expectError(() => sensitivitySync(sc.losses, { windows: [10], topK: 1 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /does not take topK/);
-    await expectError(() => sensitivity(sc.losses, { windows: [10], warning: { consecutive: 0 } }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1/);
-    await expectError(() => sensitivity(sc.losses, { windows: [10], bandwidth: 3 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /unknown option 'bandwidth'/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array of window sizes, got \[\]/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be >= 2, got 1/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: ['quadratic' as 'none'] }), 'ERR_RDM2_OPTION', /detrend entries must be 'none' or 'linear', got "quadratic"/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: [] }), 'ERR_RDM2_OPTION', /detrend must be a non-empty array/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], steps: [0, 1] }), 'ERR_RDM2_SHAPE', /steps has 2 values but the run \(T checkpoints\) has 200/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], transition: Infinity }), 'ERR_RDM2_OPTION', /transition must be a finite step/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], topK: 1 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /does not take topK/);
+    await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], warning: { consecutive: 0 } }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1/);
+    await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], bandwidth: 3 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /unknown option 'bandwidth'/);
   });
 });

@@ -4,18 +4,7 @@ import { analyzeSync } from '../lib/analyze.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { SeededRandom } from '../lib/stats/random.js';
-
-async function expectError(fn: () => unknown, code: string, message: RegExp) {
-  let caught: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(Rdm2Error);
-  expect((caught as Rdm2Error).code).toBe(code);
-  expect((caught as Rdm2Error).message).toMatch(message);
-}
+import { expectErrorAsync } from './helpers.js';
 
 /**
  * A clearly structured run: 10 of 40 probes share one latent factor during checkpoints 90..109
@@ -88,14 +77,14 @@ describe('surrogateTest', () => {
   });
   it('rejects bad input', async () => {
     const losses = coherentBurst(1);
-    await expectError(() => surrogateTestSync(losses, opts, { kind: 'phase' as 'shuffle' }), 'ERR_RDM2_OPTION', /kind must be 'circular-shift' or 'shuffle', got "phase"/);
-    await expectError(() => surrogateTestSync(losses, opts, { count: 0 }), 'ERR_RDM2_OPTION', /count must be an integer in \[1, 100000\], got 0/);
-    await expectError(() => surrogateTestSync(losses, opts, { count: 2.5 }), 'ERR_RDM2_OPTION', /count must be an integer/);
-    await expectError(() => surrogateTestSync(losses, opts, { seed: 0.5 }), 'ERR_RDM2_OPTION', /seed must be a safe integer, got 0.5/);
-    await expectError(() => surrogateTestSync(losses, opts, { B: 10 } as object), 'ERR_RDM2_OPTION', /unknown surrogate option 'B'/);
-    await expectError(() => surrogateTest(losses, { window: 200 }, { count: 1 }), 'ERR_RDM2_OPTION', /window \(200\) is longer than the number of checkpoints T = 160/);
-    await expectError(() => surrogateTestSync({ data: new Float64Array(3), shape: [2, 2] }, opts), 'ERR_RDM2_SHAPE', /has 3 values but shape \[2, 2\] needs 4/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { kind: 'phase' as 'shuffle' }), 'ERR_RDM2_OPTION', /kind must be 'circular-shift' or 'shuffle', got "phase"/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { count: 0 }), 'ERR_RDM2_OPTION', /count must be an integer in \[1, 100000\], got 0/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { count: 2.5 }), 'ERR_RDM2_OPTION', /count must be an integer/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { seed: 0.5 }), 'ERR_RDM2_OPTION', /seed must be a safe integer, got 0.5/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { B: 10 } as object), 'ERR_RDM2_OPTION', /unknown surrogate option 'B'/);
+    await expectErrorAsync(() => surrogateTest(losses, { window: 200 }, { count: 1 }), 'ERR_RDM2_OPTION', /window \(200\) is longer than the number of checkpoints T = 160/);
+    await expectErrorAsync(() => surrogateTestSync({ data: new Float64Array(3), shape: [2, 2] }, opts), 'ERR_RDM2_SHAPE', /has 3 values but shape \[2, 2\] needs 4/);
     const flat = { data: new Float64Array(40).fill(1), shape: [10, 4] as [number, number] };
-    await expectError(() => surrogateTestSync(flat, { window: 4, threads: 1 }, { count: 1 }), 'ERR_RDM2_SHAPE', /every window of the observed losses is degenerate/);
+    await expectErrorAsync(() => surrogateTestSync(flat, { window: 4, threads: 1 }, { count: 1 }), 'ERR_RDM2_SHAPE', /every window of the observed losses is degenerate/);
   });
 });
