@@ -82,17 +82,23 @@ export function nonFiniteError(where: string, row: number, column: number, reaso
  */
 export function scanNonFinite(view: LossView, transform: Transform, policy: NonFinitePolicy, what = 'losses'): Uint8Array | undefined {
   const { data, rows, cols, rowStride, colStride } = view;
+  const log = transform === 'log';
   let flags: Uint8Array | undefined;
   for (let r = 0; r < rows; r++) {
     const base = r * rowStride;
-    for (let c = 0; c < cols; c++) {
-      const reason = badLossReason(data[base + c * colStride], transform);
-      if (reason === null) continue;
-      if (policy === 'error') throw nonFiniteError(`${what} at `, r, c, reason);
-      flags ??= new Uint8Array(rows);
-      flags[r] = 1;
-      break;
+    // Tight loops first (this touches every value); the reason is worked out only on a hit.
+    let c = 0;
+    if (colStride === 1) {
+      if (log) while (c < cols && data[base + c] > 0 && data[base + c] < Infinity) c++;
+      else while (c < cols && data[base + c] - data[base + c] === 0) c++;
+    } else {
+      while (c < cols && badLossReason(data[base + c * colStride], transform) === null) c++;
     }
+    if (c === cols) continue;
+    const reason = badLossReason(data[base + c * colStride], transform)!;
+    if (policy === 'error') throw nonFiniteError(`${what} at `, r, c, reason);
+    flags ??= new Uint8Array(rows);
+    flags[r] = 1;
   }
   return flags;
 }
