@@ -1,6 +1,6 @@
 // The batch dynamical 2RDM over sliding windows.
 import { Rdm2Error } from './errors.js';
-import { scanNonFinite, toLossView, type LossView } from './loss_matrix.js';
+import { badLossReason, nonFiniteError, toLossView, type LossView } from './loss_matrix.js';
 import { native, type NativeAnalysis, type NativeOptions } from './native.js';
 import { resolveAnalyzeOptions } from './options.js';
 import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from './types.js';
@@ -31,14 +31,14 @@ interface Prepared {
   view: LossView;
   options: ResolvedAnalyzeOptions;
   nativeOptions: NativeOptions;
-  badRows: Uint8Array | undefined;
 }
 
 /** Validates a view and options; shared by the batch API, the file readers and gram2rdm. */
 export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: CoreTuning = {}): Prepared {
   const options = resolveAnalyzeOptions(opts, view.rows, view.cols);
-  const badRows = scanNonFinite(view, options.transform, options.nonFinite);
   const nativeOptions: NativeOptions = {
+    // The NaN/Inf scan runs in the native worker, off the event loop (see nativeError).
+    nonFinite: options.nonFinite === 'error' ? 1 : 2,
     window: options.window,
     stride: options.stride,
     topK: options.topK,
@@ -53,7 +53,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
     ...(tuning.scratch ? { scratch: 1 as const } : {}),
     ...(tuning.path ? { path: tuning.path === 'gram' ? (1 as const) : (2 as const) } : {}),
   };
-  return { view, options, nativeOptions, badRows };
+  return { view, options, nativeOptions };
 }
 
 export function toAnalysis(raw: NativeAnalysis, p: Prepared): Analysis {
@@ -76,29 +76,36 @@ export function toAnalysis(raw: NativeAnalysis, p: Prepared): Analysis {
   return result;
 }
 
-function nativeFailure(err: unknown): Rdm2Error {
-  return new Rdm2Error('ERR_RDM2_NATIVE', `native core failed: ${(err as Error).message}`, { cause: err });
+/** The core's errors as Rdm2Errors: an unusable loss names its row and column; anything else is a bug. */
+function nativeError(err: unknown, p: Prepared): Rdm2Error {
+  if (err instanceof Rdm2Error) return err;
+  const e = err as Error & { code?: string; row?: number; column?: number; value?: number };
+  if (e.code === 'ERR_RDM2_NATIVE_NON_FINITE') {
+    const reason = badLossReason(e.value!, p.options.transform) ?? `${e.value} cannot be analysed`;
+    return nonFiniteError('losses at ', e.row!, e.column!, reason);
+  }
+  return new Rdm2Error('ERR_RDM2_NATIVE', `native core failed: ${e.message}`, { cause: err });
 }
 
 /** Runs a prepared analysis on the native thread pool without blocking the event loop. */
 export async function runPrepared(p: Prepared): Promise<Analysis> {
-  const { view, nativeOptions, badRows } = p;
+  const { view, nativeOptions } = p;
   let raw: NativeAnalysis;
   try {
-    raw = await native().analyze(view.data, view.rows, view.cols, nativeOptions, badRows);
+    raw = await native().analyze(view.data, view.rows, view.cols, nativeOptions);
   } catch (err) {
-    throw err instanceof Rdm2Error ? err : nativeFailure(err);
+    throw nativeError(err, p);
   }
   return toAnalysis(raw, p);
 }
 
 export function runPreparedSync(p: Prepared): Analysis {
-  const { view, nativeOptions, badRows } = p;
+  const { view, nativeOptions } = p;
   let raw: NativeAnalysis;
   try {
-    raw = native().analyzeSync(view.data, view.rows, view.cols, nativeOptions, badRows);
+    raw = native().analyzeSync(view.data, view.rows, view.cols, nativeOptions);
   } catch (err) {
-    throw err instanceof Rdm2Error ? err : nativeFailure(err);
+    throw nativeError(err, p);
   }
   return toAnalysis(raw, p);
 }

@@ -1,6 +1,6 @@
 // Normalising and checking loss matrices before they reach the native core.
 import { Rdm2Error } from './errors.js';
-import type { LossInput, NonFinitePolicy, Transform } from './types.js';
+import type { LossInput, Transform } from './types.js';
 
 /** A validated view of a loss matrix; strides in elements (column-major files are read in place). */
 export interface LossView {
@@ -73,32 +73,4 @@ export function nonFiniteError(where: string, row: number, column: number, reaso
     'ERR_RDM2_NON_FINITE',
     `${where}row ${row}, column ${column}: ${reason} (use nonFinite: 'skip-window' to mark windows containing such rows degenerate)`,
   );
-}
-
-/**
- * Finds rows holding a value that is not finite (or not > 0 under the log transform).
- * Under 'error' throws naming the first such row and column; under 'skip-window' returns
- * one flag per row, or undefined when every row is clean.
- */
-export function scanNonFinite(view: LossView, transform: Transform, policy: NonFinitePolicy, what = 'losses'): Uint8Array | undefined {
-  const { data, rows, cols, rowStride, colStride } = view;
-  const log = transform === 'log';
-  let flags: Uint8Array | undefined;
-  for (let r = 0; r < rows; r++) {
-    const base = r * rowStride;
-    // Tight loops first (this touches every value); the reason is worked out only on a hit.
-    let c = 0;
-    if (colStride === 1) {
-      if (log) while (c < cols && data[base + c] > 0 && data[base + c] < Infinity) c++;
-      else while (c < cols && data[base + c] - data[base + c] === 0) c++;
-    } else {
-      while (c < cols && badLossReason(data[base + c * colStride], transform) === null) c++;
-    }
-    if (c === cols) continue;
-    const reason = badLossReason(data[base + c * colStride], transform)!;
-    if (policy === 'error') throw nonFiniteError(`${what} at `, r, c, reason);
-    flags ??= new Uint8Array(rows);
-    flags[r] = 1;
-  }
-  return flags;
 }

@@ -35,6 +35,8 @@ export interface NativeOptions {
   scratch?: 0 | 1;
   /** 0 auto, 1 force the W x W Gram, 2 force the n x n covariance. */
   path?: 0 | 1 | 2;
+  /** 0 not checked, 1 stop at the first NaN/Inf (error with row, column, value), 2 mark windows degenerate. */
+  nonFinite?: 0 | 1 | 2;
 }
 
 /** One window's spectrum from the native monitor. */

@@ -56,6 +56,13 @@ describe('analyze rejects bad input with a message and a stable code', () => {
   });
   it('the async API rejects the same way', async () => {
     await expect(analyze(good, { window: 1 })).rejects.toMatchObject({ code: 'ERR_RDM2_OPTION' });
+    // The NaN scan runs in the native worker; its rejection still names the row and column.
+    const data = Float32Array.from(good.data);
+    data[11 * 4 + 1] = -Infinity;
+    await expect(analyze({ data, shape: [20, 4] }, { window: 5 })).rejects.toMatchObject({
+      code: 'ERR_RDM2_NON_FINITE',
+      message: expect.stringMatching(/^losses at row 11, column 1: -Infinity is not finite/),
+    });
     await expect(gram2rdm({ data: new Float64Array(4), shape: [1, 4] })).rejects.toMatchObject({ code: 'ERR_RDM2_SHAPE', message: expect.stringMatching(/K = 2/) });
   });
 });

@@ -63,7 +63,27 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   opts.scratch = intOption(o, "scratch", 0) != 0;
   const int64_t path = intOption(o, "path", 0);
   opts.path = path == 1 ? rdm2::SolvePath::Gram : path == 2 ? rdm2::SolvePath::Covariance : rdm2::SolvePath::Auto;
+  const int64_t nonFinite = intOption(o, "nonFinite", 0);
+  opts.nonFinite = nonFinite == 1   ? rdm2::NonFinite::Error
+                   : nonFinite == 2 ? rdm2::NonFinite::SkipWindow
+                                    : rdm2::NonFinite::Unchecked;
   return req;
+}
+
+// Where the first unusable loss is, as a JS error the TypeScript layer rewords.
+struct BadValue {
+  bool found = false;
+  int64_t row = 0, column = 0;
+  double value = 0;
+};
+
+Napi::Error badValueError(Napi::Env env, const BadValue& b) {
+  Napi::Error e = Napi::Error::New(env, "non-finite loss");
+  e.Set("code", Napi::String::New(env, "ERR_RDM2_NATIVE_NON_FINITE"));
+  e.Set("row", Napi::Number::New(env, static_cast<double>(b.row)));
+  e.Set("column", Napi::Number::New(env, static_cast<double>(b.column)));
+  e.Set("value", Napi::Number::New(env, b.value));
+  return e;
 }
 
 Napi::Object resultToJs(Napi::Env env, rdm2::AnalysisResult&& r) {
@@ -97,17 +117,23 @@ class AnalyzeWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       rdm2::analyzeSliding(req_.input, req_.options, result_);
+    } catch (const rdm2::NonFiniteError& e) {
+      bad_value_ = BadValue{true, e.row, e.column, e.value};
+      SetError(e.what());
     } catch (const std::exception& e) {
       SetError(e.what());
     }
   }
   void OnOK() override { deferred_.Resolve(resultToJs(Env(), std::move(result_))); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnError(const Napi::Error& e) override {
+    deferred_.Reject(bad_value_.found ? badValueError(Env(), bad_value_).Value() : e.Value());
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
   Request req_;
   rdm2::AnalysisResult result_;
+  BadValue bad_value_;
   Napi::ObjectReference data_, bad_;
 };
 
@@ -124,6 +150,8 @@ Napi::Value AnalyzeSync(const Napi::CallbackInfo& info) {
   rdm2::AnalysisResult result;
   try {
     rdm2::analyzeSliding(req.input, req.options, result);
+  } catch (const rdm2::NonFiniteError& e) {
+    throw badValueError(info.Env(), BadValue{true, e.row, e.column, e.value});
   } catch (const std::exception& e) {
     throw Napi::Error::New(info.Env(), e.what());
   }

@@ -27,4 +27,15 @@ inline void loadRow(const InputMatrix& in, int64_t r, Transform transform, doubl
     for (int64_t c = 0; c < n; ++c) dst[c] = std::log(dst[c]);
 }
 
+// The first column of row r holding a loss that cannot be analysed (not
+// finite, or not > 0 under the log transform), or -1.
+inline int64_t firstBadColumn(const InputMatrix& in, int64_t r, Transform transform) {
+  const bool log = transform == Transform::Log;
+  for (int64_t c = 0; c < in.cols; ++c) {
+    const double v = in.at(r, c);
+    if (!std::isfinite(v) || (log && !(v > 0.0))) return c;
+  }
+  return -1;
+}
+
 }  // namespace rdm2

@@ -54,6 +54,23 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   out.eigenvalues.assign(N * m, 0.0);
   out.eigenvectors.assign(N * topK * n, 0.0f);
 
+  // The non-finite scan runs here, on the worker thread, so a large input never
+  // holds up the caller's event loop.
+  std::vector<uint8_t> scannedBad;
+  InputMatrix input = in;
+  if (opts.nonFinite != NonFinite::Unchecked) {
+    for (int64_t r = 0; r < T; ++r) {
+      const int64_t c = firstBadColumn(in, r, opts.transform);
+      if (c < 0) continue;
+      if (opts.nonFinite == NonFinite::Error) throw NonFiniteError(r, c, in.at(r, c));
+      if (scannedBad.empty()) {
+        scannedBad.assign(T, 0);
+        if (in.badRows) std::copy(in.badRows, in.badRows + T, scannedBad.begin());
+      }
+      scannedBad[r] = 1;
+    }
+    if (!scannedBad.empty()) input.badRows = scannedBad.data();
+  }
   const int64_t perBlock = chooseBlockWindows(opts);
   const int64_t blocks = (N + perBlock - 1) / perBlock;
   const int threads = std::max(1, opts.threads);
@@ -82,8 +99,8 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
         r = end - W + 1;
       }
       for (; r <= end; ++r) {
-        loadRow(in, r, opts.transform, row);
-        ws.push(row, in.badRows && in.badRows[r]);
+        loadRow(input, r, opts.transform, row);
+        ws.push(row, input.badRows && input.badRows[r]);
       }
       nextRow = end + 1;
       SpectrumOut so;

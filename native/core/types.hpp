@@ -10,6 +10,10 @@ enum class Detrend { None, Linear };
 enum class Transform { None, Log };
 enum class DType { F32, F64 };
 enum class SolvePath { Auto, Gram, Covariance };
+// What to do with a loss that is NaN or infinite (or not > 0 under the log
+// transform): not checked here (the caller did), stop, or mark the windows
+// containing its row degenerate.
+enum class NonFinite { Unchecked, Error, SkipWindow };
 
 // A read-only T x n loss matrix. Rows are checkpoints, columns are probes.
 // rowStride/colStride are in elements, so row-major, column-major and
@@ -55,11 +59,21 @@ struct AnalysisOptions {
   // Which matrix is diagonalised: Auto picks the W x W Gram when W <= n and
   // the n x n covariance otherwise. Forcing one exists for tests and benchmarks.
   SolvePath path = SolvePath::Auto;
+  NonFinite nonFinite = NonFinite::Unchecked;
 };
 
 // Thrown for inputs the core cannot process; the addon turns it into a JS error.
 struct CoreError : std::runtime_error {
   explicit CoreError(const std::string& what) : std::runtime_error(what) {}
+};
+
+// The first loss that cannot be analysed, under NonFinite::Error. The TypeScript
+// layer words the user-facing message from these fields.
+struct NonFiniteError : CoreError {
+  NonFiniteError(int64_t r, int64_t c, double v)
+      : CoreError("non-finite loss at row " + std::to_string(r) + ", column " + std::to_string(c)), row(r), column(c), value(v) {}
+  int64_t row, column;
+  double value;
 };
 
 }  // namespace rdm2
