@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSync, buildReport, buildSweepReport, summarizeRun, syntheticScenario, type SweepRunRecord } from '../lib/index.js';
 import { countMarks, decodePng, luminanceVariance } from './report_helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's package; elsewhere (Ubuntu's snap, a custom build) point RDM2_CHROMIUM at the binary.
+const CHROMIUM = process.env.RDM2_CHROMIUM || '/usr/bin/chromium';
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -39,7 +40,7 @@ afterAll(async () => {
 /** Opens an HTML file in a fresh Chromium profile with every non-file request blocked, and inspects it. */
 async function openInChromium(file: string, markNames: string[]): Promise<PageCheck> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the report browser test needs it. Install it with \`apt-get install -y chromium\` (Debian), then rerun. This test does not skip.`);
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: the report browser test needs it. Install it with \`apt-get install -y chromium\` (Debian) or set RDM2_CHROMIUM to a Chromium binary, then rerun. This test does not skip.`);
   }
   const profile = await mkdtemp(join(work, 'profile-'));
   const context = await chromium.launchPersistentContext(profile, {
