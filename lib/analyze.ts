@@ -12,6 +12,8 @@ export interface CoreTuning {
   scratch?: boolean;
   /** Force the W x W Gram ('gram') or the n x n covariance ('covariance') path. */
   path?: 'gram' | 'covariance';
+  /** The caller has already rejected every NaN/Inf (analyzeFile does, to name file positions): skip the native scan. */
+  finiteChecked?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
   const options = resolveAnalyzeOptions(opts, view.rows, view.cols);
   const nativeOptions: NativeOptions = {
     // The NaN/Inf scan runs in the native worker, off the event loop (see nativeError).
-    nonFinite: options.nonFinite === 'error' ? 1 : 2,
+    nonFinite: tuning.finiteChecked ? 0 : options.nonFinite === 'error' ? 1 : 2,
     window: options.window,
     stride: options.stride,
     topK: options.topK,

@@ -322,7 +322,8 @@ export async function analyzeRows(
   };
   const run = async (rows: number): Promise<Analysis> => {
     const view: LossView = { data: buf.subarray(0, rows * n), rows, cols: n, rowStride: n, colStride: 1 };
-    return runPrepared(prepareAnalysis(view, chunkOpts, { blockWindows: perBlock }));
+    // Under 'error' every row was scanned once as it was read (scanRows), so the core need not scan again.
+    return runPrepared(prepareAnalysis(view, chunkOpts, { blockWindows: perBlock, finiteChecked: strict }));
   };
 
   let totalRows = 0;
