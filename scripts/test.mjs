@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// `npm test`: every test of the project, one stage after another, and a non-zero exit if any
+// stage fails. Arguments after `npm test --` go to vitest (e.g. a file filter or a reporter).
+// A stage is added here when its tests exist; a stage that finds no tests fails rather than
+// passing silently.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const passthrough = process.argv.slice(2);
+
+/** @type {{ name: string, command: string, args: string[] }[]} */
+const stages = [
+  { name: 'TypeScript (vitest)', command: process.execPath, args: [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...passthrough] },
+];
+
+const results = [];
+for (const stage of stages) {
+  process.stderr.write(`\n== ${stage.name}\n`);
+  const r = spawnSync(stage.command, stage.args, { cwd: root, stdio: 'inherit' });
+  const ok = r.status === 0;
+  results.push({ name: stage.name, ok, why: r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}` });
+}
+process.stderr.write('\n');
+for (const r of results) process.stderr.write(`${r.ok ? 'pass' : 'FAIL'}  ${r.name}${r.ok ? '' : ` (${r.why})`}\n`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
