@@ -1,7 +1,7 @@
 // The batch dynamical 2RDM over sliding windows.
 import { Rdm2Error } from './errors.js';
 import { badLossReason, nonFiniteError, toLossView, type LossView } from './loss_matrix.js';
-import { native, type NativeAnalysis, type NativeOptions } from './native.js';
+import { codedNativeError, native, type NativeAnalysis, type NativeOptions } from './native.js';
 import { resolveAnalyzeOptions } from './options.js';
 import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from './types.js';
 
@@ -14,6 +14,8 @@ export interface CoreTuning {
   path?: 'gram' | 'covariance';
   /** The caller has already rejected every NaN/Inf (analyzeFile does, to name file positions): skip the native scan. */
   finiteChecked?: boolean;
+  /** Run the kernels compiled for this instruction set instead of the process-wide choice (RDM2_ISA or CPUID). */
+  isa?: 'baseline' | 'avx2' | 'avx512';
 }
 
 /**
@@ -54,6 +56,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
     ...(tuning.rebuildPeriod ? { rebuildPeriod: tuning.rebuildPeriod } : {}),
     ...(tuning.scratch ? { scratch: 1 as const } : {}),
     ...(tuning.path ? { path: tuning.path === 'gram' ? (1 as const) : (2 as const) } : {}),
+    ...(tuning.isa ? { isa: tuning.isa } : {}),
   };
   return { view, options, nativeOptions };
 }
@@ -81,6 +84,8 @@ export function toAnalysis(raw: NativeAnalysis, p: Prepared): Analysis {
 /** The core's errors as Rdm2Errors: an unusable loss names its row and column; anything else is a bug. */
 function nativeError(err: unknown, p: Prepared): Rdm2Error {
   if (err instanceof Rdm2Error) return err;
+  const coded = codedNativeError(err);
+  if (coded) return coded;
   const e = err as Error & { code?: string; row?: number; column?: number; value?: number };
   if (e.code === 'ERR_RDM2_NATIVE_NON_FINITE') {
     const reason = badLossReason(e.value!, p.options.transform) ?? `${e.value} cannot be analysed`;
@@ -89,9 +94,15 @@ function nativeError(err: unknown, p: Prepared): Rdm2Error {
   return new Rdm2Error('ERR_RDM2_NATIVE', `native core failed: ${e.message}`, { cause: err });
 }
 
-/** Runs a prepared analysis on the native thread pool without blocking the event loop. */
-export async function runPrepared(p: Prepared): Promise<Analysis> {
-  const { view, nativeOptions } = p;
+/**
+ * Runs a prepared analysis on the native thread pool without blocking the event loop.
+ * `callerOwned`: the data belongs to the caller, who may change, reuse or transfer (detach)
+ * its buffer while the analysis runs, so the native side works on a copy. Arrays the
+ * library made itself and never hands out are read in place.
+ */
+export async function runPrepared(p: Prepared, callerOwned = false): Promise<Analysis> {
+  const { view } = p;
+  const nativeOptions: NativeOptions = callerOwned ? { ...p.nativeOptions, copy: 1 } : p.nativeOptions;
   let raw: NativeAnalysis;
   try {
     raw = await native().analyze(view.data, view.rows, view.cols, nativeOptions);
@@ -116,7 +127,9 @@ export function runPreparedSync(p: Prepared): Analysis {
  * Computes the dynamical 2RDM of every trailing window of W checkpoints and its observables
  * (trace, participation ratio, entropy, spectral heat capacity, top share, eigenvalues and,
  * with `topK`, the top probe-space eigenvectors). Runs on native threads; the event loop
- * stays free. Never forms an n x n matrix when W <= n.
+ * stays free. Never forms an n x n matrix when W <= n. The losses are copied before the
+ * Promise is returned, so the caller may change or transfer their buffer meanwhile (the
+ * copy costs one pass over the input and as much memory again; `analyzeSync` reads in place).
  *
  * @example
  * ```ts
@@ -128,7 +141,8 @@ export function runPreparedSync(p: Prepared): Analysis {
  * ```
  */
 export async function analyze(losses: LossInput, opts: AnalyzeOptions): Promise<Analysis> {
-  return runPrepared(prepareAnalysis(toLossView(losses), opts));
+  // Nested arrays are copied into a fresh array anyway; a typed array is the caller's.
+  return runPrepared(prepareAnalysis(toLossView(losses), opts), !Array.isArray(losses));
 }
 
 /**

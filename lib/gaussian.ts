@@ -68,7 +68,8 @@ function prepare(samples: PerturbationSamples, opts: Gram2rdmOptions) {
  * ```
  */
 export async function gram2rdm(samples: PerturbationSamples, opts: Gram2rdmOptions = {}): Promise<Analysis> {
-  return runPrepared(prepare(samples, opts));
+  // A typed array is the caller's (copied before the work starts, see analyze).
+  return runPrepared(prepare(samples, opts), !Array.isArray(samples));
 }
 
 /** Synchronous twin of {@link gram2rdm}. */

@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
 import { badLossReason, nonFiniteError } from './loss_matrix.js';
-import { native, type NativeMonitor } from './native.js';
-import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
+import { codedNativeError, native, type NativeMonitor, type NativePendingWindow, type NativeWindowSummary } from './native.js';
+import { decodeSnapshot, encodeSnapshot, type SnapshotCounters } from './monitor_snapshot.js';
 import { OnlineWarningDetector, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
 import type { Detrend, NonFinitePolicy, Transform as LossTransform } from './types.js';
 
@@ -63,14 +63,73 @@ export interface Summary {
 /** A row for {@link SpectralMonitor.stream} / {@link SpectralMonitor.process}: the losses alone, or with a step. */
 export type MonitorRow = Float32Array | Float64Array | readonly number[] | { losses: Float32Array | Float64Array | readonly number[]; step?: number };
 
-interface SnapshotHeader {
+interface SnapshotHeader extends SnapshotCounters {
   options: ResolvedMonitorOptions;
   rows: number;
   windows: number;
   detector: WarningDetectorState | null;
-  count: number;
-  sinceRebuild: number;
-  hasReference: boolean;
+}
+
+/**
+ * The summary of a push nobody has read yet: the window's eigensolve runs when one of its
+ * spectral fields is first read (the monitor has prepared the window, so this works after
+ * later pushes and after close()). Used when no warning detector needs the SHC at every
+ * push and topK is 0. Reads like a plain {@link Summary}; `JSON.stringify` gives the same.
+ */
+class LazySummary implements Summary {
+  readonly warning = null;
+  #core: NativeMonitor;
+  #pending: NativePendingWindow | null;
+  #solved: NativeWindowSummary | null = null;
+
+  constructor(
+    core: NativeMonitor,
+    pending: NativePendingWindow,
+    readonly step: number,
+    readonly index: number,
+  ) {
+    this.#core = core;
+    this.#pending = pending;
+  }
+
+  #solve(): NativeWindowSummary {
+    if (!this.#solved) {
+      try {
+        this.#solved = this.#core.solvePending(this.#pending!);
+      } catch (err) {
+        throw codedNativeError(err) ?? err;
+      }
+      this.#pending = null;
+    }
+    return this.#solved;
+  }
+
+  get trace(): number {
+    return this.#solve().trace;
+  }
+  get pr(): number {
+    return this.#solve().pr;
+  }
+  get entropy(): number {
+    return this.#solve().entropy;
+  }
+  get shc(): number {
+    return this.#solve().shc;
+  }
+  get topShare(): number {
+    return this.#solve().topShare;
+  }
+  get eigenvalues(): Float64Array {
+    return this.#solve().eigenvalues;
+  }
+  get degenerate(): boolean {
+    return this.#solve().degenerate;
+  }
+
+  toJSON(): Omit<Summary, 'eigenvectors'> {
+    const { step, index, trace, entropy, pr, shc, topShare, eigenvalues, degenerate, warning } = this;
+    return { step, index, trace, pr, entropy, shc, topShare, eigenvalues, degenerate, warning };
+  }
 }
 
 function optionError(message: string): never {
@@ -113,7 +172,10 @@ function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
 /**
  * Live 2RDM over the trailing window of the last W checkpoints. Each push costs the new
  * row's W dot products plus a W x W eigensolve (never an n x n matrix when W <= n), and
- * returns the window's {@link Summary} once the window is full. Emits `'warning'`
+ * returns the window's {@link Summary} once the window is full. With `warn: false` and
+ * `topK: 0` nothing needs the spectrum at every push, so a summary's eigensolve runs only
+ * when one of its spectral fields is read: a push then costs its dot products and an
+ * O(W^2) preparation. Emits `'warning'`
  * (warning, summary) when the online SHC detector fires. Pushes are synchronous and short;
  * `snapshot()` / `SpectralMonitor.restore()` survive a crash with identical results.
  *
@@ -143,14 +205,18 @@ export class SpectralMonitor extends EventEmitter {
     this.options = resolve(options);
     this.detector = this.options.warn === false ? null : new OnlineWarningDetector(this.options.warn);
     const o = this.options;
-    this.core = new (native().NativeMonitor)({
-      probes: o.probes,
-      window: o.window,
-      topK: o.topK,
-      detrend: o.detrend === 'linear' ? 1 : 0,
-      transform: o.transform === 'log' ? 1 : 0,
-      beta: o.beta,
-    });
+    try {
+      this.core = new (native().NativeMonitor)({
+        probes: o.probes,
+        window: o.window,
+        topK: o.topK,
+        detrend: o.detrend === 'linear' ? 1 : 0,
+        transform: o.transform === 'log' ? 1 : 0,
+        beta: o.beta,
+      });
+    } catch (err) {
+      throw codedNativeError(err) ?? err;
+    }
   }
 
   /** Rows pushed so far. */
@@ -202,10 +268,17 @@ export class SpectralMonitor extends EventEmitter {
   push(row: Float32Array | Float64Array | readonly number[], step?: number): Summary | null {
     const core = this.live();
     const { data, bad } = this.checkRow(row, step);
-    const raw = core.push(data, bad);
+    const lazy = this.detector === null && this.options.topK === 0;
+    let raw: NativeWindowSummary | NativePendingWindow | null;
+    try {
+      raw = core.push(data, bad, lazy);
+    } catch (err) {
+      throw codedNativeError(err) ?? err;
+    }
     const at = step ?? this.rows;
     this.rows++;
     if (!raw) return null;
+    if (raw instanceof Float64Array) return new LazySummary(core, raw, at, this.windows++);
     const warning = this.detector ? this.detector.push(raw.shc, at) : null;
     const summary: Summary = {
       step: at,
@@ -309,6 +382,8 @@ export class SpectralMonitor extends EventEmitter {
       count: state.count,
       sinceRebuild: state.sinceRebuild,
       hasReference: state.hasReference,
+      scaleExp: state.scaleExp,
+      scaleChosen: state.scaleChosen,
     };
     return encodeSnapshot(header, state);
   }
@@ -320,18 +395,27 @@ export class SpectralMonitor extends EventEmitter {
   static restore(bytes: Uint8Array): SpectralMonitor {
     const { header, state } = decodeSnapshot<SnapshotHeader>(bytes, (h) => {
       const o = h?.options;
-      if (!o || !Number.isInteger(o.window) || !Number.isInteger(o.probes)) {
-        throw new Rdm2Error('ERR_RDM2_SNAPSHOT', 'invalid monitor snapshot: header has no window/probes');
+      if (!o || typeof o !== 'object' || !Number.isInteger(o.window) || !Number.isInteger(o.probes) || o.window < 2 || o.probes < 1) {
+        throw new Rdm2Error('ERR_RDM2_SNAPSHOT', 'invalid monitor snapshot: header has no valid window/probes');
       }
       return { window: o.window, probes: o.probes, dual: o.window <= o.probes };
     });
+    // The monitor's own counters: every push went to the native state, every full window made one summary.
+    const W = header.options.window;
+    if (header.rows !== state.count) throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: rows ${JSON.stringify(header.rows)} differs from count ${state.count}`);
+    const windows = Math.max(0, state.count - W + 1);
+    if (header.windows !== windows) throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: windows ${JSON.stringify(header.windows)}, a monitor with ${state.count} rows has made ${windows}`);
     let monitor: SpectralMonitor;
     try {
       monitor = new SpectralMonitor(header.options);
+      if ((header.detector === null) !== (monitor.detector === null)) throw new Error('the warning detector state does not match the warn option');
+      if (header.detector && header.detector.count !== windows) throw new Error(`the warning detector has seen ${header.detector.count} values, not one per window (${windows})`);
       monitor.live().load(state);
       if (header.detector) monitor.detector = OnlineWarningDetector.fromState(header.detector);
     } catch (err) {
-      if (err instanceof Rdm2Error && err.code === 'ERR_RDM2_SNAPSHOT') throw err;
+      if (err instanceof Rdm2Error && (err.code === 'ERR_RDM2_SNAPSHOT' || err.code === 'ERR_RDM2_MEMORY')) throw err;
+      const coded = codedNativeError(err);
+      if (coded) throw coded;
       throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: ${(err as Error).message}`, { cause: err });
     }
     monitor.rows = header.rows;

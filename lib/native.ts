@@ -37,6 +37,10 @@ export interface NativeOptions {
   path?: 0 | 1 | 2;
   /** 0 not checked, 1 stop at the first NaN/Inf (error with row, column, value), 2 mark windows degenerate. */
   nonFinite?: 0 | 1 | 2;
+  /** Instruction set of the kernels ('' or absent: the process-wide choice). */
+  isa?: string;
+  /** 1: copy the input before the async work starts (the caller owns the array and may detach or change it). */
+  copy?: 0 | 1;
 }
 
 /** One window's spectrum from the native monitor. */
@@ -53,7 +57,9 @@ export interface NativeWindowSummary {
 
 /** The exact native window state (see WindowState::Saved). */
 export interface NativeMonitorState {
-  deviations: Float64Array;
+  /** W x n raw rows (float64, after the transform), slot order. */
+  rows: Float64Array;
+  /** W x W Gram of the scaled deviations (empty when n < W). */
   gram: Float64Array;
   reference: Float64Array;
   positions: Float64Array;
@@ -61,25 +67,63 @@ export interface NativeMonitorState {
   count: number;
   sinceRebuild: number;
   hasReference: boolean;
+  /** The deviations are scaled by 2^-scaleExp. */
+  scaleExp: number;
+  scaleChosen: boolean;
 }
 
+/**
+ * A window prepared for its eigensolve (`[kind, order, scaleExp, ...order x order matrix]`),
+ * returned by a lazy push and solved by `solvePending` when its summary is read.
+ */
+export type NativePendingWindow = Float64Array;
+
 export interface NativeMonitor {
-  push(row: Float32Array | Float64Array, bad: boolean): NativeWindowSummary | null;
+  push(row: Float32Array | Float64Array, bad: boolean, lazy?: boolean): NativeWindowSummary | NativePendingWindow | null;
+  solvePending(pending: NativePendingWindow): NativeWindowSummary;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;
   close(): void;
 }
 
+/** Which instruction set the native kernels run with. */
+export interface NativeIsaInfo {
+  /** The kernels in use, or null when RDM2_ISA asks for something this CPU cannot run. */
+  selected: 'baseline' | 'avx2' | 'avx512' | null;
+  /** The widest this CPU supports. */
+  best: 'baseline' | 'avx2' | 'avx512';
+  supported: ('baseline' | 'avx2' | 'avx512')[];
+  /** Why RDM2_ISA cannot be honoured. */
+  error?: string;
+}
+
 export interface NativeBinding {
-  NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: 0 | 1; transform: 0 | 1; beta: number; rebuildPeriod?: number }) => NativeMonitor;
+  NativeMonitor: new (opts: {
+    probes: number;
+    window: number;
+    topK: number;
+    detrend: 0 | 1;
+    transform: 0 | 1;
+    beta: number;
+    rebuildPeriod?: number;
+    isa?: string;
+  }) => NativeMonitor;
   analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
   coreVersion: string;
-  /** Kernel timings for the benchmark harness (seconds per call, best of reps). */
+  isa(): NativeIsaInfo;
+  /**
+   * Kernel timings for the benchmark harness (seconds per call, best of reps), at an
+   * instruction set ('' or absent: the one in use): Eigen's own kernels (gemm, gemv,
+   * eigensolve) and rdm2's (the dot products of one push, batched and single eigensolves).
+   */
   bench: {
-    timeGemm(m: number, k: number, n: number, reps: number): number;
-    timeDots(window: number, n: number, reps: number): number;
-    timeEigenvalues(window: number, reps: number): number;
+    timeGemm(m: number, k: number, n: number, reps: number, isa?: string): number;
+    timeGemv(window: number, n: number, reps: number, isa?: string): number;
+    timeEigenEigenvalues(window: number, reps: number, isa?: string): number;
+    timeDots(window: number, n: number, reps: number, isa?: string): number;
+    timeBatchedEigenvalues(window: number, reps: number, isa?: string): number;
+    timeSingleEigenvalues(window: number, reps: number, isa?: string): number;
   };
 }
 
@@ -105,4 +149,17 @@ export function native(): NativeBinding {
     );
   }
   return binding;
+}
+
+/**
+ * The native errors that carry a code of their own, as Rdm2Errors: an allocation failure
+ * (ERR_RDM2_MEMORY) or kernels this CPU cannot run (ERR_RDM2_ISA). Null for any other error.
+ */
+export function codedNativeError(err: unknown): Rdm2Error | null {
+  const e = err as Error & { code?: string };
+  if (e?.code === 'ERR_RDM2_NATIVE_MEMORY') {
+    return new Rdm2Error('ERR_RDM2_MEMORY', 'out of memory: the native core could not allocate what this needs (a smaller window, fewer probes or fewer threads need less)', { cause: err });
+  }
+  if (e?.code === 'ERR_RDM2_NATIVE_ISA') return new Rdm2Error('ERR_RDM2_ISA', e.message, { cause: err });
+  return null;
 }

@@ -4,7 +4,13 @@
 // protects memory (lengths, strides, array types).
 #include <napi.h>
 
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "../core/isa.hpp"
 #include "../core/sliding_analysis.hpp"
+#include "native_errors.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
@@ -13,6 +19,8 @@ namespace {
 struct Request {
   rdm2::InputMatrix input;
   rdm2::AnalysisOptions options;
+  int64_t elements = 0;  // of the input array
+  bool copy = false;     // analyze() on caller-owned memory: take a copy first
 };
 
 Request parseRequest(const Napi::CallbackInfo& info) {
@@ -23,6 +31,7 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   Request req;
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
   int64_t length = static_cast<int64_t>(ta.ElementLength());
+  req.elements = length;
   if (ta.TypedArrayType() == napi_float32_array) {
     req.input.dtype = rdm2::DType::F32;
     req.input.data = ta.As<Napi::Float32Array>().Data();
@@ -63,6 +72,14 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   opts.scratch = intOption(o, "scratch", 0) != 0;
   const int64_t path = intOption(o, "path", 0);
   opts.path = path == 1 ? rdm2::SolvePath::Gram : path == 2 ? rdm2::SolvePath::Covariance : rdm2::SolvePath::Auto;
+  // Which compiled kernels run: "" for the process-wide choice (RDM2_ISA or CPUID).
+  Napi::Value isa = o.Get("isa");
+  try {
+    opts.isa = static_cast<int>(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
+  } catch (...) {
+    rethrowAsJs(env);
+  }
+  req.copy = intOption(o, "copy", 0) != 0;
   const int64_t nonFinite = intOption(o, "nonFinite", 0);
   opts.nonFinite = nonFinite == 1   ? rdm2::NonFinite::Error
                    : nonFinite == 2 ? rdm2::NonFinite::SkipWindow
@@ -102,14 +119,27 @@ Napi::Object resultToJs(Napi::Env env, rdm2::AnalysisResult&& r) {
   return out;
 }
 
-// The baton: inputs are pinned by references for the worker's lifetime;
-// Execute() touches only plain C++ data.
+// The baton. JS code runs while the worker does, and any ArrayBuffer can be detached
+// (transferred) meanwhile, which frees its memory; so a caller's array is copied here, on
+// the main thread, before the work is queued. Arrays the library made itself and never
+// hands out (lib/io) are read in place and only kept alive by references.
 class AnalyzeWorker : public Napi::AsyncWorker {
  public:
   AnalyzeWorker(Napi::Env env, Request req, const Napi::CallbackInfo& info)
       : Napi::AsyncWorker(env, "rdm2:analyze"), deferred_(Napi::Promise::Deferred::New(env)), req_(req) {
-    data_ = Napi::Persistent(info[0].As<Napi::Object>());
-    if (info.Length() > 4 && info[4].IsObject()) bad_ = Napi::Persistent(info[4].As<Napi::Object>());
+    if (req_.copy) {
+      const size_t bytes = static_cast<size_t>(req_.elements) * (req_.input.dtype == rdm2::DType::F32 ? 4 : 8);
+      copy_.reset(new char[bytes > 0 ? bytes : 1]);
+      if (bytes > 0) std::memcpy(copy_.get(), req_.input.data, bytes);
+      req_.input.data = copy_.get();
+      if (req_.input.badRows) {
+        badCopy_.assign(req_.input.badRows, req_.input.badRows + req_.input.rows);
+        req_.input.badRows = badCopy_.data();
+      }
+    } else {
+      data_ = Napi::Persistent(info[0].As<Napi::Object>());
+      if (info.Length() > 4 && info[4].IsObject()) bad_ = Napi::Persistent(info[4].As<Napi::Object>());
+    }
   }
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -120,13 +150,16 @@ class AnalyzeWorker : public Napi::AsyncWorker {
     } catch (const rdm2::NonFiniteError& e) {
       bad_value_ = BadValue{true, e.row, e.column, e.value};
       SetError(e.what());
-    } catch (const std::exception& e) {
-      SetError(e.what());
+    } catch (...) {
+      failure_ = describeFailure();
+      SetError(failure_.message);
     }
   }
   void OnOK() override { deferred_.Resolve(resultToJs(Env(), std::move(result_))); }
   void OnError(const Napi::Error& e) override {
-    deferred_.Reject(bad_value_.found ? badValueError(Env(), bad_value_).Value() : e.Value());
+    if (bad_value_.found) deferred_.Reject(badValueError(Env(), bad_value_).Value());
+    else if (failure_.code) deferred_.Reject(codedError(Env(), failure_.code, failure_.message).Value());
+    else deferred_.Reject(e.Value());
   }
 
  private:
@@ -134,12 +167,20 @@ class AnalyzeWorker : public Napi::AsyncWorker {
   Request req_;
   rdm2::AnalysisResult result_;
   BadValue bad_value_;
+  WorkerFailure failure_;
+  std::unique_ptr<char[]> copy_;
+  std::vector<uint8_t> badCopy_;
   Napi::ObjectReference data_, bad_;
 };
 
 Napi::Value AnalyzeAsync(const Napi::CallbackInfo& info) {
   Request req = parseRequest(info);
-  auto* worker = new AnalyzeWorker(info.Env(), req, info);
+  AnalyzeWorker* worker = nullptr;
+  try {
+    worker = new AnalyzeWorker(info.Env(), req, info);
+  } catch (...) {
+    rethrowAsJs(info.Env());
+  }
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;
@@ -152,8 +193,8 @@ Napi::Value AnalyzeSync(const Napi::CallbackInfo& info) {
     rdm2::analyzeSliding(req.input, req.options, result);
   } catch (const rdm2::NonFiniteError& e) {
     throw badValueError(info.Env(), BadValue{true, e.row, e.column, e.value});
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
+  } catch (...) {
+    rethrowAsJs(info.Env());
   }
   return resultToJs(info.Env(), std::move(result));
 }

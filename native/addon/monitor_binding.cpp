@@ -2,24 +2,32 @@
 // every row before it gets here, so a rejected push never touches the state.
 #include <napi.h>
 
+#include <cmath>
 #include <memory>
 
+#include "../core/isa.hpp"
+#include "../core/kernel_table.hpp"
 #include "../core/row_input.hpp"
 #include "../core/window_state.hpp"
+#include "native_errors.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
 namespace {
 
+// A prepared window crosses to JS as one Float64Array: [kind, order, scaleExp, matrix...].
+constexpr int kPendingHeader = 3;
+
 class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeMonitor",
-                       {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("save", &MonitorWrap::Save),
-                        InstanceMethod("load", &MonitorWrap::Load), InstanceMethod("close", &MonitorWrap::Close)});
+                       {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("solvePending", &MonitorWrap::SolvePending),
+                        InstanceMethod("save", &MonitorWrap::Save), InstanceMethod("load", &MonitorWrap::Load),
+                        InstanceMethod("close", &MonitorWrap::Close)});
   }
 
-  // new NativeMonitor({ probes, window, topK, detrend, transform, beta })
+  // new NativeMonitor({ probes, window, topK, detrend, transform, beta, rebuildPeriod, isa })
   explicit MonitorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MonitorWrap>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "NativeMonitor(options)");
@@ -34,8 +42,14 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     transform_ = intOption(o, "transform", 0) == 1 ? rdm2::Transform::Log : rdm2::Transform::None;
     const int64_t m = window - 1 < probes ? window - 1 : probes;
     if (spectrum_.topK < 0 || spectrum_.topK > m) throw Napi::RangeError::New(env, "topK exceeds min(W-1, n)");
-    state_ = std::make_unique<rdm2::WindowState>(probes, window, intOption(o, "rebuildPeriod", 0));
-    row_.resize(probes);
+    try {
+      Napi::Value isa = o.Get("isa");
+      kernels_ = &rdm2::kernelTable(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
+      state_ = std::make_unique<rdm2::WindowState>(probes, spectrum_, intOption(o, "rebuildPeriod", 0), *kernels_);
+      row_.resize(probes);
+    } catch (...) {
+      rethrowAsJs(env);
+    }
   }
 
  private:
@@ -44,11 +58,26 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return *state_;
   }
 
-  // push(row: Float32Array | Float64Array, bad: boolean) -> null | result
+  Napi::Object summaryToJs(Napi::Env env, const rdm2::SpectrumOut& out, std::vector<double>&& eigenvalues, std::vector<float>&& eigenvectors) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("trace", out.obs.trace);
+    r.Set("pr", out.obs.pr);
+    r.Set("entropy", out.obs.entropy);
+    r.Set("shc", out.obs.shc);
+    r.Set("topShare", out.obs.topShare);
+    r.Set("degenerate", out.obs.degenerate);
+    r.Set("eigenvalues", toJs(env, std::move(eigenvalues)));
+    if (!eigenvectors.empty()) r.Set("eigenvectors", toJs(env, std::move(eigenvectors)));
+    return r;
+  }
+
+  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean)
+  //   -> null while the window fills; then the summary, or with `lazy` (and topK = 0) the
+  //   prepared window (a Float64Array for solvePending): no eigensolve until it is read.
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     rdm2::WindowState& ws = state(env);
-    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad)");
+    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad, lazy)");
     Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
     rdm2::InputMatrix in;
     in.rows = 1;
@@ -65,46 +94,83 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       throw Napi::TypeError::New(env, "row must be a Float32Array or Float64Array");
     }
     const bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
-    rdm2::loadRow(in, 0, transform_, row_.data());
-    ws.push(row_.data(), bad);
-    if (!ws.full()) return env.Null();
-    const int64_t m = ws.eigenCount(), n = ws.probes(), k = spectrum_.topK;
-    std::vector<double> eigenvalues(m);
-    std::vector<float> eigenvectors(k * n);
-    rdm2::SpectrumOut out;
-    out.eigenvalues = eigenvalues.data();
-    out.eigenvectors = k > 0 ? eigenvectors.data() : nullptr;
+    const bool lazy = info.Length() > 2 && info[2].ToBoolean().Value() && spectrum_.topK == 0;
     try {
-      ws.spectrum(spectrum_, out);
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, e.what());
+      rdm2::loadRow(in, 0, transform_, row_.data());
+      ws.push(row_.data(), bad);
+      if (!ws.full()) return env.Null();
+      if (lazy) {
+        rdm2::PreparedWindow p = ws.prepare();
+        std::vector<double> packed(kPendingHeader + p.matrix.size());
+        packed[0] = static_cast<double>(static_cast<int>(p.kind));
+        packed[1] = static_cast<double>(p.order);
+        packed[2] = static_cast<double>(p.scaleExp);
+        std::copy(p.matrix.begin(), p.matrix.end(), packed.begin() + kPendingHeader);
+        return toJs(env, std::move(packed));
+      }
+      const int64_t m = ws.eigenCount(), n = ws.probes(), k = spectrum_.topK;
+      std::vector<double> eigenvalues(m);
+      std::vector<float> eigenvectors(k * n);
+      rdm2::SpectrumOut out;
+      out.eigenvalues = eigenvalues.data();
+      out.eigenvectors = k > 0 ? eigenvectors.data() : nullptr;
+      ws.spectrum(out);
+      return summaryToJs(env, out, std::move(eigenvalues), std::move(eigenvectors));
+    } catch (...) {
+      rethrowAsJs(env);
     }
-    Napi::Object r = Napi::Object::New(env);
-    r.Set("trace", out.obs.trace);
-    r.Set("pr", out.obs.pr);
-    r.Set("entropy", out.obs.entropy);
-    r.Set("shc", out.obs.shc);
-    r.Set("topShare", out.obs.topShare);
-    r.Set("degenerate", out.obs.degenerate);
-    r.Set("eigenvalues", toJs(env, std::move(eigenvalues)));
-    if (k > 0) r.Set("eigenvectors", toJs(env, std::move(eigenvectors)));
-    return r;
+  }
+
+  // solvePending(pending: Float64Array) -> summary. Works after later pushes and after
+  // close(): the prepared window holds everything it needs.
+  Napi::Value SolvePending(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      throw Napi::TypeError::New(env, "solvePending(pending)");
+    Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+    const int64_t len = static_cast<int64_t>(a.ElementLength());
+    if (len < kPendingHeader) throw Napi::RangeError::New(env, "not a prepared window");
+    rdm2::PreparedWindow p;
+    const double kind = a[0], order = a[1];
+    if (!(kind == 0 || kind == 1 || kind == 2) || !(order >= 0) || order != std::floor(order) || order * order != static_cast<double>(len - kPendingHeader))
+      throw Napi::RangeError::New(env, "not a prepared window");
+    p.kind = static_cast<rdm2::PreparedWindow::Kind>(static_cast<int>(kind));
+    p.order = static_cast<int64_t>(order);
+    p.scaleExp = static_cast<int>(a[2]);
+    try {
+      p.matrix.assign(a.Data() + kPendingHeader, a.Data() + len);
+      const int64_t probes = static_cast<int64_t>(row_.size());
+      const int64_t m = spectrum_.window - 1 < probes ? spectrum_.window - 1 : probes;
+      std::vector<double> eigenvalues(m);
+      rdm2::SpectrumOut out;
+      out.eigenvalues = eigenvalues.data();
+      rdm2::solvePreparedWindow(*kernels_, p, spectrum_.window, m, spectrum_.beta, out);
+      return summaryToJs(env, out, std::move(eigenvalues), {});
+    } catch (...) {
+      rethrowAsJs(env);
+    }
   }
 
   Napi::Value Save(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    rdm2::WindowState::Saved s = state(env).save();
-    std::vector<double> positions(s.positions.begin(), s.positions.end());
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("deviations", toJs(env, std::move(s.deviations)));
-    o.Set("gram", toJs(env, std::move(s.gram)));
-    o.Set("reference", toJs(env, std::move(s.reference)));
-    o.Set("positions", toJs(env, std::move(positions)));
-    o.Set("bad", toJs(env, std::move(s.bad)));
-    o.Set("count", static_cast<double>(s.count));
-    o.Set("sinceRebuild", static_cast<double>(s.sinceRebuild));
-    o.Set("hasReference", s.hasReference);
-    return o;
+    try {
+      rdm2::WindowState::Saved s = state(env).save();
+      std::vector<double> positions(s.positions.begin(), s.positions.end());
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("rows", toJs(env, std::move(s.rows)));
+      o.Set("gram", toJs(env, std::move(s.gram)));
+      o.Set("reference", toJs(env, std::move(s.reference)));
+      o.Set("positions", toJs(env, std::move(positions)));
+      o.Set("bad", toJs(env, std::move(s.bad)));
+      o.Set("count", static_cast<double>(s.count));
+      o.Set("sinceRebuild", static_cast<double>(s.sinceRebuild));
+      o.Set("hasReference", s.hasReference);
+      o.Set("scaleExp", static_cast<double>(s.scaleExp));
+      o.Set("scaleChosen", s.scaleChosen);
+      return o;
+    } catch (...) {
+      rethrowAsJs(env);
+    }
   }
 
   template <typename TA, typename T>
@@ -115,24 +181,44 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return std::vector<T>(ta.Data(), ta.Data() + ta.ElementLength());
   }
 
+  // An integer field of a saved state: a number holding a safe integer in [lo, hi].
+  static int64_t integerField(Napi::Env env, Napi::Object o, const char* key, double lo, double hi) {
+    Napi::Value v = o.Get(key);
+    const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    if (!(x >= lo && x <= hi) || x != std::floor(x))
+      throw Napi::RangeError::New(env, std::string("saved window state: ") + key + " must be an integer between " + std::to_string(static_cast<int64_t>(lo)) + " and " + std::to_string(static_cast<int64_t>(hi)));
+    return static_cast<int64_t>(x);
+  }
+
+  static bool booleanField(Napi::Env env, Napi::Object o, const char* key) {
+    Napi::Value v = o.Get(key);
+    if (!v.IsBoolean()) throw Napi::TypeError::New(env, std::string("saved window state: ") + key + " must be a boolean");
+    return v.As<Napi::Boolean>().Value();
+  }
+
   Napi::Value Load(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "load(state)");
     Napi::Object o = info[0].As<Napi::Object>();
-    rdm2::WindowState::Saved s;
-    s.deviations = copyArray<Napi::Float64Array, double>(env, o, "deviations");
-    s.gram = copyArray<Napi::Float64Array, double>(env, o, "gram");
-    s.reference = copyArray<Napi::Float64Array, double>(env, o, "reference");
-    std::vector<double> positions = copyArray<Napi::Float64Array, double>(env, o, "positions");
-    s.positions.assign(positions.begin(), positions.end());
-    s.bad = copyArray<Napi::Uint8Array, uint8_t>(env, o, "bad");
-    s.count = intOption(o, "count", -1);
-    s.sinceRebuild = intOption(o, "sinceRebuild", -1);
-    s.hasReference = o.Get("hasReference").ToBoolean().Value();
+    rdm2::WindowState& ws = state(env);
     try {
-      state(env).load(s);
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, e.what());
+      rdm2::WindowState::Saved s;
+      s.rows = copyArray<Napi::Float64Array, double>(env, o, "rows");
+      s.gram = copyArray<Napi::Float64Array, double>(env, o, "gram");
+      s.reference = copyArray<Napi::Float64Array, double>(env, o, "reference");
+      std::vector<double> positions = copyArray<Napi::Float64Array, double>(env, o, "positions");
+      for (double p : positions)
+        if (!(p >= 0 && p <= 9007199254740991.0) || p != std::floor(p)) throw Napi::RangeError::New(env, "saved window state: positions must be integers");
+      s.positions.assign(positions.begin(), positions.end());
+      s.bad = copyArray<Napi::Uint8Array, uint8_t>(env, o, "bad");
+      s.count = integerField(env, o, "count", 0, 9007199254740991.0);
+      s.sinceRebuild = integerField(env, o, "sinceRebuild", 0, 9007199254740991.0);
+      s.scaleExp = static_cast<int>(integerField(env, o, "scaleExp", -1100, 1100));
+      s.hasReference = booleanField(env, o, "hasReference");
+      s.scaleChosen = booleanField(env, o, "scaleChosen");
+      ws.load(s);
+    } catch (...) {
+      rethrowAsJs(env);
     }
     return env.Undefined();
   }
@@ -144,6 +230,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
 
   rdm2::SpectrumOptions spectrum_;
   rdm2::Transform transform_ = rdm2::Transform::None;
+  const rdm2::KernelTable* kernels_ = nullptr;
   std::unique_ptr<rdm2::WindowState> state_;
   std::vector<double> row_;
 };

@@ -4,9 +4,10 @@
 #include <cmath>
 #include <memory>
 
+#include "batch_windows.hpp"
+#include "kernel_table.hpp"
 #include "row_input.hpp"
 #include "thread_pool.hpp"
-#include "window_state.hpp"
 
 namespace rdm2 {
 
@@ -28,6 +29,13 @@ int64_t chooseBlockWindows(const AnalysisOptions& opts) {
 
 }  // namespace
 
+const KernelTable& kernelsFor(const AnalysisOptions& opts) {
+  if (opts.isa < 0) return kernelTable(selectedIsa());
+  const Isa isa = static_cast<Isa>(opts.isa);
+  if (!cpuSupports(isa)) throw IsaError(std::string("this CPU does not support ") + isaName(isa));
+  return kernelTable(isa);
+}
+
 void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, AnalysisResult& out) {
   const int64_t T = in.rows, n = in.cols, W = opts.spectrum.window, s = opts.stride;
   if (!in.data && T * n > 0) throw CoreError("input has no data");
@@ -38,6 +46,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   const int64_t m = std::min(W - 1, n);
   const int64_t topK = opts.spectrum.topK;
   if (topK < 0 || topK > m) throw CoreError("topK exceeds the largest possible rank min(W-1, n)");
+  const KernelTable& kernels = kernelsFor(opts);
 
   const int64_t N = windowCount(T, W, s);
   out.windows = N;
@@ -74,47 +83,12 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   const int64_t perBlock = chooseBlockWindows(opts);
   const int64_t blocks = (N + perBlock - 1) / perBlock;
   const int threads = std::max(1, opts.threads);
-  std::vector<std::unique_ptr<WindowState>> states(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));
-  std::vector<std::vector<double>> rows(states.size());
+  std::vector<std::unique_ptr<BatchWindows>> engines(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));
 
   parallelFor(blocks, threads, [&](int64_t block, int worker) {
-    if (!states[worker]) {
-      states[worker] = std::make_unique<WindowState>(n, W, opts.rebuildPeriod, opts.scratch, opts.path);
-      rows[worker].resize(n);
-    }
-    WindowState& ws = *states[worker];
-    double* row = rows[worker].data();
-    ws.reset();
+    if (!engines[worker]) engines[worker] = std::make_unique<BatchWindows>(input, opts, kernels, out);
     const int64_t first = block * perBlock;
-    const int64_t last = std::min(N, first + perBlock);
-    int64_t nextRow = 0;  // first row not yet pushed
-    for (int64_t j = first; j < last; ++j) {
-      const int64_t end = W - 1 + j * s;  // last row of window j
-      int64_t r = std::max(nextRow, end - W + 1);
-      if (j == first || s >= W) {
-        // Non-overlapping windows start from an empty state, so each one's
-        // result depends only on its own rows (a Gaussian block equals itself
-        // analysed alone, bit for bit).
-        if (j != first) ws.reset();
-        r = end - W + 1;
-      }
-      for (; r <= end; ++r) {
-        loadRow(input, r, opts.transform, row);
-        ws.push(row, input.badRows && input.badRows[r]);
-      }
-      nextRow = end + 1;
-      SpectrumOut so;
-      so.eigenvalues = out.eigenvalues.data() + j * m;
-      so.eigenvectors = topK > 0 ? out.eigenvectors.data() + j * topK * n : nullptr;
-      ws.spectrum(opts.spectrum, so);
-      out.t[j] = static_cast<int32_t>(end);
-      out.trace[j] = so.obs.trace;
-      out.pr[j] = so.obs.pr;
-      out.entropy[j] = so.obs.entropy;
-      out.shc[j] = so.obs.shc;
-      out.topShare[j] = so.obs.topShare;
-      out.degenerate[j] = so.obs.degenerate ? 1 : 0;
-    }
+    engines[worker]->run(first, std::min(N, first + perBlock));
   });
 }
 

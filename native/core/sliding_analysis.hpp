@@ -26,4 +26,9 @@ int64_t windowCount(int64_t rows, int64_t window, int64_t stride);
 // (with error codes) is the TypeScript layer's job.
 void analyzeSliding(const InputMatrix& input, const AnalysisOptions& opts, AnalysisResult& out);
 
+struct KernelTable;
+// The kernels an analysis runs with: opts.isa, or the process-wide choice. Throws IsaError
+// when the CPU lacks the instruction set asked for.
+const KernelTable& kernelsFor(const AnalysisOptions& opts);
+
 }  // namespace rdm2

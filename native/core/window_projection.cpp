@@ -1,0 +1,116 @@
+#include "window_projection.hpp"
+
+#include <cmath>
+
+namespace rdm2 {
+
+namespace {
+
+// h with H = I - beta h h^T mapping the unit vector x to -sign(x_0) e_0.
+void householderTo(const std::vector<double>& x, std::vector<double>& h, double& beta) {
+  h = x;
+  h[0] += x[0] >= 0 ? 1.0 : -1.0;
+  double hh = 0;
+  for (double v : h) hh += v * v;
+  beta = hh > 0 ? 2.0 / hh : 0.0;
+}
+
+void apply(const std::vector<double>& h, double beta, double* u) {
+  double s = 0;
+  for (size_t i = 0; i < h.size(); ++i) s += h[i] * u[i];
+  s *= beta;
+  for (size_t i = 0; i < h.size(); ++i) u[i] -= s * h[i];
+}
+
+}  // namespace
+
+Deflation::Deflation(int64_t W, Detrend detrend) : window(W), removed(detrend == Detrend::Linear ? 2 : 1) {
+  std::vector<double> one(W, 1.0 / std::sqrt(static_cast<double>(W)));
+  householderTo(one, h1, beta1);
+  if (removed == 2 && W >= 3) {
+    // The unit trend (time positions minus their mean), reflected by H1; its first entry
+    // is zero (it is orthogonal to 1), so it lives in the trailing W - 1 coordinates.
+    std::vector<double> tau(W);
+    double norm2 = 0;
+    for (int64_t i = 0; i < W; ++i) {
+      tau[i] = static_cast<double>(i) - 0.5 * static_cast<double>(W - 1);
+      norm2 += tau[i] * tau[i];
+    }
+    for (double& t : tau) t /= std::sqrt(norm2);
+    apply(h1, beta1, tau.data());
+    std::vector<double> rest(tau.begin() + 1, tau.end());
+    double r2 = 0;
+    for (double v : rest) r2 += v * v;
+    for (double& v : rest) v /= std::sqrt(r2);
+    householderTo(rest, h2, beta2);
+  }
+}
+
+void Deflation::expand(const double* z, double* u) const {
+  const int64_t N = order();
+  for (int64_t i = 0; i < removed; ++i) u[i] = 0.0;
+  for (int64_t i = 0; i < N; ++i) u[removed + i] = z[i];
+  if (removed == 2 && !h2.empty()) apply(h2, beta2, u + 1);
+  apply(h1, beta1, u);
+}
+
+bool Conditioning::good(int64_t W) const {
+  if (!finite) return false;
+  if (offset2 == 0) return true;  // every row equals the reference: exactly a zero spread
+  // Beyond these, Gram entries near overflow or in the subnormal range: rescale.
+  if (offset2 > 0x1p400 || offset2 < 0x1p-400) return false;
+  // eps * kappa stays near 1e-10 of the spread even for long windows, and a reference inside
+  // the window always passes (offset2 <= 4 W spread2), so a rebuild settles it.
+  const double kappa = std::fmax(0x1p20, 16.0 * static_cast<double>(W));
+  return offset2 <= kappa * spread2;
+}
+
+Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst, int64_t stride) {
+  Conditioning c;
+  double trace = 0, sum = 0, offset = 0;
+  for (int64_t i = 0; i < W; ++i) {
+    const double* row = G + slots[i] * ldG;
+    double* out = dst + i * W * stride;
+    double rowSum = 0;
+    for (int64_t j = 0; j < W; ++j) {
+      const double g = row[slots[j]];
+      out[j * stride] = g;
+      rowSum += g;
+    }
+    const double diag = row[slots[i]];
+    trace += diag;
+    sum += rowSum;
+    offset = std::fmax(offset, diag);
+  }
+  const double w = static_cast<double>(W);
+  c.offset2 = offset;
+  c.spread2 = trace / w - sum / (w * w);
+  c.finite = std::isfinite(trace) && std::isfinite(sum);
+  return c;
+}
+
+int64_t nearestToMean(const double* Gw, int64_t W, int64_t stride, bool finite) {
+  if (!finite) return W - 1;
+  // Centred norm of row i: G_ii - 2 (G 1)_i / W + 1^T G 1 / W^2; the last term is common.
+  int64_t best = W - 1;
+  double bestValue = INFINITY;
+  for (int64_t i = 0; i < W; ++i) {
+    double rowSum = 0;
+    for (int64_t j = 0; j < W; ++j) rowSum += Gw[(i * W + j) * stride];
+    const double v = Gw[(i * W + i) * stride] - 2.0 * rowSum / static_cast<double>(W);
+    if (v < bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+double scaleFor(double maxAbs) {
+  if (!(maxAbs > 0) || !std::isfinite(maxAbs)) return 1.0;
+  int e = 0;
+  std::frexp(maxAbs, &e);  // maxAbs = f 2^e, f in [0.5, 1)
+  return std::ldexp(1.0, e < -1023 ? 1023 : -e);  // subnormal data: as far as a double goes
+}
+
+}  // namespace rdm2
