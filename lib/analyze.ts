@@ -94,15 +94,9 @@ function nativeError(err: unknown, p: Prepared): Rdm2Error {
   return new Rdm2Error('ERR_RDM2_NATIVE', `native core failed: ${e.message}`, { cause: err });
 }
 
-/**
- * Runs a prepared analysis on the native thread pool without blocking the event loop.
- * `callerOwned`: the data belongs to the caller, who may change, reuse or transfer (detach)
- * its buffer while the analysis runs, so the native side works on a copy. Arrays the
- * library made itself and never hands out are read in place.
- */
-export async function runPrepared(p: Prepared, callerOwned = false): Promise<Analysis> {
-  const { view } = p;
-  const nativeOptions: NativeOptions = callerOwned ? { ...p.nativeOptions, copy: 1 } : p.nativeOptions;
+/** Runs a prepared analysis on the native thread pool without blocking the event loop. */
+export async function runPrepared(p: Prepared): Promise<Analysis> {
+  const { view, nativeOptions } = p;
   let raw: NativeAnalysis;
   try {
     raw = await native().analyze(view.data, view.rows, view.cols, nativeOptions);
@@ -110,6 +104,75 @@ export async function runPrepared(p: Prepared, callerOwned = false): Promise<Ana
     throw nativeError(err, p);
   }
   return toAnalysis(raw, p);
+}
+
+/** Rows copied per chunk of a caller's array stay within this (or one block of windows). */
+const CALLER_CHUNK_BYTES = 16 * 2 ** 20;
+
+/**
+ * The async analysis of an array the caller owns. Native threads cannot read it in place:
+ * JavaScript keeps running meanwhile, and an ArrayBuffer that is transferred (detached)
+ * frees its memory under them. So its rows are copied on the main thread into an array of
+ * the library's own, a few whole blocks of windows at a time: memory stays bounded, results
+ * are bit-identical to the whole-matrix analysis (chunks follow the core's blocks), and a
+ * buffer detached meanwhile is reported (ERR_RDM2_DETACHED) instead of read.
+ */
+export async function runCallerOwned(p: Prepared): Promise<Analysis> {
+  const { view, options, nativeOptions } = p;
+  const { rows: T, cols: n, data } = view;
+  const W = options.window;
+  const s = options.stride;
+  const N = Math.floor((T - W) / s) + 1;
+  const perBlock = nativeOptions.blockWindows!;
+  // Rows of k windows, with the rows between non-overlapping windows (scanned like the rest).
+  const rowsFor = (k: number) => Math.max((k - 1) * s + W, k * s);
+  let blocks = Math.max(1, options.threads);
+  while (blocks > 1 && rowsFor(perBlock * blocks) * n * data.BYTES_PER_ELEMENT > CALLER_CHUNK_BYTES) blocks--;
+  const chunkWindows = perBlock * blocks;
+  const capacity = Math.min(T, rowsFor(chunkWindows) + s);
+  const buf = data instanceof Float32Array ? new Float32Array(capacity * n) : new Float64Array(capacity * n);
+  const length = data.length;
+  const m = Math.min(W - 1, n);
+  const vec = options.topK * n;
+  const out: NativeAnalysis = {
+    windows: N,
+    eigenCount: m,
+    t: new Int32Array(N),
+    trace: new Float64Array(N),
+    pr: new Float64Array(N),
+    entropy: new Float64Array(N),
+    shc: new Float64Array(N),
+    topShare: new Float64Array(N),
+    eigenvalues: new Float64Array(N * m),
+    eigenvectors: new Float32Array(N * vec),
+    degenerate: new Uint8Array(N),
+  };
+  for (let j0 = 0; j0 < N; j0 += chunkWindows) {
+    const k = Math.min(chunkWindows, N - j0);
+    const r0 = j0 * s;
+    // The last chunk also takes the rows after the last window (the scan covers every row).
+    const rows = j0 + k === N ? T - r0 : rowsFor(k);
+    if (data.length !== length) {
+      throw new Rdm2Error('ERR_RDM2_DETACHED', 'the losses\' ArrayBuffer was detached (transferred) or shrunk while analyze() was running; keep it until the Promise settles');
+    }
+    const { rowStride, colStride } = view;
+    if (colStride === 1 && rowStride === n) buf.set(data.subarray(r0 * n, (r0 + rows) * n));
+    else for (let r = 0; r < rows; r++) for (let c = 0; c < n; c++) buf[r * n + c] = data[(r0 + r) * rowStride + c * colStride]!;
+    let raw: NativeAnalysis;
+    try {
+      // Eigenvectors straight into the result (the largest output: no copy, no garbage per chunk).
+      const into = vec > 0 ? out.eigenvectors : undefined;
+      raw = await native().analyze(buf.subarray(0, rows * n), rows, n, { ...nativeOptions, rowStride: n, colStride: 1, intoOffset: j0 * vec }, undefined, into);
+    } catch (err) {
+      const e = err as { row?: number };
+      if (typeof e?.row === 'number') e.row += r0;
+      throw nativeError(err, p);
+    }
+    for (let q = 0; q < k; q++) out.t[j0 + q] = raw.t[q]! + r0;
+    for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare', 'degenerate'] as const) out[key].set(raw[key].subarray(0, k), j0);
+    out.eigenvalues.set(raw.eigenvalues.subarray(0, k * m), j0 * m);
+  }
+  return toAnalysis(out, p);
 }
 
 export function runPreparedSync(p: Prepared): Analysis {
@@ -127,9 +190,10 @@ export function runPreparedSync(p: Prepared): Analysis {
  * Computes the dynamical 2RDM of every trailing window of W checkpoints and its observables
  * (trace, participation ratio, entropy, spectral heat capacity, top share, eigenvalues and,
  * with `topK`, the top probe-space eigenvectors). Runs on native threads; the event loop
- * stays free. Never forms an n x n matrix when W <= n. The losses are copied before the
- * Promise is returned, so the caller may change or transfer their buffer meanwhile (the
- * copy costs one pass over the input and as much memory again; `analyzeSync` reads in place).
+ * stays free. Never forms an n x n matrix when W <= n. A typed array is copied a few blocks
+ * of rows at a time as the analysis goes (at most 16 MiB at once), so the caller's buffer is
+ * never read off the main thread: changing it meanwhile does not change the result, and
+ * transferring (detaching) it rejects with `ERR_RDM2_DETACHED` instead of crashing.
  *
  * @example
  * ```ts
@@ -141,8 +205,9 @@ export function runPreparedSync(p: Prepared): Analysis {
  * ```
  */
 export async function analyze(losses: LossInput, opts: AnalyzeOptions): Promise<Analysis> {
-  // Nested arrays are copied into a fresh array anyway; a typed array is the caller's.
-  return runPrepared(prepareAnalysis(toLossView(losses), opts), !Array.isArray(losses));
+  const p = prepareAnalysis(toLossView(losses), opts);
+  // Nested arrays were copied into an array of the library's own; a typed array is the caller's.
+  return Array.isArray(losses) ? runPrepared(p) : runCallerOwned(p);
 }
 
 /**

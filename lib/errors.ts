@@ -43,4 +43,6 @@ export type Rdm2ErrorCode =
   /** The native core could not allocate the memory an operation needs. */
   | 'ERR_RDM2_MEMORY'
   /** RDM2_ISA (or an option) asks for an instruction set that is unknown or that this CPU lacks. */
-  | 'ERR_RDM2_ISA';
+  | 'ERR_RDM2_ISA'
+  /** The input's ArrayBuffer was detached (transferred) while an asynchronous analysis was reading it. */
+  | 'ERR_RDM2_DETACHED';

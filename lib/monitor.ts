@@ -384,6 +384,7 @@ export class SpectralMonitor extends EventEmitter {
       hasReference: state.hasReference,
       scaleExp: state.scaleExp,
       scaleChosen: state.scaleChosen,
+      level: state.level,
     };
     return encodeSnapshot(header, state);
   }

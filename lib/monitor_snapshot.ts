@@ -28,6 +28,7 @@ export interface SnapshotCounters {
   hasReference: boolean;
   scaleExp: number;
   scaleChosen: boolean;
+  level: number;
 }
 
 const align8 = (x: number) => (x + 7) & ~7;
@@ -82,7 +83,9 @@ export function checkCounters(h: Partial<Record<keyof SnapshotCounters, unknown>
   const scaleExp = integer(h.scaleExp, 'scaleExp', scaleChosen ? -1100 : 0, scaleChosen ? 1100 : 0);
   if (hasReference && count === 0) fail('hasReference is true before any row was pushed');
   if (scaleChosen && !hasReference) fail('a scale was chosen before any reference row');
-  return { count, sinceRebuild, hasReference, scaleExp, scaleChosen };
+  const level = h.level;
+  if (typeof level !== 'number' || !Number.isFinite(level) || level < 0) fail(`level must be a finite number >= 0, got ${JSON.stringify(level)}`);
+  return { count, sinceRebuild, hasReference, scaleExp, scaleChosen, level };
 }
 
 /**

@@ -39,8 +39,6 @@ export interface NativeOptions {
   nonFinite?: 0 | 1 | 2;
   /** Instruction set of the kernels ('' or absent: the process-wide choice). */
   isa?: string;
-  /** 1: copy the input before the async work starts (the caller owns the array and may detach or change it). */
-  copy?: 0 | 1;
 }
 
 /** One window's spectrum from the native monitor. */
@@ -70,6 +68,8 @@ export interface NativeMonitorState {
   /** The deviations are scaled by 2^-scaleExp. */
   scaleExp: number;
   scaleChosen: boolean;
+  /** The largest squared deviation the Gram has been computed through since it was built from the rows. */
+  level: number;
 }
 
 /**
@@ -108,7 +108,18 @@ export interface NativeBinding {
     rebuildPeriod?: number;
     isa?: string;
   }) => NativeMonitor;
-  analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
+  /**
+   * `eigenvectorsInto`: an array the library owns (never a caller's) that receives the eigenvectors from element
+   * `opts.intoOffset` on; the result's own `eigenvectors` are then empty.
+   */
+  analyze(
+    data: Float32Array | Float64Array,
+    rows: number,
+    cols: number,
+    opts: NativeOptions & { intoOffset?: number },
+    badRows?: Uint8Array,
+    eigenvectorsInto?: Float32Array,
+  ): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
   coreVersion: string;
   isa(): NativeIsaInfo;

@@ -1,11 +1,11 @@
-// analyze(data, rows, cols, options, badRows?) -> Promise<result>
+// analyze(data, rows, cols, options, badRows?, eigenvectorsInto?) -> Promise<result>
 // analyzeSync(...) -> result
+// eigenvectorsInto: a Float32Array the library owns that receives the eigenvectors from
+// element options.intoOffset on (the result's own eigenvectors are then empty).
 // Arguments arrive validated from lib/analyze.ts; here we re-check only what
 // protects memory (lengths, strides, array types).
 #include <napi.h>
 
-#include <cstring>
-#include <memory>
 #include <string>
 
 #include "../core/isa.hpp"
@@ -19,8 +19,7 @@ namespace {
 struct Request {
   rdm2::InputMatrix input;
   rdm2::AnalysisOptions options;
-  int64_t elements = 0;  // of the input array
-  bool copy = false;     // analyze() on caller-owned memory: take a copy first
+  float* eigenvectorsInto = nullptr;
 };
 
 Request parseRequest(const Napi::CallbackInfo& info) {
@@ -31,7 +30,6 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   Request req;
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
   int64_t length = static_cast<int64_t>(ta.ElementLength());
-  req.elements = length;
   if (ta.TypedArrayType() == napi_float32_array) {
     req.input.dtype = rdm2::DType::F32;
     req.input.data = ta.As<Napi::Float32Array>().Data();
@@ -60,6 +58,17 @@ Request parseRequest(const Napi::CallbackInfo& info) {
     req.input.badRows = bad.Data();
   }
   auto& opts = req.options;
+  if (info.Length() > 5 && !info[5].IsUndefined() && !info[5].IsNull()) {
+    if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env, "eigenvectorsInto must be a Float32Array");
+    Napi::Float32Array into = info[5].As<Napi::Float32Array>();
+    const int64_t offset = intOption(o, "intoOffset", 0);
+    const int64_t W = intOption(o, "window", 0), s = intOption(o, "stride", 1), k = intOption(o, "topK", 0);
+    const int64_t windows = W >= 2 && s >= 1 && T >= W ? (T - W) / s + 1 : 0;
+    if (offset < 0 || offset + windows * k * n > static_cast<int64_t>(into.ElementLength()))
+      throw Napi::RangeError::New(env, "eigenvectorsInto is too short");
+    req.eigenvectorsInto = into.Data() + offset;
+  }
   opts.spectrum.window = intOption(o, "window", 0);
   opts.spectrum.topK = intOption(o, "topK", 0);
   opts.spectrum.beta = numberOption(o, "beta", 1.0);
@@ -79,7 +88,6 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   } catch (...) {
     rethrowAsJs(env);
   }
-  req.copy = intOption(o, "copy", 0) != 0;
   const int64_t nonFinite = intOption(o, "nonFinite", 0);
   opts.nonFinite = nonFinite == 1   ? rdm2::NonFinite::Error
                    : nonFinite == 2 ? rdm2::NonFinite::SkipWindow
@@ -119,27 +127,18 @@ Napi::Object resultToJs(Napi::Env env, rdm2::AnalysisResult&& r) {
   return out;
 }
 
-// The baton. JS code runs while the worker does, and any ArrayBuffer can be detached
-// (transferred) meanwhile, which frees its memory; so a caller's array is copied here, on
-// the main thread, before the work is queued. Arrays the library made itself and never
-// hands out (lib/io) are read in place and only kept alive by references.
+// The baton: inputs are pinned by references for the worker's lifetime; Execute() touches
+// only plain C++ data. A reference does not stop a buffer from being detached
+// (transferred), which frees its memory, so only arrays no user code can reach come here
+// asynchronously: lib/analyze.ts copies a caller's array into its own chunk by chunk.
 class AnalyzeWorker : public Napi::AsyncWorker {
  public:
   AnalyzeWorker(Napi::Env env, Request req, const Napi::CallbackInfo& info)
       : Napi::AsyncWorker(env, "rdm2:analyze"), deferred_(Napi::Promise::Deferred::New(env)), req_(req) {
-    if (req_.copy) {
-      const size_t bytes = static_cast<size_t>(req_.elements) * (req_.input.dtype == rdm2::DType::F32 ? 4 : 8);
-      copy_.reset(new char[bytes > 0 ? bytes : 1]);
-      if (bytes > 0) std::memcpy(copy_.get(), req_.input.data, bytes);
-      req_.input.data = copy_.get();
-      if (req_.input.badRows) {
-        badCopy_.assign(req_.input.badRows, req_.input.badRows + req_.input.rows);
-        req_.input.badRows = badCopy_.data();
-      }
-    } else {
-      data_ = Napi::Persistent(info[0].As<Napi::Object>());
-      if (info.Length() > 4 && info[4].IsObject()) bad_ = Napi::Persistent(info[4].As<Napi::Object>());
-    }
+    data_ = Napi::Persistent(info[0].As<Napi::Object>());
+    if (info.Length() > 4 && info[4].IsObject()) bad_ = Napi::Persistent(info[4].As<Napi::Object>());
+    if (info.Length() > 5 && info[5].IsObject()) into_ = Napi::Persistent(info[5].As<Napi::Object>());
+    result_.eigenvectorsInto = req_.eigenvectorsInto;
   }
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -168,9 +167,7 @@ class AnalyzeWorker : public Napi::AsyncWorker {
   rdm2::AnalysisResult result_;
   BadValue bad_value_;
   WorkerFailure failure_;
-  std::unique_ptr<char[]> copy_;
-  std::vector<uint8_t> badCopy_;
-  Napi::ObjectReference data_, bad_;
+  Napi::ObjectReference data_, bad_, into_;
 };
 
 Napi::Value AnalyzeAsync(const Napi::CallbackInfo& info) {
@@ -189,6 +186,7 @@ Napi::Value AnalyzeAsync(const Napi::CallbackInfo& info) {
 Napi::Value AnalyzeSync(const Napi::CallbackInfo& info) {
   Request req = parseRequest(info);
   rdm2::AnalysisResult result;
+  result.eigenvectorsInto = req.eigenvectorsInto;
   try {
     rdm2::analyzeSliding(req.input, req.options, result);
   } catch (const rdm2::NonFiniteError& e) {

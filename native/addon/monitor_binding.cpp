@@ -167,6 +167,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       o.Set("hasReference", s.hasReference);
       o.Set("scaleExp", static_cast<double>(s.scaleExp));
       o.Set("scaleChosen", s.scaleChosen);
+      o.Set("level", s.level);
       return o;
     } catch (...) {
       rethrowAsJs(env);
@@ -216,6 +217,8 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       s.scaleExp = static_cast<int>(integerField(env, o, "scaleExp", -1100, 1100));
       s.hasReference = booleanField(env, o, "hasReference");
       s.scaleChosen = booleanField(env, o, "scaleChosen");
+      Napi::Value level = o.Get("level");
+      s.level = level.IsNumber() ? level.As<Napi::Number>().DoubleValue() : NAN;
       ws.load(s);
     } catch (...) {
       rethrowAsJs(env);

@@ -15,9 +15,6 @@ namespace rdm2 {
 
 namespace {
 
-// A reference move that shrinks the Gram's largest diagonal by more than this lost digits
-// to cancellation (the old reference was far from the rows: an outlier); redo it from the rows.
-constexpr double kShiftLimit = 0x1p10;
 // A new row whose scaled deviation exceeds this could overflow its dot products: rescale.
 constexpr double kPushLimit = 0x1p200;
 
@@ -96,6 +93,7 @@ void BatchWindows::resetRing() {
   scaleChosen_ = false;
   scaleExp_ = 0;
   sinceMove_ = 0;
+  level_ = 0;
 }
 
 void BatchWindows::run(int64_t first, int64_t last) {
@@ -182,6 +180,7 @@ void BatchWindows::pushTile(int64_t a, int64_t b) {
     return;
   }
   bandInto(std::max(firstRow_, a - W_ + 1), a, b);
+  for (int64_t r = a; r < b; ++r) level_ = std::max(level_, gram_.data()[(r % cap_) * (cap_ + 1)]);
 }
 
 void BatchWindows::bandInto(int64_t lo, int64_t a, int64_t b) {
@@ -218,15 +217,18 @@ void BatchWindows::moveReference(int64_t row) {
   double* G = gram_.data();
   const double dd = G[sN * cap_ + sN];
   std::vector<double> a(row - lo + 1);
-  double before = 0, after = 0;
   for (int64_t i = lo; i <= row; ++i) {
     a[i - lo] = G[(i % cap_) * cap_ + sN];
-    before = std::max(before, G[(i % cap_) * cap_ + i % cap_]);
+    level_ = std::max(level_, G[(i % cap_) * cap_ + i % cap_]);
   }
   for (int64_t i = lo; i <= row; ++i) {
     double* gi = G + (i % cap_) * cap_;
-    for (int64_t j = lo; j <= row; ++j) gi[j % cap_] = gi[j % cap_] - a[i - lo] - a[j - lo] + dd;
-    after = std::max(after, gi[i % cap_]);
+    for (int64_t j = i; j <= row; ++j) {
+      const double v = ((gi[j % cap_] - a[i - lo]) - a[j - lo]) + dd;
+      gi[j % cap_] = v;
+      G[(j % cap_) * cap_ + i % cap_] = v;
+    }
+    level_ = std::max(level_, gi[i % cap_]);
   }
   const int64_t validLo = std::max(firstRow_, newest_ - cap_ + 1);
   std::memcpy(probe_.data(), slotRow(row), sizeof(double) * np_);
@@ -236,7 +238,6 @@ void BatchWindows::moveReference(int64_t row) {
   }
   loadRaw(row, ref_.data());
   sinceMove_ = 0;
-  if (std::max(before, dd) > kShiftLimit * after) rebuildRing(row, lowestNeededRow());
 }
 
 void BatchWindows::rebuildRing(int64_t refRow, int64_t lowest) {
@@ -263,6 +264,8 @@ void BatchWindows::rebuildRing(int64_t refRow, int64_t lowest) {
   firstRow_ = lowest;
   sinceMove_ = 0;
   bandInto(lowest, lowest, newest_ + 1);
+  level_ = 0;
+  for (int64_t r = lowest; r <= newest_; ++r) level_ = std::max(level_, gram_.data()[(r % cap_) * (cap_ + 1)]);
 }
 
 void BatchWindows::writeObservables(int64_t j, const Observables& o) {
@@ -278,7 +281,7 @@ void BatchWindows::emitDual(int64_t j) {
   const int64_t end = W_ - 1 + j * s_, start = end - W_ + 1;
   nextEmitStart_ = start;
   out_.t[j] = static_cast<int32_t>(end);
-  float* vectors = topK_ > 0 ? out_.eigenvectors.data() + j * topK_ * n_ : nullptr;
+  float* vectors = topK_ > 0 ? out_.vectorsOf(j) : nullptr;
   for (int64_t i = 0; i < W_; ++i)
     if (bad_[(start + i) % cap_]) {
       writeObservables(j, degenerateWindow(m_, topK_, n_, out_.eigenvalues.data() + j * m_, vectors));
@@ -291,7 +294,7 @@ void BatchWindows::emitDual(int64_t j) {
   double* dst = lanesA_.data() + lane;
   for (int64_t i = 0; i < W_; ++i) slots_[i] = (start + i) % cap_;
   Conditioning c = gatherWindowGram(gram_.data(), cap_, slots_.data(), W_, dst, stride);
-  if (!c.good(W_)) {
+  if (!c.good(W_, level_)) {
     // The reference is far from this window's rows (or the scale is off): rebuild from the
     // input rows around a row near the window's mean.
     rebuildRing(start + nearestToMean(dst, W_, stride, c.finite), lowestNeededRow());
@@ -313,7 +316,7 @@ int BatchWindows::scratchWindow(int64_t start, double* X) {
 void BatchWindows::emitCovariance(int64_t j) {
   const int64_t end = W_ - 1 + j * s_, start = end - W_ + 1;
   out_.t[j] = static_cast<int32_t>(end);
-  float* vectors = topK_ > 0 ? out_.eigenvectors.data() + j * topK_ * n_ : nullptr;
+  float* vectors = topK_ > 0 ? out_.vectorsOf(j) : nullptr;
   for (int64_t r = start; r <= end; ++r)
     if (rowBad(r)) {
       writeObservables(j, degenerateWindow(m_, topK_, n_, out_.eigenvalues.data() + j * m_, vectors));
@@ -357,7 +360,7 @@ void BatchWindows::flush() {
     if (order_ <= 0) {
       sorted_[0] = 0.0;
       writeObservables(p.window, finishSpectrum(sorted_.data(), 0, m_, p.scaleExp, opts_.spectrum.beta, out_.eigenvalues.data() + p.window * m_));
-      if (topK_ > 0) std::fill(out_.eigenvectors.data() + p.window * topK_ * n_, out_.eigenvectors.data() + (p.window + 1) * topK_ * n_, std::numeric_limits<float>::quiet_NaN());
+      if (topK_ > 0) std::fill(out_.vectorsOf(p.window), out_.vectorsOf(p.window) + topK_ * n_, std::numeric_limits<float>::quiet_NaN());
       return;
     }
     if (dual_) k_.deflateOne(static_cast<int>(W_), W_, d.h1.data(), d.beta1, h2, d.beta2, A, deflateWork_.data());
@@ -389,7 +392,7 @@ void BatchWindows::finishLane(const Pending& p, int lane, const double* values, 
   std::vector<double> z(order_);
   std::vector<const double*> ptrs(W_);
   for (int64_t v = 0; v < topK_; ++v) {
-    float* dst = out_.eigenvectors.data() + (j * topK_ + v) * n_;
+    float* dst = out_.vectorsOf(j) + v * n_;
     if (obs.degenerate || v >= obs.kept) {
       // Beyond the window's rank there is no meaningful direction.
       std::fill(dst, dst + n_, std::numeric_limits<float>::quiet_NaN());
@@ -412,7 +415,7 @@ void BatchWindows::finishLane(const Pending& p, int lane, const double* values, 
 void BatchWindows::fallback(const Pending& p) {
   // The window from its rows alone, solved by the reference solver.
   const int64_t j = p.window;
-  float* vectors = topK_ > 0 ? out_.eigenvectors.data() + j * topK_ * n_ : nullptr;
+  float* vectors = topK_ > 0 ? out_.vectorsOf(j) : nullptr;
   AlignedBuffer X(W_ * np_);
   const int e = scratchWindow(p.start, X.data());
   const int64_t dim = dual_ ? W_ : n_;

@@ -12,8 +12,8 @@
 // the largest is below 1 (data near 1e-300 or 1e300 keeps its precision; eigenvalues are
 // scaled back exactly). The reference moves to the newest row every rebuildPeriod rows (the
 // Gram is shifted, at no cost in dot products), and a window whose Gram has drifted far from
-// its rows (an outlier that was the reference, a collapse of the scale) is rebuilt from the
-// input rows with a reference inside the window.
+// its rows (an outlier that was the reference or passed through a reference move, a
+// collapse of the scale) is rebuilt from the input rows with a reference inside the window.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -86,6 +86,7 @@ class BatchWindows {
   bool hasRef_ = false, scaleChosen_ = false;
   int scaleExp_ = 0;
   int64_t sinceMove_ = 0;
+  double level_ = 0;  // see Conditioning::good
   AlignedBuffer bandOut_, bandWork_;
 
   // The batch being collected.

@@ -34,7 +34,7 @@ static void bandDotsEntry(const double* const* rows, int total, int fresh, int w
 
 template <class S>
 static int64_t solverWorkspace(int N, int k) {
-  return static_cast<int64_t>(S::L) * (5 * N + (k > 0 ? N * N + k * N : 0));
+  return static_cast<int64_t>(S::L) * (5 * N + (k > 0 ? N * N + (k + 1) * N : 0));
 }
 
 template <class S>
@@ -59,31 +59,40 @@ static unsigned solveWith(int N, int64_t ld, int k, double* a, double* work, dou
   V* v = p + N;
   S::tridiagonalize(N, ld, A, d, e, tau, p, v);
   const int maxSweeps = kMaxSweepsPerEigenvalue * N;
-  typename S::M fail;
   V* z = v + N;
-  if (k == 0) fail = S::eigenvalues(N, d, e, maxSweeps);
-  else fail = S::eigenvectors(N, d, e, z, maxSweeps);
+  V* u = z + N * N;
+  if (k > 0) {
+    // The vectors come from the QL iteration with rotations, on a copy: the eigenvalues
+    // reported are the root-free iteration's whether or not vectors are asked for.
+    __builtin_memcpy(p, d, sizeof(V) * N);
+    __builtin_memcpy(u, e, sizeof(V) * N);
+  }
+  typename S::M fail = S::eigenvalues(N, d, e, maxSweeps);
   __builtin_memcpy(values, d, sizeof(V) * N);
+  if (k > 0) {
+    fail |= S::eigenvectors(N, p, u, z, maxSweeps);
+    __builtin_memcpy(d, p, sizeof(V) * N);  // the order the columns of z belong to
+  }
   unsigned bits = 0;
   for (int l = 0; l < L; ++l)
     if (fail[l]) bits |= 1u << l;
   if (k == 0) return bits;
   // Per lane, the columns of z that belong to the k largest eigenvalues, largest first.
-  V* u = z + N * N;
   double* ud = reinterpret_cast<double*>(u);
   const double* zd = reinterpret_cast<const double*>(z);
+  const double* order = reinterpret_cast<const double*>(d);
   for (int l = 0; l < L; ++l) {
     int previous = -1;
     for (int j = 0; j < k; ++j) {
       // The next in the order (value descending, index ascending) after `previous`.
       int best = -1;
       for (int i = 0; i < N; ++i) {
-        const double x = values[i * L + l];
+        const double x = order[i * L + l];
         if (previous >= 0) {
-          const double pv = values[previous * L + l];
+          const double pv = order[previous * L + l];
           if (x > pv || (x == pv && i <= previous)) continue;
         }
-        if (best < 0 || x > values[best * L + l]) best = i;
+        if (best < 0 || x > order[best * L + l]) best = i;
       }
       previous = best;
       for (int r = 0; r < N; ++r) ud[(j * N + r) * L + l] = zd[(r * N + best) * L + l];

@@ -209,15 +209,18 @@ struct LaneEigen {
     return failed;
   }
 
-  // Eigenvalues in d (unsorted) and the eigenvectors of the tridiagonal in the columns of z
-  // (N x N, row-major: z[r N + col]); e is destroyed (N entries). Returns the lanes that did
-  // not converge.
+  // Eigenvalues in d (unsorted) and, when z is not null, the eigenvectors of the tridiagonal
+  // in the columns of z (N x N, row-major: z[r N + col]); e is destroyed (N entries).
+  // Returns the lanes that did not converge. The rotations applied to z never feed back, so
+  // the eigenvalues are the same bits with and without vectors.
   static M eigenvectors(int N, V* d, V* e, V* z, int maxSweeps) {
     const double eps2 = 0x1p-106;
     const double safmin = 0x1p-1022;
     const V zero = splat<V>(0.0), one = splat<V>(1.0);
-    for (int i = 0; i < N * N; ++i) z[i] = zero;
-    for (int i = 0; i < N; ++i) z[i * N + i] = one;
+    if (z) {
+      for (int i = 0; i < N * N; ++i) z[i] = zero;
+      for (int i = 0; i < N; ++i) z[i * N + i] = one;
+    }
     V sweeps = zero;
     M failed = noLanes();
     for (int l = 0; l < N;) {
@@ -260,11 +263,12 @@ struct LaneEigen {
         g = cn * rr - b;
         c = cn;
         s = sn;
-        for (int k = 0; k < N; ++k) {
-          const V zi = z[k * N + i], zi1 = z[k * N + i + 1];
-          z[k * N + i + 1] = select(live, cn * zi1 + sn * zi, zi1);
-          z[k * N + i] = select(live, cn * zi - sn * zi1, zi);
-        }
+        if (z)
+          for (int k = 0; k < N; ++k) {
+            const V zi = z[k * N + i], zi1 = z[k * N + i + 1];
+            z[k * N + i + 1] = select(live, cn * zi1 + sn * zi, zi1);
+            z[k * N + i] = select(live, cn * zi - sn * zi1, zi);
+          }
       }
       d[l] = select(active, d[l] - p, d[l]);
       e[l] = select(active, g, e[l]);

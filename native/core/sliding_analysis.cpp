@@ -61,7 +61,8 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   out.topShare.assign(N, 0.0);
   out.degenerate.assign(N, 0);
   out.eigenvalues.assign(N * m, 0.0);
-  out.eigenvectors.assign(N * topK * n, 0.0f);
+  if (out.eigenvectorsInto) out.eigenvectors.clear();
+  else out.eigenvectors.assign(N * topK * n, 0.0f);
 
   // The non-finite scan runs here, on the worker thread, so a large input never
   // holds up the caller's event loop.

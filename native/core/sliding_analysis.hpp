@@ -18,6 +18,11 @@ struct AnalysisResult {
   std::vector<double> eigenvalues;  // windows x m
   std::vector<float> eigenvectors;  // windows x topK x n
   std::vector<uint8_t> degenerate;
+  // When set (by the caller, before the analysis), the eigenvectors go here instead, and
+  // `eigenvectors` stays empty: an array the caller owns (windows x topK x n floats).
+  float* eigenvectorsInto = nullptr;
+  // Window j's topK x n eigenvectors.
+  float* vectorsOf(int64_t j) { return (eigenvectorsInto ? eigenvectorsInto : eigenvectors.data()) + j * topK * probes; }
 };
 
 int64_t windowCount(int64_t rows, int64_t window, int64_t stride);

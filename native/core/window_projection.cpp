@@ -54,15 +54,16 @@ void Deflation::expand(const double* z, double* u) const {
   apply(h1, beta1, u);
 }
 
-bool Conditioning::good(int64_t W) const {
+bool Conditioning::good(int64_t W, double level) const {
   if (!finite) return false;
-  if (offset2 == 0) return true;  // every row equals the reference: exactly a zero spread
+  if (level == 0) return true;  // every row has always equalled the reference: exact zeros
   // Beyond these, Gram entries near overflow or in the subnormal range: rescale.
-  if (offset2 > 0x1p400 || offset2 < 0x1p-400) return false;
-  // eps * kappa stays near 1e-10 of the spread even for long windows, and a reference inside
-  // the window always passes (offset2 <= 4 W spread2), so a rebuild settles it.
+  if (offset2 > 0x1p400 || (offset2 > 0 && offset2 < 0x1p-400)) return false;
+  // eps * kappa stays near 1e-10 of the spread even for long windows, and a Gram rebuilt
+  // around a row inside the window always passes (its level is at most 4 W spread2), so a
+  // rebuild settles it.
   const double kappa = std::fmax(0x1p20, 16.0 * static_cast<double>(W));
-  return offset2 <= kappa * spread2;
+  return level <= kappa * spread2;
 }
 
 Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst, int64_t stride) {

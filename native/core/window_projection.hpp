@@ -32,9 +32,12 @@ struct Deflation {
 struct Conditioning {
   double offset2 = 0, spread2 = 0;
   bool finite = true;
-  // True when the Gram can be used as it is: its entries carry the window's spread to
-  // about eps * offset2 / spread2, and stay far from overflow and underflow.
-  bool good(int64_t window) const;
+  // True when the Gram can be used as it is: entries far from overflow and underflow, and
+  // their rounding small next to the window's spread. `level` is the largest squared
+  // deviation the Gram's entries have been computed or shifted through since it was last
+  // built from the rows (an outlier that was the reference, or that a shift passed through,
+  // leaves its level behind): the entries carry errors of about eps * level.
+  bool good(int64_t window, double level) const;
 };
 
 // Gathers the time-ordered W x W Gram of a window from a Gram kept in ring slots:

@@ -16,8 +16,7 @@ namespace rdm2 {
 
 namespace {
 
-// The same thresholds as the batch path (batch_windows.cpp).
-constexpr double kShiftLimit = 0x1p10;
+// The same threshold as the batch path (batch_windows.cpp).
 constexpr double kPushLimit = 0x1p200;
 
 int exponentOf(double scale) {
@@ -97,6 +96,7 @@ void WindowState::push(const double* x, bool bad) {
         for (int64_t s = 0; s < f; ++s) ptrs_[s] = row(s);
         k_.dotsFromRaw(ptrs_.data(), static_cast<int>(f), ref_.data(), sigma, y_.data(), np_, dots_.data());
         for (int64_t s = 0; s < f; ++s) gram_[slot * W_ + s] = gram_[s * W_ + slot] = dots_[s];
+        level_ = std::max(level_, dots_[slot]);
       }
     }
   }
@@ -117,10 +117,9 @@ void WindowState::moveReference(int64_t slot) {
   // G' = G - a 1^T - 1 a^T + (d.d) 1 1^T with a = Y d: the new row's own dot products.
   const double dd = gram_[slot * W_ + slot];
   std::vector<double> a(W_);
-  double before = 0, after = 0;
   for (int64_t i = 0; i < W_; ++i) {
     a[i] = gram_[i * W_ + slot];
-    before = std::max(before, gram_[i * W_ + i]);
+    level_ = std::max(level_, gram_[i * W_ + i]);
   }
   for (int64_t i = 0; i < W_; ++i) {
     for (int64_t j = i; j < W_; ++j) {
@@ -128,12 +127,10 @@ void WindowState::moveReference(int64_t slot) {
       gram_[i * W_ + j] = v;
       gram_[j * W_ + i] = v;
     }
-    after = std::max(after, gram_[i * W_ + i]);
+    level_ = std::max(level_, gram_[i * W_ + i]);
   }
   std::memcpy(ref_.data(), row(slot), sizeof(double) * np_);
   sinceRebuild_ = 0;
-  // The old reference was far from the rows (an outlier): the shift cancelled digits.
-  if (std::max(before, dd) > kShiftLimit * after) rebuild(-1);
 }
 
 void WindowState::rebuild(int64_t refSlot) {
@@ -156,6 +153,8 @@ void WindowState::rebuild(int64_t refSlot) {
       gram_[s * W_ + i] = dots_[s];
     }
   }
+  level_ = 0;
+  for (int64_t s = 0; s < f; ++s) level_ = std::max(level_, gram_[s * W_ + s]);
   sinceRebuild_ = 0;
 }
 
@@ -181,7 +180,7 @@ PreparedWindow WindowState::prepare() {
   for (int64_t i = 0; i < W_; ++i) slots[i] = slotOf(i);
   std::vector<double> M(W_ * W_);
   Conditioning c = gatherWindowGram(gram_.data(), W_, slots.data(), W_, M.data(), 1);
-  if (!c.good(W_)) {
+  if (!c.good(W_, level_)) {
     rebuild(slots[nearestToMean(M.data(), W_, 1, c.finite)]);
     c = gatherWindowGram(gram_.data(), W_, slots.data(), W_, M.data(), 1);
   }
@@ -277,6 +276,7 @@ WindowState::Saved WindowState::save() const {
   out.hasReference = hasRef_;
   out.scaleExp = scaleExp_;
   out.scaleChosen = scaleChosen_;
+  out.level = level_;
   return out;
 }
 
@@ -291,6 +291,7 @@ void WindowState::load(const Saved& in) {
   if (in.count < 0 || in.count > kMaxCount) fail("count " + std::to_string(in.count) + " is out of range");
   if (in.sinceRebuild < 0 || in.sinceRebuild > in.count) fail("sinceRebuild " + std::to_string(in.sinceRebuild) + " is not between 0 and count");
   if (in.scaleExp < -1100 || in.scaleExp > 1100 || (!in.scaleChosen && in.scaleExp != 0)) fail("scaleExp " + std::to_string(in.scaleExp) + " is out of range");
+  if (!(in.level >= 0) || !std::isfinite(in.level) || (!dual_ && in.level != 0)) fail("level must be a finite number >= 0");
   const int64_t f = in.count < W_ ? in.count : W_;
   for (int64_t s = 0; s < W_; ++s) {
     if (in.bad[s] > 1) fail("bad flags must be 0 or 1");
@@ -329,6 +330,8 @@ void WindowState::load(const Saved& in) {
       double gii = 0;
       for (int64_t c = 0; c < n_; ++c) gii += dev[i * n_ + c] * dev[i * n_ + c];
       largest = std::max(largest, gii);
+      // The level is at least every diagonal entry (it only grows between rebuilds).
+      if (in.gram[i * W_ + i] > in.level) fail("level is below the Gram's diagonal");
     }
     const double tolerance = 1e-6 * largest + 1e-280;
     for (int64_t i = 0; i < f; ++i)
@@ -351,6 +354,7 @@ void WindowState::load(const Saved& in) {
   hasRef_ = in.hasReference;
   scaleExp_ = in.scaleExp;
   scaleChosen_ = in.scaleChosen;
+  level_ = in.level;
 }
 
 }  // namespace rdm2

@@ -5,7 +5,8 @@
 // The rows are kept as they arrived (raw float64), so the Gram can always be rebuilt from
 // them: when the reference row turns out to be far from the window (an extreme outlier was
 // the reference) or the data's scale leaves the range the Gram was scaled for, the window
-// is rebuilt around a row inside it (the same rules as the batch path, batch_windows.hpp).
+// is rebuilt around a row inside it (the same rules as the batch path, batch_windows.hpp,
+// and window_projection.hpp's Conditioning).
 //
 // A window's spectrum is computed in two steps: prepare() (O(W^2): the checked, time-ordered
 // matrix, self-contained) and solvePrepared() (the eigensolve), so a summary nobody reads
@@ -70,6 +71,7 @@ class WindowState {
     bool hasReference = false;
     int scaleExp = 0;
     bool scaleChosen = false;
+    double level = 0;  // see Conditioning::good
   };
   Saved save() const;
   // Throws CoreError (with the reason) unless `saved` is a state this window could have
@@ -97,6 +99,7 @@ class WindowState {
   int64_t count_ = 0, sinceRebuild_ = 0;
   bool hasRef_ = false, scaleChosen_ = false;
   int scaleExp_ = 0;
+  double level_ = 0;  // see Conditioning::good
   std::vector<const double*> ptrs_;
   std::vector<double> dots_;
 };
