@@ -13,6 +13,8 @@ const passthrough = process.argv.slice(2);
 /** @type {{ name: string, command: string, args: string[] }[]} */
 const stages = [
   { name: 'TypeScript (vitest)', command: process.execPath, args: [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...passthrough] },
+  { name: 'C++ core (ctest)', command: process.execPath, args: [join(root, 'scripts', 'ctest.mjs')] },
+  { name: 'C++ core under ASan + UBSan (ctest)', command: process.execPath, args: [join(root, 'scripts', 'ctest.mjs'), '--sanitize'] },
 ];
 
 const results = [];

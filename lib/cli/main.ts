@@ -1,13 +1,13 @@
 // The `rdm2` command line: commander program, error reporting and exit status.
 import { Command, CommanderError } from 'commander';
 import { Rdm2Error } from '../errors.js';
-import { rdm2Version } from '../io/producer.js';
 import { registerAnalyze } from './analyze_command.js';
 import { registerDemo } from './demo_command.js';
 import { processIo, type CliIo } from './io.js';
 import { registerMerge } from './merge_command.js';
 import { registerReport } from './report_command.js';
 import { registerSweep } from './sweep_command.js';
+import { versionLine } from './version.js';
 
 /** Exit status: success. */
 export const EXIT_OK = 0;
@@ -27,7 +27,7 @@ export function buildProgram(io: CliIo, status: { exitCode: number }): Command {
       'Spectral early warnings of phase transitions in training, from the 2RDM: the covariance of\n' +
         'per-sample losses over sliding windows of checkpoints.',
     )
-    .version(rdm2Version(), '-V, --version', 'print the version')
+    .version(versionLine(), '-V, --version', 'print the version and the native kernels in use')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .configureHelp({ helpWidth: HELP_WIDTH, sortSubcommands: false })
