@@ -126,27 +126,37 @@ export async function runCallerOwned(p: Prepared): Promise<Analysis> {
   const perBlock = nativeOptions.blockWindows!;
   // Rows of k windows, with the rows between non-overlapping windows (scanned like the rest).
   const rowsFor = (k: number) => Math.max((k - 1) * s + W, k * s);
-  let blocks = Math.max(1, options.threads);
-  while (blocks > 1 && rowsFor(perBlock * blocks) * n * data.BYTES_PER_ELEMENT > CALLER_CHUNK_BYTES) blocks--;
+  // As many blocks as fit in the budget, a multiple of the thread count (at least one).
+  const step = Math.max(1, options.threads);
+  const bytes = (k: number) => rowsFor(perBlock * k) * n * data.BYTES_PER_ELEMENT;
+  let blocks = bytes(step) <= CALLER_CHUNK_BYTES ? step : 1;
+  while (perBlock * blocks < N && bytes(blocks + step) <= CALLER_CHUNK_BYTES) blocks += step;
   const chunkWindows = perBlock * blocks;
   const capacity = Math.min(T, rowsFor(chunkWindows) + s);
-  const buf = data instanceof Float32Array ? new Float32Array(capacity * n) : new Float64Array(capacity * n);
   const length = data.length;
   const m = Math.min(W - 1, n);
   const vec = options.topK * n;
-  const out: NativeAnalysis = {
-    windows: N,
-    eigenCount: m,
-    t: new Int32Array(N),
-    trace: new Float64Array(N),
-    pr: new Float64Array(N),
-    entropy: new Float64Array(N),
-    shc: new Float64Array(N),
-    topShare: new Float64Array(N),
-    eigenvalues: new Float64Array(N * m),
-    eigenvectors: new Float32Array(N * vec),
-    degenerate: new Uint8Array(N),
-  };
+  let buf: Float32Array | Float64Array;
+  let out: NativeAnalysis;
+  try {
+    buf = data instanceof Float32Array ? new Float32Array(capacity * n) : new Float64Array(capacity * n);
+    out = {
+      windows: N,
+      eigenCount: m,
+      t: new Int32Array(N),
+      trace: new Float64Array(N),
+      pr: new Float64Array(N),
+      entropy: new Float64Array(N),
+      shc: new Float64Array(N),
+      topShare: new Float64Array(N),
+      eigenvalues: new Float64Array(N * m),
+      eigenvectors: new Float32Array(N * vec),
+      degenerate: new Uint8Array(N),
+    };
+  } catch (err) {
+    // The results are allocated here, where the native core would otherwise allocate them.
+    throw new Rdm2Error('ERR_RDM2_MEMORY', `out of memory: the results (${N} windows, topK ${options.topK}, ${n} probes) do not fit`, { cause: err });
+  }
   for (let j0 = 0; j0 < N; j0 += chunkWindows) {
     const k = Math.min(chunkWindows, N - j0);
     const r0 = j0 * s;
@@ -190,10 +200,11 @@ export function runPreparedSync(p: Prepared): Analysis {
  * Computes the dynamical 2RDM of every trailing window of W checkpoints and its observables
  * (trace, participation ratio, entropy, spectral heat capacity, top share, eigenvalues and,
  * with `topK`, the top probe-space eigenvectors). Runs on native threads; the event loop
- * stays free. Never forms an n x n matrix when W <= n. A typed array is copied a few blocks
- * of rows at a time as the analysis goes (at most 16 MiB at once), so the caller's buffer is
- * never read off the main thread: changing it meanwhile does not change the result, and
- * transferring (detaching) it rejects with `ERR_RDM2_DETACHED` instead of crashing.
+ * stays free. Never forms an n x n matrix when W <= n. A typed array is never read off the
+ * main thread: its rows are copied a few blocks at a time as the analysis goes (at most
+ * 16 MiB at once, the first chunk before this returns), so keep it unchanged until the
+ * Promise settles; transferring (detaching) its buffer meanwhile rejects with
+ * `ERR_RDM2_DETACHED` instead of crashing.
  *
  * @example
  * ```ts

@@ -40,7 +40,12 @@ export interface ResolvedMonitorOptions {
   warn: WarningOptions | false;
 }
 
-/** One window's observables, produced by each push once the window is full. */
+/**
+ * One window's observables, produced by each push once the window is full. With `warn: false`
+ * and `topK: 0` the spectral fields are computed when first read (getters of a class): read
+ * them, or `JSON.stringify` the summary; `{ ...summary }` copies only `step`, `index` and
+ * `warning`.
+ */
 export interface Summary {
   /** Step of the row that completed this window (the row's index when no step was given). */
   step: number;

@@ -289,7 +289,13 @@ void WindowState::load(const Saved& in) {
   if (static_cast<int64_t>(in.bad.size()) != W_) fail("bad has " + std::to_string(in.bad.size()) + " values, expected " + std::to_string(W_));
   constexpr int64_t kMaxCount = (int64_t{1} << 53) - 1;
   if (in.count < 0 || in.count > kMaxCount) fail("count " + std::to_string(in.count) + " is out of range");
-  if (in.sinceRebuild < 0 || in.sinceRebuild > in.count) fail("sinceRebuild " + std::to_string(in.sinceRebuild) + " is not between 0 and count");
+  // The counter starts when the window fills, and a good push past the window resets it
+  // once it reaches the rebuild period.
+  const int64_t maxSince = in.count >= W_ ? in.count - W_ + 1 : 0;
+  const int64_t newest = in.count > 0 ? (in.count - 1) % W_ : 0;
+  if (in.sinceRebuild < 0 || in.sinceRebuild > maxSince ||
+      (in.count > W_ && newest < static_cast<int64_t>(in.bad.size()) && !in.bad[newest] && in.sinceRebuild >= rebuildPeriod_))
+    fail("sinceRebuild " + std::to_string(in.sinceRebuild) + " is not a value a monitor with count " + std::to_string(in.count) + " can hold");
   if (in.scaleExp < -1100 || in.scaleExp > 1100 || (!in.scaleChosen && in.scaleExp != 0)) fail("scaleExp " + std::to_string(in.scaleExp) + " is out of range");
   if (!(in.level >= 0) || !std::isfinite(in.level) || (!dual_ && in.level != 0)) fail("level must be a finite number >= 0");
   const int64_t f = in.count < W_ ? in.count : W_;
