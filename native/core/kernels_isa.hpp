@@ -5,6 +5,7 @@
 // across units, so shared code compiled for AVX-512 could otherwise end up called from the
 // baseline path. test/isa_dispatch.test.ts checks the object files for exactly that.
 #include <cstdint>
+#include <immintrin.h>
 
 #include "kernel_table.hpp"
 
@@ -34,7 +35,7 @@ static void bandDotsEntry(const double* const* rows, int total, int fresh, int w
 
 template <class S>
 static int64_t solverWorkspace(int N, int k) {
-  return static_cast<int64_t>(S::L) * (5 * N + (k > 0 ? N * N + (k + 1) * N : 0));
+  return static_cast<int64_t>(S::L) * (7 * N + (k > 0 ? N * N + (k + 1) * N : 0));
 }
 
 template <class S>
@@ -55,11 +56,10 @@ static unsigned solveWith(int N, int64_t ld, int k, double* a, double* work, dou
   V* d = reinterpret_cast<V*>(work);
   V* e = d + N;
   V* tau = e + N;
-  V* p = tau + N;
-  V* v = p + N;
-  S::tridiagonalize(N, ld, A, d, e, tau, p, v);
+  V* p = tau + N;  // 4 N: the tridiagonalisation's workspace, then copies for the vectors
+  S::tridiagonalize(N, ld, A, d, e, tau, p);
   const int maxSweeps = kMaxSweepsPerEigenvalue * N;
-  V* z = v + N;
+  V* z = p + 4 * N;
   V* u = z + N * N;
   if (k > 0) {
     // The vectors come from the QL iteration with rotations, on a copy: the eigenvalues

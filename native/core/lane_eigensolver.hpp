@@ -28,60 +28,108 @@ struct LaneEigen {
     return z != z;
   }
 
+  // The reflector of column k (rows k+1..): v (v[k+1] = 1) also stored below the
+  // subdiagonal of a, tau[k], e[k] and d[k]. Returns tau[k].
+  static V reflector(int N, int64_t ld, V* a, int k, V* d, V* e, V* tau, V* v) {
+    const V zero = splat<V>(0.0);
+    const int r0 = k + 1;
+    const V alpha = a[r0 * ld + k];
+    V xn2 = zero;
+    for (int i = r0 + 1; i < N; ++i) xn2 += a[i * ld + k] * a[i * ld + k];
+    const M none = xn2 == zero;  // already tridiagonal in this column: no reflection
+    const V beta = -vcopysign(vsqrt(alpha * alpha + xn2), alpha);
+    const V t = select(none, zero, (beta - alpha) / beta);
+    const V scale = select(none, zero, 1.0 / (alpha - beta));
+    v[r0] = splat<V>(1.0);
+    for (int i = r0 + 1; i < N; ++i) {
+      v[i] = a[i * ld + k] * scale;
+      a[i * ld + k] = v[i];
+    }
+    d[k] = a[k * ld + k];
+    e[k] = select(none, alpha, beta);
+    tau[k] = t;
+    return t;
+  }
+
   // A = Q T Q^T. On return d[0..N) is T's diagonal and e[0..N-1) its subdiagonal; the
   // reflectors H_k = I - tau_k v_k v_k^T (v_k[k+1] = 1, v_k[i] = a[i ld + k] for i > k + 1)
-  // stay in a. Workspace p and v: N lane values each.
-  static void tridiagonalize(int N, int64_t ld, V* a, V* d, V* e, V* tau, V* p, V* v) {
+  // stay in a. Workspace: 4 N lane values.
+  //
+  // Each step updates the trailing block, B -= v w^T + w v^T, and the next step needs
+  // p' = t' B v' of the updated block: done in one pass over the block, not two (the column
+  // v' comes from is updated first). The block lives in L2 for any useful batch, so the
+  // passes over it are what the reduction costs.
+  static void tridiagonalize(int N, int64_t ld, V* a, V* d, V* e, V* tau, V* work) {
     const V zero = splat<V>(0.0);
-    for (int k = 0; k + 2 < N; ++k) {
-      const int r0 = k + 1;
-      const V alpha = a[r0 * ld + k];
-      V xn2 = zero;
-      for (int i = r0 + 1; i < N; ++i) xn2 += a[i * ld + k] * a[i * ld + k];
-      const M none = xn2 == zero;  // already tridiagonal in this column: no reflection
-      const V beta = -vcopysign(vsqrt(alpha * alpha + xn2), alpha);
-      const V t = select(none, zero, (beta - alpha) / beta);
-      const V scale = select(none, zero, 1.0 / (alpha - beta));
-      v[r0] = splat<V>(1.0);
-      for (int i = r0 + 1; i < N; ++i) {
-        v[i] = a[i * ld + k] * scale;
-        a[i * ld + k] = v[i];
-      }
-      d[k] = a[k * ld + k];
-      e[k] = select(none, alpha, beta);
-      tau[k] = t;
-      // p = t B v with B the trailing block (lower storage), then w = p - (t/2)(p.v) v.
-      for (int i = r0; i < N; ++i) p[i] = zero;
-      for (int i = r0; i < N; ++i) {
+    V *v = work, *p = work + N, *vn = work + 2 * N, *pn = work + 3 * N;
+    if (N >= 3) {
+      // The first step's p = t B v, on its own.
+      const V t = reflector(N, ld, a, 0, d, e, tau, v);
+      for (int i = 1; i < N; ++i) p[i] = zero;
+      for (int i = 1; i < N; ++i) {
         const V* row = a + i * ld;
-        const V vi = v[i];
-        // Four partial sums: one would be a chain of dependent multiply-adds.
         V acc[4] = {zero, zero, zero, zero};
-        int c = r0;
+        int c = 1;
         for (; c + 4 <= i; c += 4)
           for (int u = 0; u < 4; ++u) {
             acc[u] += row[c + u] * v[c + u];
-            p[c + u] += row[c + u] * vi;
+            p[c + u] += row[c + u] * v[i];
           }
         for (; c < i; ++c) {
           acc[0] += row[c] * v[c];
-          p[c] += row[c] * vi;
+          p[c] += row[c] * v[i];
         }
-        p[i] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + row[i] * vi;
+        p[i] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + row[i] * v[i];
       }
+      for (int i = 1; i < N; ++i) p[i] *= t;
+    }
+    for (int k = 0; k + 2 < N; ++k) {
+      const int r0 = k + 1;
+      // w = p - (t/2)(p.v) v, in p.
       V pv = zero;
-      for (int i = r0; i < N; ++i) {
-        p[i] *= t;
-        pv += p[i] * v[i];
-      }
-      const V half = -0.5 * t * pv;
+      for (int i = r0; i < N; ++i) pv += p[i] * v[i];
+      const V half = -0.5 * tau[k] * pv;
       for (int i = r0; i < N; ++i) p[i] += half * v[i];
-      // B -= v w^T + w v^T.
-      for (int i = r0; i < N; ++i) {
+      // Column r0 of the updated block first: the next reflector comes from it.
+      for (int i = r0; i < N; ++i) a[i * ld + r0] -= v[i] * p[r0] + p[i] * v[r0];
+      const bool next = k + 3 < N;
+      const V tn = next ? reflector(N, ld, a, r0, d, e, tau, vn) : zero;
+      const int c0 = r0 + 1;
+      for (int i = c0; i < N; ++i) pn[i] = zero;
+      for (int i = c0; i < N; ++i) {
         V* row = a + i * ld;
-        const V vi = v[i], wi = p[i];
-        for (int c = r0; c <= i; ++c) row[c] -= vi * p[c] + wi * v[c];
+        const V vi = v[i], wi = p[i], vni = next ? vn[i] : zero;
+        V acc[4] = {zero, zero, zero, zero};
+        int c = c0;
+        if (next) {
+          for (; c + 4 <= i; c += 4)
+            for (int u = 0; u < 4; ++u) {
+              const V b = row[c + u] - (vi * p[c + u] + wi * v[c + u]);
+              row[c + u] = b;
+              acc[u] += b * vn[c + u];
+              pn[c + u] += b * vni;
+            }
+          for (; c < i; ++c) {
+            const V b = row[c] - (vi * p[c] + wi * v[c]);
+            row[c] = b;
+            acc[0] += b * vn[c];
+            pn[c] += b * vni;
+          }
+          const V b = row[i] - (vi * p[i] + wi * v[i]);
+          row[i] = b;
+          pn[i] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + b * vni;
+        } else {
+          for (; c <= i; ++c) row[c] -= vi * p[c] + wi * v[c];
+        }
       }
+      if (!next) break;
+      for (int i = c0; i < N; ++i) pn[i] *= tn;
+      V* t1 = v;
+      v = vn;
+      vn = t1;
+      t1 = p;
+      p = pn;
+      pn = t1;
     }
     if (N >= 2) {
       d[N - 2] = a[(N - 2) * ld + N - 2];
@@ -153,6 +201,13 @@ struct LaneEigen {
     return top;
   }
 
+  static int lowest(V m, M active, int top) {
+    int low = top;
+    for (int l = 0; l < L; ++l)
+      if (active[l] && m[l] < low) low = static_cast<int>(m[l]);
+    return low;
+  }
+
   // Eigenvalues of the symmetric tridiagonal (d, e), left in d unsorted; e is destroyed
   // (it needs N entries). Returns the lanes that did not converge in maxSweeps sweeps.
   static M eigenvalues(int N, V* d, V* e, int maxSweeps) {
@@ -179,30 +234,42 @@ struct LaneEigen {
       const V r0 = vsqrt(sigma * sigma + 1.0);
       sigma = p0 - rte / (sigma + vcopysign(r0, sigma));
       V c = one, s = zero, gamma = zero, p = zero;
-      for (int i = highest(m, active) - 1; i >= l; --i) {
-        const V fi = splat<V>(i);
-        const M start = active & (m == fi + 1.0);
-        const M live = active & (fi < m);
-        gamma = select(start, d[i + 1] - sigma, gamma);
-        p = select(start, gamma * gamma, p);
-        c = select(start, one, c);
-        s = select(start, zero, s);
+      // One step of dsterf's inner loop at row i for the lanes in `live`; with `first`, the
+      // lanes in `start` begin their sweep here (each lane starts at its own split m).
+      auto step = [&](int i, M live, bool first, M start) __attribute__((always_inline)) {
+        if (first) {
+          gamma = select(start, d[i + 1] - sigma, gamma);
+          p = select(start, gamma * gamma, p);
+          c = select(start, one, c);
+          s = select(start, zero, s);
+        }
         const V bb = e[i];
         const V r = p + bb;
-        e[i + 1] = select(live & ~start, s * r, e[i + 1]);
-        // Two reciprocals that do not wait for each other, instead of three chained
-        // divisions (c = p / r, s = bb / r, then gamma^2 / c): division throughput is
-        // what bounds this loop.
-        const V rinv = 1.0 / r, pinv = 1.0 / p;
+        e[i + 1] = select(first ? live & ~start : live, s * r, e[i + 1]);
+        // dsterf's step with c = p / r and s = bb / r, rearranged so the chain from one p
+        // to the next holds one reciprocal: gamma r = p (alpha - sigma) - bb gamma_old needs
+        // none, and the next p = gamma^2 / c = (gamma r)^2 / (r p). The two reciprocals do
+        // not wait for each other. (p = 0 takes the other branch below; lanes not in the
+        // step compute garbage that is never stored.)
+        const V rinv = reciprocal(r), pinv = reciprocal(p);
         const V oldc = c;
+        const V alpha = d[i];
+        const V gr = p * (alpha - sigma) - bb * gamma;
         c = p * rinv;
         s = bb * rinv;
         const V oldgam = gamma;
-        const V alpha = d[i];
-        gamma = c * (alpha - sigma) - s * oldgam;
+        gamma = gr * rinv;
         d[i + 1] = select(live, oldgam + (alpha - gamma), d[i + 1]);
-        p = select(c != zero, (gamma * gamma) * (r * pinv), oldc * bb);
+        p = select(c != zero, (gr * gr) * (rinv * pinv), oldc * bb);
+      };
+      const int top = highest(m, active), low = lowest(m, active, top);
+      // Rows where some lane has not started yet: per-lane start and live masks.
+      for (int i = top - 1; i >= low - 1 && i >= l; --i) {
+        const V fi = splat<V>(i);
+        step(i, active & (fi < m), true, active & (m == fi + 1.0));
       }
+      // Below every lane's start: all active lanes are in the sweep.
+      for (int i = low - 2; i >= l; --i) step(i, active, false, active);
       e[l] = select(active, s * p, e[l]);
       d[l] = select(active, sigma + gamma, d[l]);
     }
