@@ -50,7 +50,8 @@ BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts
       moveEvery_(opts.rebuildPeriod > 0 ? opts.rebuildPeriod : opts.spectrum.window),
       // The reference moves at tile ends: no tile longer than a window keeps it from
       // moving as often as rebuildPeriod asks.
-      tile_(std::min<int64_t>(kTileRows, opts.spectrum.window)) {
+      tile_(std::min<int64_t>(kTileRows, opts.spectrum.window)),
+      direct_(opts.transform == Transform::None && input.colStride == 1) {
   const int64_t dim = dual_ ? W_ : n_;
   const int64_t L = laneCount_;
   raw_.resize(np_);
@@ -155,12 +156,20 @@ void BatchWindows::pushTile(int64_t a, int64_t b) {
       std::fill(y, y + np_, 0.0);
       continue;
     }
-    loadRaw(r, y);
     if (!hasRef_) {
-      std::memcpy(ref_.data(), y, sizeof(double) * np_);
+      loadRaw(r, ref_.data());
       hasRef_ = true;
     }
-    const double mx = k_.deviation(y, ref_.data(), scaleChosen_ ? sigma : 1.0, n_, np_, y);
+    double mx;
+    if (direct_) {
+      // Straight from the input row: float32 or float64 converted on the way.
+      const int64_t elem = input_.dtype == DType::F32 ? 4 : 8;
+      const void* src = static_cast<const char*>(input_.data) + r * input_.rowStride * elem;
+      mx = k_.deviationFrom(src, input_.dtype == DType::F32, ref_.data(), scaleChosen_ ? sigma : 1.0, n_, np_, y);
+    } else {
+      loadRaw(r, y);
+      mx = k_.deviation(y, ref_.data(), scaleChosen_ ? sigma : 1.0, n_, np_, y);
+    }
     if (!(mx <= std::numeric_limits<double>::max())) finite = false;
     else tileMax = std::max(tileMax, mx);
   }
@@ -232,10 +241,7 @@ void BatchWindows::moveReference(int64_t row) {
   }
   const int64_t validLo = std::max(firstRow_, newest_ - cap_ + 1);
   std::memcpy(probe_.data(), slotRow(row), sizeof(double) * np_);
-  for (int64_t r = validLo; r <= newest_; ++r) {
-    double* y = slotRow(r);
-    for (int64_t c = 0; c < n_; ++c) y[c] -= probe_[c];
-  }
+  for (int64_t r = validLo; r <= newest_; ++r) k_.deviation(slotRow(r), probe_.data(), 1.0, n_, np_, slotRow(r));
   loadRaw(row, ref_.data());
   sinceMove_ = 0;
 }
@@ -297,7 +303,7 @@ void BatchWindows::emitDual(int64_t j) {
   if (!c.good(W_, level_)) {
     // The reference is far from this window's rows (or the scale is off): rebuild from the
     // input rows around a row near the window's mean.
-    rebuildRing(start + nearestToMean(dst, W_, stride, c.finite), lowestNeededRow());
+    rebuildRing(start + nearestToMean(gram_.data(), cap_, slots_.data(), W_, c.finite), lowestNeededRow());
     c = gatherWindowGram(gram_.data(), cap_, slots_.data(), W_, dst, stride);
   }
   if (!c.finite) {

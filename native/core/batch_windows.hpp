@@ -76,6 +76,7 @@ class BatchWindows {
   int laneCount_;   // matrices per batch
   int64_t moveEvery_;
   int64_t tile_;
+  bool direct_;  // rows read straight from the input (no transform, contiguous)
 
   // Ring of row slots (dual form).
   int64_t cap_ = 0;

@@ -158,10 +158,8 @@ static double deviation(const double* x, const double* ref, double scale, int64_
   for (; c + kRegisterDoubles <= n; c += kRegisterDoubles) {
     const NativeV v = (loadV(x + c) - loadV(ref + c)) * scale;
     __builtin_memcpy(y + c, &v, sizeof v);
-    for (int l = 0; l < kRegisterDoubles; ++l) {
-      const double a = __builtin_fabs(v[l]);
-      mx[l] = a > mx[l] ? a : mx[l];
-    }
+    const NativeV a = v < 0 ? -v : v;
+    mx = a > mx ? a : mx;
   }
   double m = 0.0;
   for (int l = 0; l < kRegisterDoubles; ++l) m = mx[l] > m ? mx[l] : m;
@@ -172,6 +170,41 @@ static double deviation(const double* x, const double* ref, double scale, int64_
   }
   for (; c < padded; ++c) y[c] = 0.0;
   return m;
+}
+
+// The same from the input row itself (float32 or float64): no float64 copy of it first.
+template <typename T>
+static double deviationOf(const T* x, const double* ref, double scale, int64_t n, int64_t padded, double* y) {
+  NativeV mx{};
+  int64_t c = 0;
+  for (; c + kRegisterDoubles <= n; c += kRegisterDoubles) {
+    NativeV xv;
+    if constexpr (sizeof(T) == 4) {
+      typedef float Floats __attribute__((vector_size(4 * kRegisterDoubles)));
+      Floats f;
+      __builtin_memcpy(&f, x + c, sizeof f);
+      xv = __builtin_convertvector(f, NativeV);
+    } else {
+      xv = loadV(reinterpret_cast<const double*>(x) + c);
+    }
+    const NativeV v = (xv - loadV(ref + c)) * scale;
+    __builtin_memcpy(y + c, &v, sizeof v);
+    const NativeV a = v < 0 ? -v : v;
+    mx = a > mx ? a : mx;
+  }
+  double m = 0.0;
+  for (int l = 0; l < kRegisterDoubles; ++l) m = mx[l] > m ? mx[l] : m;
+  for (; c < n; ++c) {
+    y[c] = (static_cast<double>(x[c]) - ref[c]) * scale;
+    const double a = __builtin_fabs(y[c]);
+    m = a > m ? a : m;
+  }
+  for (; c < padded; ++c) y[c] = 0.0;
+  return m;
+}
+
+static double deviationFrom(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded, double* y) {
+  return f32 ? deviationOf(static_cast<const float*>(x), ref, scale, n, padded, y) : deviationOf(static_cast<const double*>(x), ref, scale, n, padded, y);
 }
 
 // out[c] = sum_i coef[i] * (x_i[c] - ref[c]) (ref may be null: no subtraction).

@@ -31,6 +31,9 @@ struct KernelTable {
   void (*dotsFromRaw)(const double* const* x, int count, const double* ref, double scale, const double* y, int64_t n, double* out);
   // y = (x - ref) * scale over n values, zero up to `padded`; returns max |y|.
   double (*deviation)(const double* x, const double* ref, double scale, int64_t n, int64_t padded, double* y);
+  // y = (x - ref) * scale for a row of n losses stored as float32 (f32) or float64 with
+  // element stride 1, converted on the way, zero up to `padded`; returns max |y|.
+  double (*deviationFrom)(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded, double* y);
   // out[c] = sum_i coef[i] * (x_i[c] - ref[c]); ref may be null. n padded.
   void (*combineRows)(const double* const* x, const double* coef, int count, const double* ref, int64_t n, double* out);
 
@@ -39,8 +42,8 @@ struct KernelTable {
   int64_t (*solveOneWorkspace)(int order, int vectors);
   // Two-sided Householder reflections A <- H2 H1 A H1 H2 that split off the directions the
   // window's projection removes (see window_projection.hpp), for `lanes` matrices stored
-  // lane-interleaved (element (i, j) of matrix l at a[(i * ld + j) * lanes + l], full
-  // storage, order `order`). h1 has `order` entries; h2 (null when only one direction is
+  // lane-interleaved (element (i, j) of matrix l at a[(i * ld + j) * lanes + l], lower
+  // triangle read and written, order `order`). h1 has `order` entries; h2 (null when only one direction is
   // removed) acts on the trailing order - 1. work: `order * lanes` doubles.
   void (*deflate)(int order, int64_t ld, const double* h1, double beta1, const double* h2, double beta2, double* a, double* work);
   // The same for one matrix (row-major, leading dimension ld).

@@ -119,6 +119,7 @@ static const KernelTable table = {
     bandDotsEntry,
     dotsFromRaw,
     deviation,
+    deviationFrom,
     combineRows,
     solverWorkspace<Batch>,
     solverWorkspace<Single>,

@@ -139,28 +139,41 @@ struct LaneEigen {
     d[N - 1] = a[(N - 1) * ld + N - 1];
   }
 
-  // A <- H A H with H = I - beta h h^T (h shared by every lane): A full symmetric of order
-  // `size`, leading dimension ld. Workspace p: size lane values.
+  // A <- H A H with H = I - beta h h^T (h shared by every lane): A symmetric of order
+  // `size`, leading dimension ld, lower triangle read and written. Workspace p: size lane
+  // values.
   static void reflect(int size, int64_t ld, const double* h, double beta, V* a, V* p) {
     const V zero = splat<V>(0.0);
+    // p = beta A h, from the lower triangle.
+    for (int i = 0; i < size; ++i) p[i] = zero;
     for (int i = 0; i < size; ++i) {
       const V* row = a + i * ld;
+      const double hi = h[i];
       V acc[4] = {zero, zero, zero, zero};
       int j = 0;
-      for (; j + 4 <= size; j += 4)
-        for (int u = 0; u < 4; ++u) acc[u] += row[j + u] * h[j + u];
-      for (; j < size; ++j) acc[0] += row[j] * h[j];
-      p[i] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) * beta;
+      for (; j + 4 <= i; j += 4)
+        for (int u = 0; u < 4; ++u) {
+          acc[u] += row[j + u] * h[j + u];
+          p[j + u] += row[j + u] * hi;
+        }
+      for (; j < i; ++j) {
+        acc[0] += row[j] * h[j];
+        p[j] += row[j] * hi;
+      }
+      p[i] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + row[i] * hi;
     }
     V hp = zero;
-    for (int i = 0; i < size; ++i) hp += p[i] * h[i];
+    for (int i = 0; i < size; ++i) {
+      p[i] *= beta;
+      hp += p[i] * h[i];
+    }
     const V half = -0.5 * beta * hp;
     for (int i = 0; i < size; ++i) p[i] += half * h[i];
     for (int i = 0; i < size; ++i) {
       V* row = a + i * ld;
       const V wi = p[i];
       const double hi = h[i];
-      for (int j = 0; j < size; ++j) row[j] -= hi * p[j] + wi * h[j];
+      for (int j = 0; j <= i; ++j) row[j] -= hi * p[j] + wi * h[j];
     }
   }
 

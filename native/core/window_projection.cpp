@@ -68,37 +68,39 @@ bool Conditioning::good(int64_t W, double level) const {
 
 Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst, int64_t stride) {
   Conditioning c;
-  double trace = 0, sum = 0, offset = 0;
+  double trace = 0, offDiagonal = 0, offset = 0;
   for (int64_t i = 0; i < W; ++i) {
     const double* row = G + slots[i] * ldG;
     double* out = dst + i * W * stride;
     double rowSum = 0;
-    for (int64_t j = 0; j < W; ++j) {
+    for (int64_t j = 0; j < i; ++j) {
       const double g = row[slots[j]];
       out[j * stride] = g;
       rowSum += g;
     }
     const double diag = row[slots[i]];
+    out[i * stride] = diag;
     trace += diag;
-    sum += rowSum;
+    offDiagonal += rowSum;
     offset = std::fmax(offset, diag);
   }
   const double w = static_cast<double>(W);
   c.offset2 = offset;
-  c.spread2 = trace / w - sum / (w * w);
-  c.finite = std::isfinite(trace) && std::isfinite(sum);
+  c.spread2 = trace / w - (trace + 2 * offDiagonal) / (w * w);
+  c.finite = std::isfinite(trace) && std::isfinite(offDiagonal);
   return c;
 }
 
-int64_t nearestToMean(const double* Gw, int64_t W, int64_t stride, bool finite) {
+int64_t nearestToMean(const double* G, int64_t ldG, const int64_t* slots, int64_t W, bool finite) {
   if (!finite) return W - 1;
   // Centred norm of row i: G_ii - 2 (G 1)_i / W + 1^T G 1 / W^2; the last term is common.
   int64_t best = W - 1;
   double bestValue = INFINITY;
   for (int64_t i = 0; i < W; ++i) {
+    const double* row = G + slots[i] * ldG;
     double rowSum = 0;
-    for (int64_t j = 0; j < W; ++j) rowSum += Gw[(i * W + j) * stride];
-    const double v = Gw[(i * W + i) * stride] - 2.0 * rowSum / static_cast<double>(W);
+    for (int64_t j = 0; j < W; ++j) rowSum += row[slots[j]];
+    const double v = row[slots[i]] - 2.0 * rowSum / static_cast<double>(W);
     if (v < bestValue) {
       bestValue = v;
       best = i;

@@ -40,13 +40,14 @@ struct Conditioning {
   bool good(int64_t window, double level) const;
 };
 
-// Gathers the time-ordered W x W Gram of a window from a Gram kept in ring slots:
-// dst[(i * W + j) * stride] = G[slot[i] * ldG + slot[j]], and returns its conditioning.
+// Gathers the lower triangle of the time-ordered W x W Gram of a window from a Gram kept in
+// ring slots (full storage): dst[(i * W + j) * stride] = G[slot[i] * ldG + slot[j]] for
+// j <= i, and returns its conditioning.
 Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst, int64_t stride);
 
 // Where the reference should move when a window's Gram is not good: the row nearest the
 // window's mean (smallest centred norm), by time position; the newest row when G is not finite.
-int64_t nearestToMean(const double* Gwindow, int64_t W, int64_t stride, bool finite);
+int64_t nearestToMean(const double* G, int64_t ldG, const int64_t* slots, int64_t W, bool finite);
 
 // The power of two that brings the largest |deviation| into [0.5, 1).
 double scaleFor(double maxAbs);

@@ -181,7 +181,7 @@ PreparedWindow WindowState::prepare() {
   std::vector<double> M(W_ * W_);
   Conditioning c = gatherWindowGram(gram_.data(), W_, slots.data(), W_, M.data(), 1);
   if (!c.good(W_, level_)) {
-    rebuild(slots[nearestToMean(M.data(), W_, 1, c.finite)]);
+    rebuild(slots[nearestToMean(gram_.data(), W_, slots.data(), W_, c.finite)]);
     c = gatherWindowGram(gram_.data(), W_, slots.data(), W_, M.data(), 1);
   }
   if (!c.finite) {
