@@ -204,6 +204,9 @@ export class SpectralMonitor extends EventEmitter {
   private detector: OnlineWarningDetector | null;
   private rows = 0;
   private windows = 0;
+  /** A block lazy summaries' prepared windows are views into (one allocation per many pushes). */
+  private slab: Float64Array | null = null;
+  private slabUsed = 0;
 
   constructor(options: MonitorOptions) {
     super();
@@ -239,8 +242,12 @@ export class SpectralMonitor extends EventEmitter {
     return this.core;
   }
 
-  /** Validates one row without touching any state; returns it as a typed array and whether it is bad. */
-  private checkRow(row: unknown, step: unknown): { data: Float32Array | Float64Array; bad: boolean } {
+  /**
+   * Validates one row without touching any state; returns it as a typed array and whether it
+   * is bad. `scan`: look for losses that cannot be analysed here (pushMany, which must reject a
+   * block before pushing any of it); a single push leaves that scan to the native side.
+   */
+  private checkRow(row: unknown, step: unknown, scan: boolean): { data: Float32Array | Float64Array; bad: boolean } {
     const n = this.options.probes;
     let data: Float32Array | Float64Array;
     if (row instanceof Float32Array || row instanceof Float64Array) data = row;
@@ -252,17 +259,33 @@ export class SpectralMonitor extends EventEmitter {
     if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
       throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
     }
-    // A tight scan first (this runs on every push); the reason is only worked out on a hit.
+    if (!scan) return { data, bad: false };
+    // A tight scan first; the reason is only worked out on a hit.
     const log = this.options.transform === 'log';
     let i = 0;
     if (log) while (i < n && data[i] > 0 && data[i] < Infinity) i++;
     else while (i < n && data[i] - data[i] === 0) i++;
     if (i < n) {
-      const reason = badLossReason(data[i], this.options.transform)!;
-      if (this.options.nonFinite === 'error') throw nonFiniteError('', this.rows, i, reason);
+      if (this.options.nonFinite === 'error') this.badRow(data, i);
       return { data, bad: true };
     }
     return { data, bad: false };
+  }
+
+  /** The next view of the slab of prepared windows (a new slab when this one is used up). */
+  private pendingSlot(core: NativeMonitor): Float64Array {
+    const len = core.pendingLength();
+    const per = Math.max(1, Math.floor(2 ** 16 / len));
+    if (!this.slab || this.slabUsed === per) {
+      this.slab = new Float64Array(per * len);
+      this.slabUsed = 0;
+    }
+    return this.slab.subarray(len * this.slabUsed, len * ++this.slabUsed);
+  }
+
+  /** The error for a row whose column i cannot be analysed (policy 'error'). */
+  private badRow(data: Float32Array | Float64Array, i: number): never {
+    throw nonFiniteError('', this.rows, i, badLossReason(data[i]!, this.options.transform)!);
   }
 
   /**
@@ -272,14 +295,17 @@ export class SpectralMonitor extends EventEmitter {
    */
   push(row: Float32Array | Float64Array | readonly number[], step?: number): Summary | null {
     const core = this.live();
-    const { data, bad } = this.checkRow(row, step);
+    const { data, bad } = this.checkRow(row, step, false);
     const lazy = this.detector === null && this.options.topK === 0;
-    let raw: NativeWindowSummary | NativePendingWindow | null;
+    let raw: NativeWindowSummary | NativePendingWindow | number | null;
     try {
-      raw = core.push(data, bad, lazy);
+      // The native side scans the row as it reads it; under 'error' a bad row is not pushed.
+      const into = lazy && this.rows + 1 >= this.options.window ? this.pendingSlot(core) : undefined;
+      raw = core.push(data, bad, lazy, this.options.nonFinite === 'error' ? 1 : 2, into);
     } catch (err) {
       throw codedNativeError(err) ?? err;
     }
+    if (typeof raw === 'number') this.badRow(data, raw);
     const at = step ?? this.rows;
     this.rows++;
     if (!raw) return null;
@@ -328,7 +354,7 @@ export class SpectralMonitor extends EventEmitter {
     const saved = this.rows;
     try {
       rows.forEach((r, i) => {
-        this.checkRow(r, steps?.[i]);
+        this.checkRow(r, steps?.[i], true);
         this.rows++;
       });
     } finally {

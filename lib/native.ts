@@ -79,7 +79,19 @@ export interface NativeMonitorState {
 export type NativePendingWindow = Float64Array;
 
 export interface NativeMonitor {
-  push(row: Float32Array | Float64Array, bad: boolean, lazy?: boolean): NativeWindowSummary | NativePendingWindow | null;
+  /**
+   * `check` 1 or 2: scan the row for losses that cannot be analysed; under 1 ('error') a bad
+   * row is not pushed and the column of the first is returned; under 2 it is pushed as bad.
+   */
+  push(
+    row: Float32Array | Float64Array,
+    bad: boolean,
+    lazy?: boolean,
+    check?: 0 | 1 | 2,
+    into?: NativePendingWindow,
+  ): NativeWindowSummary | NativePendingWindow | number | null;
+  /** Length of the array a lazy push fills. */
+  pendingLength(): number;
   solvePending(pending: NativePendingWindow): NativeWindowSummary;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;

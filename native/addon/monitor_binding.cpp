@@ -15,8 +15,6 @@
 namespace rdm2addon {
 namespace {
 
-// A prepared window crosses to JS as one Float64Array: [kind, order, scaleExp, matrix...].
-constexpr int kPendingHeader = 3;
 
 class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
  public:
@@ -24,7 +22,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return DefineClass(env, "NativeMonitor",
                        {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("solvePending", &MonitorWrap::SolvePending),
                         InstanceMethod("save", &MonitorWrap::Save), InstanceMethod("load", &MonitorWrap::Load),
-                        InstanceMethod("close", &MonitorWrap::Close)});
+                        InstanceMethod("close", &MonitorWrap::Close), InstanceMethod("pendingLength", &MonitorWrap::PendingLength)});
   }
 
   // new NativeMonitor({ probes, window, topK, detrend, transform, beta, rebuildPeriod, isa })
@@ -71,13 +69,17 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return r;
   }
 
-  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean)
+  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean, check: 0 | 1 | 2)
   //   -> null while the window fills; then the summary, or with `lazy` (and topK = 0) the
   //   prepared window (a Float64Array for solvePending): no eigensolve until it is read.
+  //   check: 1 or 2 when the caller has not scanned the row for losses that cannot be
+  //   analysed (NaN, infinities, and <= 0 under the log transform). With 1 (the 'error'
+  //   policy) such a row is not pushed: the column of the first is returned instead.
+  //   With 2 ('skip-window') it is pushed as bad.
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     rdm2::WindowState& ws = state(env);
-    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad, lazy)");
+    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad, lazy, check)");
     Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
     rdm2::InputMatrix in;
     in.rows = 1;
@@ -93,20 +95,39 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     } else {
       throw Napi::TypeError::New(env, "row must be a Float32Array or Float64Array");
     }
-    const bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
+    bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
     const bool lazy = info.Length() > 2 && info[2].ToBoolean().Value() && spectrum_.topK == 0;
-    try {
+    const int64_t check = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int64Value() : 0;
+    // Read (and, when asked, scan) the row before the state changes.
+    int64_t badColumn = -1;
+    if (transform_ == rdm2::Transform::None) {
+      badColumn = kernels_->convertRow(in.data, in.dtype == rdm2::DType::F32, in.cols, row_.data());
+    } else {
       rdm2::loadRow(in, 0, transform_, row_.data());
+      if (check) badColumn = rdm2::firstBadColumn(in, 0, transform_);
+    }
+    if (check && !bad && badColumn >= 0) {
+      if (check == 1) return Napi::Number::New(env, static_cast<double>(badColumn));
+      bad = true;
+    }
+    try {
       ws.push(row_.data(), bad);
       if (!ws.full()) return env.Null();
       if (lazy) {
-        rdm2::PreparedWindow p = ws.prepare();
-        std::vector<double> packed(kPendingHeader + p.matrix.size());
-        packed[0] = static_cast<double>(static_cast<int>(p.kind));
-        packed[1] = static_cast<double>(p.order);
-        packed[2] = static_cast<double>(p.scaleExp);
-        std::copy(p.matrix.begin(), p.matrix.end(), packed.begin() + kPendingHeader);
-        return toJs(env, std::move(packed));
+        // The window's checked Gram, as one array the summary solves when it is read: into
+        // `into` (a Float64Array of pendingLength values the caller hands out, e.g. a view of
+        // a larger block, which saves an allocation per push) or a new array.
+        const int64_t len = ws.pendingLength();
+        if (info.Length() > 4 && info[4].IsTypedArray()) {
+          Napi::TypedArray into = info[4].As<Napi::TypedArray>();
+          if (into.TypedArrayType() != napi_float64_array || static_cast<int64_t>(into.ElementLength()) != len)
+            throw Napi::RangeError::New(env, "push: the pending array has the wrong type or length");
+          ws.writePending(into.As<Napi::Float64Array>().Data());
+          return into;
+        }
+        Napi::Float64Array pending = Napi::Float64Array::New(env, static_cast<size_t>(len));
+        ws.writePending(pending.Data());
+        return pending;
       }
       const int64_t m = ws.eigenCount(), n = ws.probes(), k = spectrum_.topK;
       std::vector<double> eigenvalues(m);
@@ -128,23 +149,14 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
       throw Napi::TypeError::New(env, "solvePending(pending)");
     Napi::Float64Array a = info[0].As<Napi::Float64Array>();
-    const int64_t len = static_cast<int64_t>(a.ElementLength());
-    if (len < kPendingHeader) throw Napi::RangeError::New(env, "not a prepared window");
-    rdm2::PreparedWindow p;
-    const double kind = a[0], order = a[1];
-    if (!(kind == 0 || kind == 1 || kind == 2) || !(order >= 0) || order != std::floor(order) || order * order != static_cast<double>(len - kPendingHeader))
-      throw Napi::RangeError::New(env, "not a prepared window");
-    p.kind = static_cast<rdm2::PreparedWindow::Kind>(static_cast<int>(kind));
-    p.order = static_cast<int64_t>(order);
-    p.scaleExp = static_cast<int>(a[2]);
     try {
-      p.matrix.assign(a.Data() + kPendingHeader, a.Data() + len);
+      const rdm2::PreparedWindow p = rdm2::readPending(a.Data(), static_cast<int64_t>(a.ElementLength()));
       const int64_t probes = static_cast<int64_t>(row_.size());
       const int64_t m = spectrum_.window - 1 < probes ? spectrum_.window - 1 : probes;
       std::vector<double> eigenvalues(m);
       rdm2::SpectrumOut out;
       out.eigenvalues = eigenvalues.data();
-      rdm2::solvePreparedWindow(*kernels_, p, spectrum_.window, m, spectrum_.beta, out);
+      rdm2::solvePreparedWindow(*kernels_, p, spectrum_.window, spectrum_.detrend, m, spectrum_.beta, out);
       return summaryToJs(env, out, std::move(eigenvalues), {});
     } catch (...) {
       rethrowAsJs(env);
@@ -224,6 +236,10 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       rethrowAsJs(env);
     }
     return env.Undefined();
+  }
+
+  Napi::Value PendingLength(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(state(info.Env()).pendingLength()));
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

@@ -207,6 +207,39 @@ static double deviationFrom(const void* x, bool f32, const double* ref, double s
   return f32 ? deviationOf(static_cast<const float*>(x), ref, scale, n, padded, y) : deviationOf(static_cast<const double*>(x), ref, scale, n, padded, y);
 }
 
+template <typename T>
+static int64_t convertOf(const T* x, int64_t n, double* y) {
+  int64_t c = 0;
+  for (; c + kRegisterDoubles <= n; c += kRegisterDoubles) {
+    NativeV v;
+    if constexpr (sizeof(T) == 4) {
+      typedef float Floats __attribute__((vector_size(4 * kRegisterDoubles)));
+      Floats f;
+      __builtin_memcpy(&f, x + c, sizeof f);
+      v = __builtin_convertvector(f, NativeV);
+    } else {
+      v = loadV(reinterpret_cast<const double*>(x) + c);
+    }
+    __builtin_memcpy(y + c, &v, sizeof v);
+    // v - v is 0 for a finite value, NaN otherwise.
+    const NativeV z = v - v;
+    bool finite = true;
+    for (int l = 0; l < kRegisterDoubles; ++l) finite &= z[l] == 0;
+    if (!finite)
+      for (int l = 0; l < kRegisterDoubles; ++l)
+        if (!(z[l] == 0)) return c + l;
+  }
+  for (; c < n; ++c) {
+    y[c] = static_cast<double>(x[c]);
+    if (!(y[c] - y[c] == 0)) return c;
+  }
+  return -1;
+}
+
+static int64_t convertRow(const void* x, bool f32, int64_t n, double* y) {
+  return f32 ? convertOf(static_cast<const float*>(x), n, y) : convertOf(static_cast<const double*>(x), n, y);
+}
+
 // out[c] = sum_i coef[i] * (x_i[c] - ref[c]) (ref may be null: no subtraction).
 static void combineRows(const double* const* x, const double* coef, int count, const double* ref, int64_t n, double* out) {
   for (int64_t c = 0; c < n; c += kRegisterDoubles) {

@@ -34,6 +34,9 @@ struct KernelTable {
   // y = (x - ref) * scale for a row of n losses stored as float32 (f32) or float64 with
   // element stride 1, converted on the way, zero up to `padded`; returns max |y|.
   double (*deviationFrom)(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded, double* y);
+  // y = x (float32 or float64, stride 1) as float64; returns the first index holding NaN
+  // or an infinity, or -1.
+  int64_t (*convertRow)(const void* x, bool f32, int64_t n, double* y);
   // out[c] = sum_i coef[i] * (x_i[c] - ref[c]); ref may be null. n padded.
   void (*combineRows)(const double* const* x, const double* coef, int count, const double* ref, int64_t n, double* out);
 

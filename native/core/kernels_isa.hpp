@@ -57,6 +57,25 @@ static unsigned solveWith(int N, int64_t ld, int k, double* a, double* work, dou
   V* e = d + N;
   V* tau = e + N;
   V* p = tau + N;  // 4 N: the tridiagonalisation's workspace, then copies for the vectors
+  // Each matrix scaled by a power of two to a largest entry near 1 (LAPACK scales too): the
+  // iterations work with squares and products of entries, which must neither underflow nor
+  // overflow whatever the data's scale. Exact, and undone on the eigenvalues.
+  V amax = splat<V>(0.0);
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j <= i; ++j) {
+      const V x = vabs(A[i * ld + j]);
+      amax = select(x > amax, x, amax);
+    }
+  V up, down;
+  for (int l = 0; l < L; ++l) {
+    int ex = 0;
+    const double m = amax[l];
+    if (m > 0 && m <= 0x1.fffffffffffffp+1023) __builtin_frexp(m, &ex);
+    reinterpret_cast<double*>(&up)[l] = __builtin_ldexp(1.0, ex);
+    reinterpret_cast<double*>(&down)[l] = __builtin_ldexp(1.0, -ex);
+  }
+  for (int i = 0; i < N; ++i)
+    for (int j = 0; j <= i; ++j) A[i * ld + j] *= down;
   S::tridiagonalize(N, ld, A, d, e, tau, p);
   const int maxSweeps = kMaxSweepsPerEigenvalue * N;
   V* z = p + 4 * N;
@@ -68,7 +87,7 @@ static unsigned solveWith(int N, int64_t ld, int k, double* a, double* work, dou
     __builtin_memcpy(u, e, sizeof(V) * N);
   }
   typename S::M fail = S::eigenvalues(N, d, e, maxSweeps);
-  __builtin_memcpy(values, d, sizeof(V) * N);
+  for (int i = 0; i < N; ++i) reinterpret_cast<V*>(values)[i] = d[i] * up;
   if (k > 0) {
     fail |= S::eigenvectors(N, p, u, z, maxSweeps);
     __builtin_memcpy(d, p, sizeof(V) * N);  // the order the columns of z belong to
@@ -120,6 +139,7 @@ static const KernelTable table = {
     dotsFromRaw,
     deviation,
     deviationFrom,
+    convertRow,
     combineRows,
     solverWorkspace<Batch>,
     solverWorkspace<Single>,

@@ -261,7 +261,7 @@ struct LaneEigen {
         e[i + 1] = select(first ? live & ~start : live, s * r, e[i + 1]);
         // dsterf's step with c = p / r and s = bb / r, rearranged so the chain from one p
         // to the next holds one reciprocal: gamma r = p (alpha - sigma) - bb gamma_old needs
-        // none, and the next p = gamma^2 / c = (gamma r)^2 / (r p). The two reciprocals do
+        // none, and the next p = gamma^2 / c = gamma (gamma r) / p. The two reciprocals do
         // not wait for each other. (p = 0 takes the other branch below; lanes not in the
         // step compute garbage that is never stored.)
         const V rinv = reciprocal(r), pinv = reciprocal(p);
@@ -273,7 +273,8 @@ struct LaneEigen {
         const V oldgam = gamma;
         gamma = gr * rinv;
         d[i + 1] = select(live, oldgam + (alpha - gamma), d[i + 1]);
-        p = select(c != zero, (gr * gr) * (rinv * pinv), oldc * bb);
+        // gamma (gamma r / p) keeps every intermediate near the magnitude of p.
+        p = select(c != zero, gamma * (gr * pinv), oldc * bb);
       };
       const int top = highest(m, active), low = lowest(m, active, top);
       // Rows where some lane has not started yet: per-lane start and live masks.

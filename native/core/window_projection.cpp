@@ -91,6 +91,24 @@ Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots
   return c;
 }
 
+Conditioning conditioningOf(const double* G, int64_t W) {
+  Conditioning c;
+  double trace = 0, sum = 0, offset = 0;
+  for (int64_t i = 0; i < W; ++i) {
+    const double* row = G + i * W;
+    double rowSum = 0;
+    for (int64_t j = 0; j < W; ++j) rowSum += row[j];
+    sum += rowSum;
+    trace += row[i];
+    offset = std::fmax(offset, row[i]);
+  }
+  const double w = static_cast<double>(W);
+  c.offset2 = offset;
+  c.spread2 = trace / w - sum / (w * w);
+  c.finite = std::isfinite(sum) && std::isfinite(trace);
+  return c;
+}
+
 int64_t nearestToMean(const double* G, int64_t ldG, const int64_t* slots, int64_t W, bool finite) {
   if (!finite) return W - 1;
   // Centred norm of row i: G_ii - 2 (G 1)_i / W + 1^T G 1 / W^2; the last term is common.

@@ -45,6 +45,10 @@ struct Conditioning {
 // j <= i, and returns its conditioning.
 Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst, int64_t stride);
 
+// The conditioning of a whole W x W Gram in any row order (full storage): what the
+// streaming monitor checks at each push without gathering anything.
+Conditioning conditioningOf(const double* G, int64_t W);
+
 // Where the reference should move when a window's Gram is not good: the row nearest the
 // window's mean (smallest centred norm), by time position; the newest row when G is not finite.
 int64_t nearestToMean(const double* G, int64_t ldG, const int64_t* slots, int64_t W, bool finite);

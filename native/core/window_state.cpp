@@ -203,13 +203,17 @@ PreparedWindow WindowState::prepare() {
 namespace {
 
 // Eigenvalues (descending, divided by W - 1) and, with k > 0, the top k eigenvectors of a
-// prepared matrix; false when neither solver converged.
+// prepared matrix; false when neither solver converged. Small orders take rdm2's scalar
+// solver, larger ones Eigen's, whichever is faster (docs/benchmarks.md): one window at a
+// time, the QL iteration is a chain of dependent divisions no instruction set shortens.
+constexpr int64_t kSingleOrderLimit = 40;
+
 bool solveMatrix(const KernelTable& k, const PreparedWindow& p, int64_t W, int64_t vectors, std::vector<double>& values, std::vector<double>& vecs) {
   const int64_t N = p.order;
   values.assign(N, 0.0);
   vecs.assign(std::max<int64_t>(vectors, 1) * N, 0.0);
   bool ok = false;
-  if (N <= BatchWindows::kLaneOrderLimit) {
+  if (N <= kSingleOrderLimit) {
     std::vector<double> a(p.matrix), work(k.solveOneWorkspace(static_cast<int>(N), static_cast<int>(vectors)));
     ok = k.solveOne(static_cast<int>(N), N, static_cast<int>(vectors), a.data(), work.data(), values.data(), vecs.data());
   }
@@ -220,15 +224,87 @@ bool solveMatrix(const KernelTable& k, const PreparedWindow& p, int64_t W, int64
   return true;
 }
 
+// A Gram held in slot order: its deflated, time-ordered matrix.
+PreparedWindow deflated(const KernelTable& k, const PreparedWindow& g, Detrend detrend) {
+  const int64_t W = g.order;
+  std::vector<int64_t> slots(W);
+  for (int64_t i = 0; i < W; ++i) slots[i] = (g.oldest + i) % W;
+  std::vector<double> M(W * W), work(W);
+  gatherWindowGram(g.matrix.data(), W, slots.data(), W, M.data(), 1);
+  const Deflation d(W, detrend);
+  k.deflateOne(static_cast<int>(W), W, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, M.data(), work.data());
+  PreparedWindow p;
+  const int64_t N = d.order(), q = d.removed;
+  p.order = N;
+  p.scaleExp = g.scaleExp;
+  p.matrix.assign(std::max<int64_t>(N, 0) * std::max<int64_t>(N, 0), 0.0);
+  for (int64_t i = 0; i < N; ++i)
+    for (int64_t j = 0; j <= i; ++j) p.matrix[i * N + j] = M[(i + q) * W + j + q];
+  return p;
+}
+
 }  // namespace
 
-void solvePreparedWindow(const KernelTable& k, const PreparedWindow& p, int64_t W, int64_t m, double beta, SpectrumOut& out) {
+void solvePreparedWindow(const KernelTable& k, const PreparedWindow& given, int64_t W, Detrend detrend, int64_t m, double beta, SpectrumOut& out) {
+  const PreparedWindow p = given.kind == PreparedWindow::Kind::Gram ? deflated(k, given, detrend) : given;
   std::vector<double> values, vecs;
   if (p.kind != PreparedWindow::Kind::Matrix || !solveMatrix(k, p, W, 0, values, vecs)) {
     out.obs = degenerateWindow(m, 0, 0, out.eigenvalues, nullptr);
     return;
   }
   out.obs = finishSpectrum(values.data(), p.order, m, p.scaleExp, beta, out.eigenvalues);
+}
+
+PreparedWindow readPending(const double* in, int64_t length) {
+  PreparedWindow p;
+  if (length < kPendingHeader) throw CoreError("not a prepared window");
+  const double kind = in[0], order = in[1], scaleExp = in[2], oldest = in[3];
+  if (!(kind >= 0 && kind <= 3 && kind == std::floor(kind)) || !(order >= 0 && order == std::floor(order)) || order * order != static_cast<double>(length - kPendingHeader) ||
+      !(std::fabs(scaleExp) <= 1100 && scaleExp == std::floor(scaleExp)) || !(oldest >= 0 && oldest < std::max(order, 1.0) && oldest == std::floor(oldest)))
+    throw CoreError("not a prepared window");
+  p.kind = static_cast<PreparedWindow::Kind>(static_cast<int>(kind));
+  p.order = static_cast<int64_t>(order);
+  p.scaleExp = static_cast<int>(scaleExp);
+  p.oldest = static_cast<int64_t>(oldest);
+  p.matrix.assign(in + kPendingHeader, in + length);
+  return p;
+}
+
+int64_t WindowState::pendingLength() const { return kPendingHeader + (dual_ ? W_ * W_ : n_ * n_); }
+
+void WindowState::writePending(double* out) {
+  if (!full()) throw CoreError("window is not full");
+  auto header = [&](PreparedWindow::Kind kind, int64_t order, int scaleExp, int64_t oldest) {
+    out[0] = static_cast<double>(static_cast<int>(kind));
+    out[1] = static_cast<double>(order);
+    out[2] = scaleExp;
+    out[3] = static_cast<double>(oldest);
+  };
+  const int64_t rest = pendingLength() - kPendingHeader;
+  std::fill(out + kPendingHeader, out + kPendingHeader + rest, 0.0);
+  if (!dual_) {
+    const PreparedWindow p = prepare();
+    header(p.kind, n_, p.scaleExp, 0);
+    if (p.kind == PreparedWindow::Kind::Matrix) std::copy(p.matrix.begin(), p.matrix.end(), out + kPendingHeader);
+    return;
+  }
+  if (containsBad()) {
+    header(PreparedWindow::Kind::Bad, W_, 0, 0);
+    return;
+  }
+  Conditioning c = conditioningOf(gram_.data(), W_);
+  if (!c.good(W_, level_)) {
+    std::vector<int64_t> slots(W_);
+    for (int64_t i = 0; i < W_; ++i) slots[i] = slotOf(i);
+    rebuild(slots[nearestToMean(gram_.data(), W_, slots.data(), W_, c.finite)]);
+    c = conditioningOf(gram_.data(), W_);
+  }
+  if (!c.finite) {
+    header(PreparedWindow::Kind::NonFinite, W_, 0, 0);
+    return;
+  }
+  header(PreparedWindow::Kind::Gram, W_, scaleExp_, slotOf(0));
+  std::memcpy(out + kPendingHeader, gram_.data(), sizeof(double) * W_ * W_);
 }
 
 void WindowState::spectrum(SpectrumOut& out) {

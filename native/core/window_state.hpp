@@ -33,15 +33,23 @@ struct SpectrumOut {
 
 // A window ready for its eigensolve, independent of the monitor's later pushes.
 struct PreparedWindow {
-  enum class Kind : uint8_t { Matrix, Bad, NonFinite };
+  // Matrix: the deflated N x N matrix. Gram: the window's W x W Gram as the monitor holds it
+  // (slot order, full, checked), deflated when solved. Bad / NonFinite: degenerate.
+  enum class Kind : uint8_t { Matrix, Bad, NonFinite, Gram };
   Kind kind = Kind::Matrix;
-  int64_t order = 0;            // N
+  int64_t order = 0;            // N (Matrix) or W (Gram)
   int scaleExp = 0;             // rows were scaled by 2^-scaleExp
-  std::vector<double> matrix;   // N x N, row-major, lower triangle used
+  int64_t oldest = 0;           // Gram: the slot of the window's oldest row
+  std::vector<double> matrix;   // order x order, row-major
 };
 
 // Eigenvalues and observables of a prepared window of length `window` (m eigenvalues).
-void solvePreparedWindow(const KernelTable& kernels, const PreparedWindow& p, int64_t window, int64_t m, double beta, SpectrumOut& out);
+void solvePreparedWindow(const KernelTable& kernels, const PreparedWindow& p, int64_t window, Detrend detrend, int64_t m, double beta, SpectrumOut& out);
+
+// A prepared window as a flat array ([kind, order, scaleExp, oldest, matrix...]) and back:
+// the form the monitor hands to JavaScript for a summary read later.
+constexpr int64_t kPendingHeader = 4;
+PreparedWindow readPending(const double* in, int64_t length);
 
 class WindowState {
  public:
@@ -55,6 +63,11 @@ class WindowState {
   // reference and makes every window containing it degenerate.
   void push(const double* row, bool bad);
   PreparedWindow prepare();
+  // The lazy form of prepare(): the window's checked Gram, copied as is (O(W^2) without
+  // any deflation), written to `out` (pendingLength() doubles) in readPending's layout. With
+  // n < W the n x n matrix is formed here (it needs the rows).
+  int64_t pendingLength() const;
+  void writePending(double* out);
   // Everything, eigenvectors included (topK of the options), for the current window.
   void spectrum(SpectrumOut& out);
 

@@ -312,10 +312,11 @@ void testOutlierAndScale() {
   const int64_t T = 40, n = 6, W = 5;
   std::vector<double> X(T * n);
   for (double& x : X) x = 1 + normal(gen);
+  for (int64_t outlier : {0, 9})
   for (double scale : {1.0, 1e-300, 1e150, 4e-320}) {
     std::vector<double> Xs(X);
     for (double& x : Xs) x *= scale;
-    Xs[0] = 1e20 * std::max(scale, 1e-300);
+    Xs[outlier * n] = 1e20 * std::max(scale, 1e-300);
     rdm2::InputMatrix in;
     in.data = Xs.data();
     in.rows = T;
@@ -328,8 +329,9 @@ void testOutlierAndScale() {
       rdm2::AnalysisResult r;
       rdm2::analyzeSliding(in, opts, r);
       std::vector<double> plain(X);
-      plain[0] = 1e20;
-      for (int64_t j = 1; j < r.windows; ++j) {
+      plain[outlier * n] = 1e20;
+      for (int64_t j = 0; j < r.windows; ++j) {
+        if (j <= outlier && outlier < j + W) continue;  // the windows that hold it
         const std::vector<double> ref = twoPass(plain, n, j, W, rdm2::Detrend::None);
         double sum = 0, sum2 = 0;
         for (double v : ref)
