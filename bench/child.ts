@@ -53,7 +53,7 @@ export interface BatchResult {
   windows: number;
   macs: number;
   rss: { beforeKiB: number; peakKiB: number; growthKiB: number; threads: number };
-  /** Seconds: W dots of one row, the batched eigensolve per window, Eigen's lone eigensolve, Eigen's W x n x W gemm. */
+  /** Seconds: W dots of one row in the band kernel, the batched eigensolve per window, Eigen's lone eigensolve, Eigen's W x n x W gemm. */
   probes?: { dots: number; eig: number; eigenEig: number; gemmShape: number };
   drivers: DriverOutcome[];
 }
@@ -164,11 +164,11 @@ async function runBatch(job: BatchJob): Promise<BatchResult> {
 
     let probes: BatchResult['probes'];
     if (job.probes) {
-      // At the kernels in use: the bare W dot products of a row (the faster of rdm2's kernel
-      // and Eigen's gemv), the batched eigensolve per window, Eigen's lone eigensolve.
+      // At the kernels in use: a row's W dot products as the batch path computes them (tiles
+      // of 16 rows), the batched eigensolve per window, Eigen's lone eigensolve.
       let dots = Infinity, eig = Infinity, eigenEig = Infinity, gemmShape = Infinity;
       for (let r = 0; r < 3; r++) {
-        dots = Math.min(dots, bench.timeDots(w.W, w.n, 20), bench.timeGemv(w.W, w.n, 20));
+        dots = Math.min(dots, bench.timeBandDots(w.W, w.n, 5));
         eig = Math.min(eig, bench.timeBatchedEigenvalues(w.W, 3));
         eigenEig = Math.min(eigenEig, bench.timeEigenEigenvalues(w.W, 5));
         gemmShape = Math.min(gemmShape, bench.timeGemm(w.W, w.n, w.W, 2));

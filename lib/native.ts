@@ -145,6 +145,8 @@ export interface NativeBinding {
     timeGemv(window: number, n: number, reps: number, isa?: string): number;
     timeEigenEigenvalues(window: number, reps: number, isa?: string): number;
     timeDots(window: number, n: number, reps: number, isa?: string): number;
+    /** Per row: the batch path's band kernel, 16 new rows against the W - 1 rows before each. */
+    timeBandDots(window: number, n: number, reps: number, isa?: string): number;
     timeBatchedEigenvalues(window: number, reps: number, isa?: string): number;
     timeSingleEigenvalues(window: number, reps: number, isa?: string): number;
   };

@@ -42,6 +42,10 @@ Napi::Value TimeDots(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 3);
   return Napi::Number::New(info.Env(), rdm2::timeDots(isa, arg(info, 0), arg(info, 1), static_cast<int>(arg(info, 2))));
 }
+Napi::Value TimeBandDots(const Napi::CallbackInfo& info) {
+  const rdm2::Isa isa = isaArg(info, 3);
+  return Napi::Number::New(info.Env(), rdm2::timeBandDots(isa, arg(info, 0), arg(info, 1), static_cast<int>(arg(info, 2))));
+}
 Napi::Value TimeBatched(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 2);
   return Napi::Number::New(info.Env(), rdm2::timeBatchedEigenvalues(isa, arg(info, 0), static_cast<int>(arg(info, 1))));
@@ -59,6 +63,7 @@ void registerBench(Napi::Env env, Napi::Object exports) {
   bench.Set("timeGemv", Napi::Function::New(env, TimeGemv, "timeGemv"));
   bench.Set("timeEigenEigenvalues", Napi::Function::New(env, TimeEigenEigenvalues, "timeEigenEigenvalues"));
   bench.Set("timeDots", Napi::Function::New(env, TimeDots, "timeDots"));
+  bench.Set("timeBandDots", Napi::Function::New(env, TimeBandDots, "timeBandDots"));
   bench.Set("timeBatchedEigenvalues", Napi::Function::New(env, TimeBatched, "timeBatchedEigenvalues"));
   bench.Set("timeSingleEigenvalues", Napi::Function::New(env, TimeSingle, "timeSingleEigenvalues"));
   exports.Set("bench", bench);

@@ -240,6 +240,33 @@ static int64_t convertRow(const void* x, bool f32, int64_t n, double* y) {
   return f32 ? convertOf(static_cast<const float*>(x), n, y) : convertOf(static_cast<const double*>(x), n, y);
 }
 
+template <typename T>
+static int64_t firstNonFiniteOf(const T* x, int64_t n) {
+  // x - x is 0 exactly when x is finite (NaN otherwise, and NaN stays NaN in a sum): one
+  // test per four registers of values; the element is found by the scalar scan after.
+  typedef T Values __attribute__((vector_size(8 * kRegisterDoubles)));
+  constexpr int per = static_cast<int>(8 * kRegisterDoubles / sizeof(T));
+  int64_t c = 0;
+  for (; c + 4 * per <= n; c += 4 * per) {
+    Values acc{};
+    for (int u = 0; u < 4; ++u) {
+      Values v;
+      __builtin_memcpy(&v, x + c + u * per, sizeof v);
+      acc += v - v;
+    }
+    T sum = 0;
+    for (int l = 0; l < per; ++l) sum += acc[l];
+    if (!(sum == 0)) break;
+  }
+  for (; c < n; ++c)
+    if (!(x[c] - x[c] == 0)) return c;
+  return -1;
+}
+
+static int64_t firstNonFinite(const void* x, bool f32, int64_t n) {
+  return f32 ? firstNonFiniteOf(static_cast<const float*>(x), n) : firstNonFiniteOf(static_cast<const double*>(x), n);
+}
+
 // out[c] = sum_i coef[i] * (x_i[c] - ref[c]) (ref may be null: no subtraction).
 static void combineRows(const double* const* x, const double* coef, int count, const double* ref, int64_t n, double* out) {
   for (int64_t c = 0; c < n; c += kRegisterDoubles) {

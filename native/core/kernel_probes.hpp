@@ -11,6 +11,10 @@ namespace rdm2 {
 // One new row's dot products with W rows of length n (the band kernel with one new row).
 double timeDots(Isa isa, int64_t window, int64_t n, int reps);
 
+// Per row: the batch path's dot products, one tile of 16 new rows against the W - 1 rows
+// before each (the band kernel), divided by 16.
+double timeBandDots(Isa isa, int64_t window, int64_t n, int reps);
+
 // Per matrix: the eigenvalues of a W x W Gram-like matrix after the centring deflation
 // (order W - 1), solved `lanes` at a time by the batched solver, or alone by the scalar one.
 double timeBatchedEigenvalues(Isa isa, int64_t window, int reps);

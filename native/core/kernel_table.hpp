@@ -37,6 +37,8 @@ struct KernelTable {
   // y = x (float32 or float64, stride 1) as float64; returns the first index holding NaN
   // or an infinity, or -1.
   int64_t (*convertRow)(const void* x, bool f32, int64_t n, double* y);
+  // The first index of x (float32 or float64, stride 1) holding NaN or an infinity, or -1.
+  int64_t (*firstNonFinite)(const void* x, bool f32, int64_t n);
   // out[c] = sum_i coef[i] * (x_i[c] - ref[c]); ref may be null. n padded.
   void (*combineRows)(const double* const* x, const double* coef, int count, const double* ref, int64_t n, double* out);
 

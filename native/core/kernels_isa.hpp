@@ -140,6 +140,7 @@ static const KernelTable table = {
     deviation,
     deviationFrom,
     convertRow,
+    firstNonFinite,
     combineRows,
     solverWorkspace<Batch>,
     solverWorkspace<Single>,

@@ -69,8 +69,11 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   std::vector<uint8_t> scannedBad;
   InputMatrix input = in;
   if (opts.nonFinite != NonFinite::Unchecked) {
+    const bool direct = opts.transform == Transform::None && in.colStride == 1;
+    const int64_t elem = in.dtype == DType::F32 ? 4 : 8;
     for (int64_t r = 0; r < T; ++r) {
-      const int64_t c = firstBadColumn(in, r, opts.transform);
+      const int64_t c = direct ? kernels.firstNonFinite(static_cast<const char*>(in.data) + r * in.rowStride * elem, in.dtype == DType::F32, n)
+                               : firstBadColumn(in, r, opts.transform);
       if (c < 0) continue;
       if (opts.nonFinite == NonFinite::Error) throw NonFiniteError(r, c, in.at(r, c));
       if (scannedBad.empty()) {
