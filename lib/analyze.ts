@@ -2,6 +2,7 @@
 import { Rdm2Error } from './errors.js';
 import { badLossReason, nonFiniteError, toLossView, type LossView } from './loss_matrix.js';
 import { native, type NativeAnalysis, type NativeOptions } from './native.js';
+import { pickObservableColumns } from './observables.js';
 import { resolveAnalyzeOptions } from './options.js';
 import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from './types.js';
 
@@ -61,11 +62,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
 export function toAnalysis(raw: NativeAnalysis, p: Prepared): Analysis {
   const result: Analysis = {
     t: raw.t,
-    trace: raw.trace,
-    pr: raw.pr,
-    entropy: raw.entropy,
-    shc: raw.shc,
-    topShare: raw.topShare,
+    ...pickObservableColumns(raw),
     eigenvalues: raw.eigenvalues,
     degenerate: raw.degenerate,
     windows: raw.windows,

@@ -6,6 +6,7 @@
 export { analyze, analyzeSync } from './analyze.js';
 export { gram2rdm, gram2rdmSync, type Gram2rdmOptions, type PerturbationSamples } from './gaussian.js';
 export { Rdm2Error, type Rdm2ErrorCode } from './errors.js';
+export { OBSERVABLES, OBSERVABLE_NAMES, type ObservableName, type ObservableSpec, type ObservableType } from './observables.js';
 export type {
   Analysis,
   AnalyzeOptions,

@@ -4,6 +4,7 @@ import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
 import { badLossReason, nonFiniteError } from './loss_matrix.js';
 import { native, type NativeMonitor } from './native.js';
+import { pickObservableValues, type ObservableValues } from './observables.js';
 import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
 import { OnlineWarningDetector, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
 import type { Detrend, NonFinitePolicy, Transform as LossTransform } from './types.js';
@@ -40,17 +41,12 @@ export interface ResolvedMonitorOptions {
   warn: WarningOptions | false;
 }
 
-/** One window's observables, produced by each push once the window is full. */
-export interface Summary {
+/** One window's observables (every entry of {@link OBSERVABLES}), produced by each push once the window is full. */
+export interface Summary extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
   step: number;
   /** Window index: 0 for the first full window. */
   index: number;
-  trace: number;
-  pr: number;
-  entropy: number;
-  shc: number;
-  topShare: number;
   /** min(W-1, n) eigenvalues, descending, zero padded. */
   eigenvalues: Float64Array;
   /** topK x n eigenvectors when topK > 0. */
@@ -210,11 +206,7 @@ export class SpectralMonitor extends EventEmitter {
     const summary: Summary = {
       step: at,
       index: this.windows++,
-      trace: raw.trace,
-      pr: raw.pr,
-      entropy: raw.entropy,
-      shc: raw.shc,
-      topShare: raw.topShare,
+      ...pickObservableValues(raw),
       eigenvalues: raw.eigenvalues,
       degenerate: raw.degenerate,
       warning,

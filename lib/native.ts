@@ -3,17 +3,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rdm2Error } from './errors.js';
+import { OBSERVABLE_NAMES, type ObservableColumns, type ObservableValues } from './observables.js';
 
 /** Raw results of the native sliding-window analysis (columnar). */
-export interface NativeAnalysis {
+export interface NativeAnalysis extends ObservableColumns {
   windows: number;
   eigenCount: number;
   t: Int32Array;
-  trace: Float64Array;
-  pr: Float64Array;
-  entropy: Float64Array;
-  shc: Float64Array;
-  topShare: Float64Array;
   eigenvalues: Float64Array;
   eigenvectors: Float32Array;
   degenerate: Uint8Array;
@@ -40,12 +36,7 @@ export interface NativeOptions {
 }
 
 /** One window's spectrum from the native monitor. */
-export interface NativeWindowSummary {
-  trace: number;
-  pr: number;
-  entropy: number;
-  shc: number;
-  topShare: number;
+export interface NativeWindowSummary extends ObservableValues {
   degenerate: boolean;
   eigenvalues: Float64Array;
   eigenvectors?: Float32Array;
@@ -74,7 +65,8 @@ export interface NativeBinding {
   NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: 0 | 1; transform: 0 | 1; beta: number; rebuildPeriod?: number }) => NativeMonitor;
   analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
-  coreVersion: string;
+  /** The observables the core computes, in result order: must equal OBSERVABLE_NAMES (lib/observables.ts). */
+  observables: readonly string[];
   /** Kernel timings for the benchmark harness (seconds per call, best of reps). */
   bench: {
     timeGemm(m: number, k: number, n: number, reps: number): number;
@@ -104,5 +96,24 @@ export function native(): NativeBinding {
       { cause: err },
     );
   }
+  try {
+    checkNativeObservables(binding.observables);
+  } catch (err) {
+    binding = undefined;
+    throw err;
+  }
   return binding;
+}
+
+/**
+ * A core built from other sources than this lib (a stale build/) would mislabel its columns: refuse it.
+ * @internal
+ */
+export function checkNativeObservables(names: readonly string[] | undefined): void {
+  if (Array.isArray(names) && names.length === OBSERVABLE_NAMES.length && names.every((x, i) => x === OBSERVABLE_NAMES[i])) return;
+  throw new Rdm2Error(
+    'ERR_RDM2_NATIVE_LOAD',
+    `rdm2's native core computes the observables ${JSON.stringify(names)}, this library expects ${JSON.stringify(OBSERVABLE_NAMES)}: ` +
+      'the native build is out of date. Rebuild it with `npm run build:native`.',
+  );
 }

@@ -1,3 +1,5 @@
+import type { ObservableColumns } from './observables.js';
+
 /** A T x n loss matrix: T checkpoints (rows, in training order) by n probes (columns), row-major. */
 export interface LossMatrix {
   /** Row-major values: `data[t * n + i]` is probe i's loss at checkpoint t. */
@@ -50,21 +52,12 @@ export interface ResolvedAnalyzeOptions {
 
 /**
  * Columnar per-window results. Entry j of every array belongs to window j, whose
- * rows are `t[j] - window + 1 .. t[j]`.
+ * rows are `t[j] - window + 1 .. t[j]`. One Float64Array per observable of {@link OBSERVABLES}
+ * (`trace`, `pr`, `entropy`, `shc`, `topShare`: see there for what each one is).
  */
-export interface Analysis {
+export interface Analysis extends ObservableColumns {
   /** Index of each window's last row (0-based checkpoint index). */
   t: Int32Array;
-  /** Sum of the kept eigenvalues: the total loss variance in the window. */
-  trace: Float64Array;
-  /** Participation ratio (sum lambda)^2 / sum lambda^2. */
-  pr: Float64Array;
-  /** Spectral entropy -sum p ln p. */
-  entropy: Float64Array;
-  /** Spectral heat capacity at `options.beta`. */
-  shc: Float64Array;
-  /** Largest eigenvalue's share p_1 of the trace. */
-  topShare: Float64Array;
   /**
    * windows x m eigenvalues of C (m = `eigenCount` = min(W-1, n)), descending; values below
    * 1e-10 of the largest are stored as 0. NaN rows for non-finite windows.

@@ -6,8 +6,9 @@ import { defaultBlockWindows, prepareAnalysis, runPrepared } from '../analyze.js
 import { Rdm2Error } from '../errors.js';
 import type { LossView } from '../loss_matrix.js';
 import { resolveAnalyzeOptions } from '../options.js';
-import type { Analysis, AnalyzeOptions, ResolvedAnalyzeOptions } from '../types.js';
+import type { Analysis, AnalyzeOptions } from '../types.js';
 import { fileError, fsError } from './file_error.js';
+import { AnalysisAccumulator } from './analysis_accumulator.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
@@ -66,99 +67,6 @@ export async function sha256File(path: string): Promise<string> {
     fsError(path, err);
   }
   return hash.digest('hex');
-}
-
-/** Columnar results appended chunk by chunk. */
-class Accumulator {
-  private size = 0;
-  private cap: number;
-  t: Int32Array;
-  trace: Float64Array;
-  pr: Float64Array;
-  entropy: Float64Array;
-  shc: Float64Array;
-  topShare: Float64Array;
-  eigenvalues: Float64Array;
-  eigenvectors: Float32Array;
-  degenerate: Uint8Array;
-
-  constructor(
-    private readonly m: number,
-    private readonly vec: number, // topK * n
-    expected: number | undefined,
-  ) {
-    this.cap = expected ?? 256;
-    this.t = new Int32Array(this.cap);
-    this.trace = new Float64Array(this.cap);
-    this.pr = new Float64Array(this.cap);
-    this.entropy = new Float64Array(this.cap);
-    this.shc = new Float64Array(this.cap);
-    this.topShare = new Float64Array(this.cap);
-    this.eigenvalues = new Float64Array(this.cap * m);
-    this.eigenvectors = new Float32Array(this.cap * this.vec);
-    this.degenerate = new Uint8Array(this.cap);
-  }
-
-  private grow(need: number): void {
-    if (need <= this.cap) return;
-    let cap = this.cap;
-    while (cap < need) cap *= 2;
-    const re = <A extends Int32Array | Float64Array | Float32Array | Uint8Array>(a: A, per: number): A => {
-      const b = new (a.constructor as new (n: number) => A)(cap * per);
-      b.set(a);
-      return b;
-    };
-    this.t = re(this.t, 1);
-    this.trace = re(this.trace, 1);
-    this.pr = re(this.pr, 1);
-    this.entropy = re(this.entropy, 1);
-    this.shc = re(this.shc, 1);
-    this.topShare = re(this.topShare, 1);
-    this.eigenvalues = re(this.eigenvalues, this.m);
-    this.eigenvectors = re(this.eigenvectors, this.vec);
-    this.degenerate = re(this.degenerate, 1);
-    this.cap = cap;
-  }
-
-  /** Appends a chunk's windows; `end(q)` gives window q's last row in the whole file. */
-  append(a: Analysis, end: (q: number) => number): void {
-    const k = a.windows;
-    this.grow(this.size + k);
-    const j = this.size;
-    for (let q = 0; q < k; q++) this.t[j + q] = end(q);
-    this.trace.set(a.trace, j);
-    this.pr.set(a.pr, j);
-    this.entropy.set(a.entropy, j);
-    this.shc.set(a.shc, j);
-    this.topShare.set(a.topShare, j);
-    this.eigenvalues.set(a.eigenvalues, j * this.m);
-    if (this.vec > 0 && a.eigenvectors) this.eigenvectors.set(a.eigenvectors, j * this.vec);
-    this.degenerate.set(a.degenerate, j);
-    this.size += k;
-  }
-
-  finish(rows: number, probes: number, options: ResolvedAnalyzeOptions): Analysis {
-    const N = this.size;
-    const cut = <A extends Int32Array | Float64Array | Float32Array | Uint8Array>(a: A, per: number): A =>
-      (a.length === N * per ? a : a.slice(0, N * per)) as A;
-    const out: Analysis = {
-      t: cut(this.t, 1),
-      trace: cut(this.trace, 1),
-      pr: cut(this.pr, 1),
-      entropy: cut(this.entropy, 1),
-      shc: cut(this.shc, 1),
-      topShare: cut(this.topShare, 1),
-      eigenvalues: cut(this.eigenvalues, this.m),
-      degenerate: cut(this.degenerate, 1),
-      windows: N,
-      eigenCount: this.m,
-      rows,
-      probes,
-      options,
-    };
-    if (options.topK > 0) out.eigenvectors = cut(this.eigenvectors, this.vec);
-    return out;
-  }
 }
 
 /** Under the 'error' policy: throws naming the file position of the first value the analysis cannot use. */
@@ -307,7 +215,7 @@ export async function analyzeRows(
   const buf = src.dtype === 'float32' ? new Float32Array(capacity * n) : new Float64Array(capacity * n);
   const m = Math.min(W - 1, n);
   const expected = src.rows !== undefined ? Math.floor((src.rows - W) / s) + 1 : undefined;
-  const acc = new Accumulator(m, options.topK * n, expected);
+  const acc = new AnalysisAccumulator(m, options.topK * n, expected);
   const log = options.transform === 'log';
   const strict = options.nonFinite === 'error';
   const chunkOpts: AnalyzeOptions = {

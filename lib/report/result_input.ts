@@ -10,6 +10,7 @@ import { fileError, fsError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import type { ResultDocument } from '../io/result_json.js';
+import { OBSERVABLE_NAMES, type ObservableColumns } from '../observables.js';
 import type { Analysis, LossMatrix, ResolvedAnalyzeOptions } from '../types.js';
 
 /** What a result file gives a report. */
@@ -35,6 +36,12 @@ function column(doc: Record<string, unknown>, key: string, length: number, file:
   const v = doc[key];
   if (!Array.isArray(v) || v.length !== length) fileError(file, key, `expected an array of ${length} numbers (one per window)`);
   return Float64Array.from(v, nanOf);
+}
+
+function observableColumns(d: Record<string, unknown>, windows: number, file: string): ObservableColumns {
+  const out = {} as ObservableColumns;
+  for (const name of OBSERVABLE_NAMES) out[name] = column(d, name, windows, file);
+  return out;
 }
 
 /**
@@ -70,11 +77,7 @@ export function analysisFromResult(doc: unknown, file: string): Analysis {
   }
   const analysis: Analysis = {
     t: Int32Array.from(d.t),
-    trace: column(d, 'trace', windows, file),
-    pr: column(d, 'pr', windows, file),
-    entropy: column(d, 'entropy', windows, file),
-    shc: column(d, 'shc', windows, file),
-    topShare: column(d, 'topShare', windows, file),
+    ...observableColumns(d, windows, file),
     eigenvalues: Float64Array.from(eig.flat(), nanOf),
     degenerate: Uint8Array.from(column(d, 'degenerate', windows, file)),
     windows,

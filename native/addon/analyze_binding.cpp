@@ -91,11 +91,8 @@ Napi::Object resultToJs(Napi::Env env, rdm2::AnalysisResult&& r) {
   out.Set("windows", Napi::Number::New(env, static_cast<double>(r.windows)));
   out.Set("eigenCount", Napi::Number::New(env, static_cast<double>(r.eigenCount)));
   out.Set("t", toJs(env, std::move(r.t)));
-  out.Set("trace", toJs(env, std::move(r.trace)));
-  out.Set("pr", toJs(env, std::move(r.pr)));
-  out.Set("entropy", toJs(env, std::move(r.entropy)));
-  out.Set("shc", toJs(env, std::move(r.shc)));
-  out.Set("topShare", toJs(env, std::move(r.topShare)));
+  for (std::size_t f = 0; f < rdm2::kObservableCount; ++f)
+    out.Set(rdm2::kObservableFields[f].name, toJs(env, std::move(r.observables[f])));
   out.Set("eigenvalues", toJs(env, std::move(r.eigenvalues)));
   out.Set("eigenvectors", toJs(env, std::move(r.eigenvectors)));
   out.Set("degenerate", toJs(env, std::move(r.degenerate)));

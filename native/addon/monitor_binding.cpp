@@ -80,11 +80,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       throw Napi::Error::New(env, e.what());
     }
     Napi::Object r = Napi::Object::New(env);
-    r.Set("trace", out.obs.trace);
-    r.Set("pr", out.obs.pr);
-    r.Set("entropy", out.obs.entropy);
-    r.Set("shc", out.obs.shc);
-    r.Set("topShare", out.obs.topShare);
+    for (const rdm2::ObservableField& f : rdm2::kObservableFields) r.Set(f.name, out.obs.*f.value);
     r.Set("degenerate", out.obs.degenerate);
     r.Set("eigenvalues", toJs(env, std::move(eigenvalues)));
     if (k > 0) r.Set("eigenvectors", toJs(env, std::move(eigenvectors)));

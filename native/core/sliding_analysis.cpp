@@ -45,11 +45,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   out.probes = n;
   out.topK = topK;
   out.t.assign(N, 0);
-  out.trace.assign(N, 0.0);
-  out.pr.assign(N, 0.0);
-  out.entropy.assign(N, 0.0);
-  out.shc.assign(N, 0.0);
-  out.topShare.assign(N, 0.0);
+  for (std::vector<double>& column : out.observables) column.assign(N, 0.0);
   out.degenerate.assign(N, 0);
   out.eigenvalues.assign(N * m, 0.0);
   out.eigenvectors.assign(N * topK * n, 0.0f);
@@ -108,11 +104,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
       so.eigenvectors = topK > 0 ? out.eigenvectors.data() + j * topK * n : nullptr;
       ws.spectrum(opts.spectrum, so);
       out.t[j] = static_cast<int32_t>(end);
-      out.trace[j] = so.obs.trace;
-      out.pr[j] = so.obs.pr;
-      out.entropy[j] = so.obs.entropy;
-      out.shc[j] = so.obs.shc;
-      out.topShare[j] = so.obs.topShare;
+      for (std::size_t f = 0; f < kObservableCount; ++f) out.observables[f][j] = so.obs.*kObservableFields[f].value;
       out.degenerate[j] = so.obs.degenerate ? 1 : 0;
     }
   });

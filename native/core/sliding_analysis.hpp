@@ -1,8 +1,10 @@
 // The batch dynamical 2RDM: every trailing window of a T x n loss matrix.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
+#include "observables.hpp"
 #include "types.hpp"
 
 namespace rdm2 {
@@ -14,7 +16,7 @@ struct AnalysisResult {
   int64_t probes = 0;
   int64_t topK = 0;
   std::vector<int32_t> t;          // index of each window's last row
-  std::vector<double> trace, pr, entropy, shc, topShare;
+  std::array<std::vector<double>, kObservableCount> observables;  // in kObservableFields order
   std::vector<double> eigenvalues;  // windows x m
   std::vector<float> eigenvectors;  // windows x topK x n
   std::vector<uint8_t> degenerate;
