@@ -4,9 +4,11 @@ import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
 import { badLossReason, nonFiniteError } from './loss_matrix.js';
 import { native, type NativeMonitor } from './native.js';
+import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
+import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
 import { pickObservableValues, type ObservableValues } from './observables.js';
 import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
-import { OnlineWarningDetector, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
+import { OnlineWarningDetector, resolveWarningOptions, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
 import type { Detrend, NonFinitePolicy, Transform as LossTransform } from './types.js';
 
 /** Options of {@link SpectralMonitor}. */
@@ -69,41 +71,39 @@ interface SnapshotHeader {
   hasReference: boolean;
 }
 
-function optionError(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+/** The options of {@link SpectralMonitor}. */
+export const MONITOR_OPTIONS = defineOptions(
+  '',
+  {
+    probes: { type: 'integer', min: 1, required: true, doc: 'n, the number of probes per row' },
+    window: { ...ANALYSIS_FIELDS.window, required: true },
+    topK: ANALYSIS_FIELDS.topK,
+    detrend: ANALYSIS_FIELDS.detrend,
+    transform: ANALYSIS_FIELDS.transform,
+    beta: ANALYSIS_FIELDS.beta,
+    nonFinite: { ...ANALYSIS_FIELDS.nonFinite, doc: "NaN/inf in a row: 'error' throws (state unchanged), 'skip-window' marks the windows holding it degenerate" },
+    warn: {
+      type: 'custom',
+      typeDoc: 'warning options or false',
+      default: (): WarningOptions => ({}),
+      doc: "the online SHC warning detector's options, or false for none",
+      check: (v: unknown, name: string): WarningOptions | false => {
+        if (v === false) return false;
+        if (typeof v !== 'object' || v === null) optionError(`${name} must be warning options or false, got ${describeValue(v)}`);
+        resolveWarningOptions(v as WarningOptions);
+        return v as WarningOptions;
+      },
+    },
+  },
+  'SpectralMonitor options must be an object',
+);
+
+export type MonitorSchemaMatches = Assert<SameKeys<typeof MONITOR_OPTIONS.fields, MonitorOptions>>;
 
 function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
-  if (typeof opts !== 'object' || opts === null) optionError('SpectralMonitor options must be an object');
-  const known = ['probes', 'window', 'topK', 'detrend', 'transform', 'beta', 'nonFinite', 'warn'];
-  for (const k of Object.keys(opts)) if (!known.includes(k)) optionError(`unknown option '${k}'`);
-  const int = (name: string, v: unknown, min: number) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) optionError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const probes = int('probes', opts.probes, 1);
-  const window = int('window', opts.window, 2);
-  const topK = int('topK', opts.topK ?? 0, 0);
-  if (topK > Math.min(window - 1, probes)) optionError(`topK (${topK}) exceeds the largest possible rank min(W-1, n) = ${Math.min(window - 1, probes)}`);
-  const pick = <T extends string>(name: string, v: unknown, allowed: T[]): T => {
-    if (v === undefined) return allowed[0];
-    if (!allowed.includes(v as T)) optionError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
-    return v as T;
-  };
-  const beta = opts.beta ?? 1;
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) optionError(`beta must be a finite number > 0, got ${JSON.stringify(beta)}`);
-  const warn = opts.warn === undefined ? {} : opts.warn;
-  if (warn !== false && (typeof warn !== 'object' || warn === null)) optionError('warn must be warning options or false');
-  return {
-    probes,
-    window,
-    topK,
-    detrend: pick('detrend', opts.detrend, ['none', 'linear']),
-    transform: pick('transform', opts.transform, ['none', 'log']),
-    beta,
-    nonFinite: pick('nonFinite', opts.nonFinite, ['error', 'skip-window']),
-    warn,
-  };
+  const o = resolveOptions(MONITOR_OPTIONS, opts);
+  checkAgainstShape(o.window, o.topK, Number.MAX_SAFE_INTEGER, o.probes);
+  return o;
 }
 
 /**

@@ -188,9 +188,9 @@ describe('non-finite losses and options', () => {
     expect(await error(() => analyzeFile(npy, { window: 70 }), 'ERR_RDM2_OPTION')).toBe('window (70) is longer than the number of checkpoints T = 60');
     expect(await error(() => analyzeFile(c, {}), 'ERR_RDM2_OPTION')).toBe(`window is required: ${c} holds [T, n] losses (checkpoints x probes)`);
     expect(await error(() => analyzeFile(c, { window: 5, topK: 5 }), 'ERR_RDM2_OPTION')).toBe('topK (5) exceeds the largest possible rank min(W-1, n) = 4');
-    expect(await error(() => analyzeFile(c, { window: 5, chunkBytes: 0 }), 'ERR_RDM2_OPTION')).toBe('chunkBytes must be a number >= 1, got 0');
+    expect(await error(() => analyzeFile(c, { window: 5, chunkBytes: 0 }), 'ERR_RDM2_OPTION')).toBe('chunkBytes must be a finite number >= 1, got 0');
     expect(await error(() => analyzeFile(c, { window: 5, sidecar: 'yes' as unknown as boolean }), 'ERR_RDM2_OPTION')).toBe('sidecar must be a boolean, got "yes"');
-    expect(await error(() => analyzeFile(c, { window: 5, colour: 1 } as never), 'ERR_RDM2_OPTION')).toBe("unknown option 'colour'");
+    expect(await error(() => analyzeFile(c, { window: 5, colour: 1 } as never), 'ERR_RDM2_OPTION')).toBe("unknown option 'colour' (known: window, stride, topK, detrend, transform, beta, threads, nonFinite, sidecar, chunkBytes, checksum)");
     expect(await error(() => analyzeFile(join(dir, 'none.npy'), { window: 5 }), 'ERR_RDM2_FILE')).toBe(`${join(dir, 'none.npy')}: cannot read: no such file (ENOENT)`);
   });
 

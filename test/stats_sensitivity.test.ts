@@ -57,7 +57,7 @@ describe('sensitivity', () => {
   it('rejects bad input', async () => {
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array of window sizes, got \[\]/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array/);
-    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be >= 2, got 1/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be an integer >= 2, got 1/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: ['quadratic' as 'none'] }), 'ERR_RDM2_OPTION', /detrend entries must be 'none' or 'linear', got "quadratic"/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: [] }), 'ERR_RDM2_OPTION', /detrend must be a non-empty array/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], steps: [0, 1] }), 'ERR_RDM2_SHAPE', /steps has 2 values but the run \(T checkpoints\) has 200/);

@@ -131,7 +131,7 @@ describe('detectWarnings', () => {
     expectError(() => detectWarnings([1], { z: NaN }), 'ERR_RDM2_OPTION', /z must be a finite number > 0/);
     expectError(() => detectWarnings([1], { consecutive: 0 }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1, got 0/);
     expectError(() => detectWarnings([1], { direction: 'sideways' as 'up' }), 'ERR_RDM2_OPTION', /direction must be one of 'up', 'down', 'both'/);
-    expectError(() => detectWarnings([1], { threshold: 3 } as object), 'ERR_RDM2_OPTION', /unknown warning options key 'threshold'/);
+    expectError(() => detectWarnings([1], { threshold: 3 } as object), 'ERR_RDM2_OPTION', /unknown warning option 'threshold' \(known: baseline, z, consecutive, direction\)/);
   });
 });
 

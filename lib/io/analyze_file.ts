@@ -9,22 +9,13 @@ import { resolveAnalyzeOptions } from '../options.js';
 import type { Analysis, AnalyzeOptions } from '../types.js';
 import { fileError, fsError } from './file_error.js';
 import { AnalysisAccumulator } from './analysis_accumulator.js';
+import { FILE_READING_FIELDS, fileAnalysisOptions, splitFileOptions, type AnalyzeFileOptions } from './analyze_file_options.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
 import type { RowSource } from './row_source.js';
 
-/** Options of {@link analyzeFile}: the analysis options plus how the file is read. */
-export interface AnalyzeFileOptions extends Omit<AnalyzeOptions, 'window'> {
-  /** Window length W; required for a `[T, n]` loss file, not allowed for a `[T, K, n]` perturbation file (each block is one window). */
-  window?: number;
-  /** Read the sidecar meta.json when present. Default true. */
-  sidecar?: boolean;
-  /** Approximate bytes of input rows held in memory at once. Default 64 MiB. */
-  chunkBytes?: number;
-  /** Compute the input's sha256 (one extra sequential read). Default true. */
-  checksum?: boolean;
-}
+export type { AnalyzeFileOptions } from './analyze_file_options.js';
 
 /** What an analysed file was. */
 export interface InputInfo {
@@ -55,8 +46,6 @@ export interface FileAnalysis {
   probeNames?: string[];
 }
 
-const DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
-const FILE_KEYS = new Set(['sidecar', 'chunkBytes', 'checksum']);
 
 /** sha256 of a file, read sequentially in 64 KiB pieces. */
 export async function sha256File(path: string): Promise<string> {
@@ -94,20 +83,6 @@ function scanRows(
   }
 }
 
-function splitOptions(opts: AnalyzeFileOptions): { analysis: Record<string, unknown>; chunkBytes: number; sidecar: boolean; checksum: boolean } {
-  if (typeof opts !== 'object' || opts === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'options must be an object with at least { window }');
-  const analysis: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(opts)) if (!FILE_KEYS.has(k)) analysis[k] = v;
-  const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (typeof chunkBytes !== 'number' || !Number.isFinite(chunkBytes) || chunkBytes < 1) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `chunkBytes must be a number >= 1, got ${JSON.stringify(chunkBytes)}`);
-  }
-  for (const key of ['sidecar', 'checksum'] as const) {
-    if (opts[key] !== undefined && typeof opts[key] !== 'boolean') throw new Rdm2Error('ERR_RDM2_OPTION', `${key} must be a boolean, got ${JSON.stringify(opts[key])}`);
-  }
-  return { analysis, chunkBytes, sidecar: opts.sidecar ?? true, checksum: opts.checksum ?? true };
-}
-
 /**
  * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl) without loading it whole: rows are read
  * in chunks of whole core blocks, so memory stays at O(W n + chunk) and the result is
@@ -123,7 +98,7 @@ function splitOptions(opts: AnalyzeFileOptions): { analysis: Record<string, unkn
  * ```
  */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promise<FileAnalysis> {
-  const split = splitOptions(opts);
+  const split = splitFileOptions(opts);
   const hashing = split.checksum ? sha256File(path) : undefined;
   hashing?.catch(() => {}); // awaited below; avoid an unhandled rejection if reading fails first
   let bytes: number;
@@ -177,28 +152,12 @@ export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promi
 /** The chunked analysis proper, over any row source. */
 export async function analyzeRows(
   src: RowSource,
-  analysisOpts: Record<string, unknown>,
-  chunkBytes: number = DEFAULT_CHUNK_BYTES,
+  analysisOpts: Partial<AnalyzeOptions>,
+  chunkBytes: number = FILE_READING_FIELDS.chunkBytes.default,
 ): Promise<{ analysis: Analysis; rows: number; steps: Float64Array | undefined }> {
   const n = src.cols;
   const K = src.blockSize;
-  let requested: AnalyzeOptions;
-  if (K !== undefined) {
-    for (const key of ['window', 'stride', 'detrend'] as const) {
-      if (analysisOpts[key] !== undefined && !(key === 'detrend' && analysisOpts[key] === 'none')) {
-        throw new Rdm2Error(
-          'ERR_RDM2_OPTION',
-          `${key} = ${JSON.stringify(analysisOpts[key])} does not apply to ${src.file}: it holds [T, K, n] perturbation blocks, and each block of K = ${K} samples is analysed on its own (the Gaussian 2RDM)`,
-        );
-      }
-    }
-    requested = { ...(analysisOpts as Partial<AnalyzeOptions>), window: K, stride: K, detrend: 'none' };
-  } else {
-    if (analysisOpts.window === undefined) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `window is required: ${src.file} holds [T, n] losses (checkpoints x probes)`);
-    }
-    requested = analysisOpts as unknown as AnalyzeOptions;
-  }
+  const requested = fileAnalysisOptions(analysisOpts, K, src.file);
   const options = resolveAnalyzeOptions(requested, src.rows ?? Number.MAX_SAFE_INTEGER, n);
   const W = options.window;
   const s = options.stride;

@@ -181,7 +181,7 @@ export function compareIndicators(losses: LossInput, analysis: Analysis, options
   if (typeof warningIn === 'object' && warningIn !== null && 'direction' in warningIn) {
     throw new Rdm2Error('ERR_RDM2_OPTION', 'compareIndicators sets the direction per indicator (see INDICATOR_DIRECTIONS); remove warning.direction');
   }
-  const { direction: _unused, ...warningOptions } = resolveWarningOptions(warningIn, 'warning');
+  const { direction: _unused, ...warningOptions } = resolveWarningOptions(warningIn);
   const indicators = options.indicators ?? ALL_INDICATORS;
   if (!Array.isArray(indicators) || indicators.length === 0) throw new Rdm2Error('ERR_RDM2_OPTION', 'indicators must be a non-empty array of indicator names');
   for (const name of indicators) {

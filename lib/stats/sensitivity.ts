@@ -79,7 +79,7 @@ function grid(losses: LossInput, options: SensitivityOptions): Grid {
   return {
     cells: windows.flatMap((w) => detrends.map((d) => ({ window: w, detrend: d }))),
     shared,
-    warning: resolveWarningOptions(warning ?? {}, 'warning'),
+    warning: resolveWarningOptions(warning ?? {}),
     transition,
     steps: checkedSteps,
   };
