@@ -15,7 +15,7 @@ interface BaseSpec<T> {
   readonly defaultDoc?: string;
   /** The option must be given. */
   readonly required?: boolean;
-  /** Said after the range in messages and `--help`, e.g. "values in the trailing baseline". */
+  /** Said after the range in `--help` and docs (not in messages), e.g. "at most min(W-1, n)". */
   readonly note?: string;
   /** How the command line spells it; absent: no flag is generated unless a command asks. */
   readonly cli?: CliSpec;
@@ -66,6 +66,8 @@ export interface StringSpec extends BaseSpec<string> {
   readonly type: 'string';
   /** The empty string is refused. */
   readonly nonEmpty?: boolean;
+  /** What the string is, for messages (default 'string'; e.g. 'path'). */
+  readonly noun?: string;
 }
 
 export interface FunctionSpec extends BaseSpec<(...args: never[]) => unknown> {
@@ -156,24 +158,23 @@ export function rangeText(spec: OptionSpec): string {
 /** The type and range of a spec as its error message words it: "an integer in [1, 10]". */
 export function expectation(spec: OptionSpec): string {
   const range = rangeText(spec);
-  const note = spec.note ? ` (${spec.note})` : '';
   switch (spec.type) {
     case 'integer':
-      return `an integer${range ? ` ${range}` : ''}${note}`;
+      return `an integer${range ? ` ${range}` : ''}`;
     case 'number':
-      return `a finite number${range ? ` ${range}` : ''}${note}`;
+      return `a finite number${range ? ` ${range}` : ''}`;
     case 'seed':
-      return `a safe integer${note}`;
+      return `a safe integer`;
     case 'boolean':
-      return `a boolean${note}`;
+      return `a boolean`;
     case 'enum':
-      return `one of ${spec.values.map((v) => `'${v}'`).join(', ')}${note}`;
+      return `one of ${spec.values.map((v) => `'${v}'`).join(', ')}`;
     case 'string':
-      return `a${spec.nonEmpty ? ' non-empty' : ''} string${note}`;
+      return `a${spec.nonEmpty ? ' non-empty' : ''} ${spec.noun ?? 'string'}`;
     case 'function':
-      return `a function${note}`;
+      return `a function`;
     case 'custom':
-      return `${spec.typeDoc}${note}`;
+      return `${spec.typeDoc}`;
   }
 }
 

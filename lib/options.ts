@@ -9,7 +9,7 @@ import type { AnalyzeOptions, ResolvedAnalyzeOptions } from './types.js';
 export const ANALYSIS_FIELDS = {
   window: { type: 'integer', min: 2, doc: 'window length in checkpoints', cli: { value: 'W' } },
   stride: { type: 'integer', min: 1, default: 1, doc: 'checkpoints between consecutive windows', cli: { value: 'S' } },
-  topK: { type: 'integer', min: 0, default: 0, doc: 'top eigenvectors kept per window (at most min(W-1, n); block energies need >= 1)', cli: { value: 'K' } },
+  topK: { type: 'integer', min: 0, default: 0, doc: 'top eigenvectors kept per window', note: 'at most min(W-1, n); block energies need >= 1', cli: { value: 'K' } },
   detrend: { type: 'enum', values: ['none', 'linear'], default: 'none', doc: 'per-probe trend removed in each window', cli: { value: 'mode' } },
   transform: { type: 'enum', values: ['none', 'log'], default: 'none', doc: 'transform applied to every loss first', cli: { value: 't' } },
   beta: { type: 'number', min: 0, exclusiveMin: true, default: 1, doc: 'inverse temperature of the spectral heat capacity', cli: { value: 'B' } },
@@ -19,7 +19,8 @@ export const ANALYSIS_FIELDS = {
     max: 1024,
     default: () => availableParallelism(),
     defaultDoc: 'all cores',
-    doc: 'native threads per analysis (results do not depend on it)',
+    doc: 'native threads per analysis',
+    note: 'results do not depend on it',
     cli: { value: 'N' },
   },
   nonFinite: {

@@ -41,7 +41,7 @@ describe('resolveOptions', () => {
       [{ flag: 1 }, 'flag must be a boolean, got 1'],
       [{ seed: 0.5 }, 'seed must be a safe integer, got 0.5'],
       [{ name: '' }, 'name must be a non-empty string, got ""'],
-      [{ need: 'x' }, 'need must be an integer (the one required), got "x"'],
+      [{ need: 'x' }, 'need must be an integer, got "x"'],
       [{ cuont: 1 }, "unknown demo option 'cuont' (known: count, low, scale, mode, flag, seed, name, need)"],
     ];
     for (const [given, message] of cases) {

@@ -14,14 +14,17 @@ import { buildReport, type BuiltReport } from '../report/run_report.js';
 import { buildSweepReport } from '../report/sweep_report.js';
 import type { WarningOptions } from '../stats/index.js';
 import { readSummaryFile } from '../sweep/summary_files.js';
+import { ANALYZE_OPTIONS } from '../options.js';
 import type { AnalyzeOptions } from '../types.js';
 import {
   addAnalysisOptions,
   addWarningOptions,
+  ANALYSIS_ATTRIBUTES,
   analysisOptionsFrom,
   integerArg,
   numberArg,
   warningOptionsFrom,
+  warningOptionsGiven,
   type AnalysisCliValues,
   type WarningCliValues,
 } from './analysis_options.js';
@@ -41,9 +44,9 @@ interface ReportValues extends AnalysisCliValues, WarningCliValues {
 }
 
 /** Options of `analyze` a report run uses; anything else recorded with a sweep (chunk sizes) is dropped. */
-const ANALYZE_KEYS = ['window', 'stride', 'topK', 'detrend', 'transform', 'beta', 'threads', 'nonFinite'] as const;
-/** Commander attribute names of the analysis options (refused with a result file, which carries its analysis). */
-const ANALYSIS_ATTRIBUTES: readonly string[] = [...ANALYZE_KEYS, 'chunkMb'];
+const ANALYZE_KEYS = Object.keys(ANALYZE_OPTIONS.fields) as (keyof typeof ANALYZE_OPTIONS.fields)[];
+/** The eigenvectors a report keeps by default: its eigenvector chart draws the top one. */
+const REPORT_TOP_K = 1;
 
 function usage(message: string): never {
   throw new Rdm2Error('ERR_RDM2_USAGE', message);
@@ -78,7 +81,7 @@ async function reportOfLossFile(
     sources.transition = '--transition';
   }
   const losses = toLossMatrix(lf.losses);
-  const opts = { ...analysisOptions, topK: analysisOptions.topK ?? 1 } as AnalyzeOptions;
+  const opts = { ...analysisOptions, topK: analysisOptions.topK ?? REPORT_TOP_K } as AnalyzeOptions;
   if (opts.window === undefined) usage('--window is required to analyse a loss file');
   const analysis = await asUsageErrorAsync(() => analyze(losses, opts));
   const details: [string, string][] = [['Format', `${lf.format}, ${lf.losses.data instanceof Float32Array ? 'float32' : 'float64'}`]];
@@ -193,14 +196,9 @@ export function registerReport(program: Command, io: CliIo): void {
         'under reports/ next to --out) and the failures.',
     )
     .argument('[file]', 'loss file (.npy, .npz, .csv, .tsv, .jsonl) with [T, n] losses, or a result .json; omit with --sweep');
-  addAnalysisOptions(cmd);
-  addWarningOptions(cmd);
   // The report keeps the top eigenvector by default (its chart needs it), and reads the file whole.
-  for (const option of cmd.options) {
-    if (option.long === '--top-k') option.default(1);
-    if (option.long === '--chunk-mb') option.hideHelp();
-  }
-  cmd.setOptionValueWithSource('topK', 1, 'default');
+  addAnalysisOptions(cmd, { topK: { default: REPORT_TOP_K }, chunkBytes: { hidden: true } });
+  addWarningOptions(cmd);
   cmd
     .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
     .requiredOption('--out <file>', 'the HTML file to write (atomically)')
@@ -243,9 +241,7 @@ export function registerReport(program: Command, io: CliIo): void {
             .filter((o) => ANALYSIS_ATTRIBUTES.includes(o.attributeName()) && fromCli(o.attributeName()))
             .map((o) => o.long!);
           if (analysisFlags.length > 0) usage(`${analysisFlags.join(', ')} cannot be used with a result file: its analysis is read from it`);
-          const warningGiven = Object.fromEntries(
-            Object.entries(warningOptionsFrom(values)).filter(([k]) => fromCli(`warn${k[0].toUpperCase()}${k.slice(1)}`)),
-          ) as WarningOptions;
+          const warningGiven = warningOptionsGiven(values, fromCli);
           built = await reportOfResultFile(file, overrides, warningGiven, present);
         } else {
           built = await reportOfLossFile(file, pickAnalyzeOptions(analysisOptionsFrom(values) as Record<string, unknown>), overrides, warningOptionsFrom(values), present);
@@ -274,7 +270,7 @@ export function registerReport(program: Command, io: CliIo): void {
         // The sweep's options, keeping at least the top eigenvector for the eigenvector chart
         // (topK adds vectors; every other observable is unchanged).
         const analysisOptions = pickAnalyzeOptions(recorded.analysis ?? {});
-        analysisOptions.topK = Math.max(1, analysisOptions.topK ?? 0);
+        analysisOptions.topK = Math.max(REPORT_TOP_K, analysisOptions.topK ?? 0);
         const warning = (recorded.warning ?? {}) as WarningOptions;
         for (const run of summary.runs) {
           if (run.status !== 'ok') continue;

@@ -43,7 +43,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
         "is summary.shard-I-of-N.json/.csv; combine the shards with 'rdm2 merge'.",
     )
     .argument('<dir>', 'the sweep root: the directory holding the runs');
-  addAnalysisOptions(cmd);
+  addAnalysisOptions(cmd, { threads: { defaultDoc: 'cores / jobs' } });
   addWarningOptions(cmd);
   cmd
     .addOption(new Option('--pattern <glob>', 'which files are runs, relative to <dir> (** any directories, *, ?, [..], {a,b})').default(DEFAULT_PATTERN))

@@ -31,7 +31,6 @@ export const WARNING_OPTIONS = defineOptions('warning', {
     type: 'integer',
     min: 3,
     default: 40,
-    note: 'values in the trailing baseline',
     doc: 'trailing windows forming the robust baseline',
     cli: { flag: '--warn-baseline', value: 'B', doc: 'warnings: trailing windows forming the robust baseline' },
   },
