@@ -2,9 +2,15 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyze, analyzeSync } from '../lib/analyze.js';
+import { ANALYSIS_FLAGS, analysisOptionsFrom } from '../lib/cli/analysis_options.js';
+import { buildProgram } from '../lib/cli/main.js';
+import { flagDefault, flagOf } from '../lib/cli/schema_flags.js';
+import { DEMO_OPTIONS } from '../lib/demo/run_demo.js';
 import { analyzeFile } from '../lib/io/analyze_file.js';
+import { ANALYZE_FILE_OPTIONS } from '../lib/io/analyze_file_options.js';
+import { SWEEP_OPTIONS } from '../lib/sweep/runner.js';
 import { SpectralMonitor } from '../lib/monitor.js';
-import { defineOptions, resolveOptions } from '../lib/option_schema.js';
+import { defineOptions, resolveOptions, type OptionSpec } from '../lib/option_schema.js';
 import { ANALYZE_OPTIONS } from '../lib/options.js';
 import { DEFAULT_WARNING_OPTIONS, WARNING_OPTIONS } from '../lib/stats/warnings.js';
 import { expectError, randomMatrix } from './helpers.js';
@@ -55,6 +61,35 @@ describe('resolveOptions', () => {
   it('the warning defaults are the schema defaults', () => {
     expect(DEFAULT_WARNING_OPTIONS).toEqual(resolveOptions(WARNING_OPTIONS, {}));
     expect(Object.keys(ANALYZE_OPTIONS.fields)).toEqual(['window', 'stride', 'topK', 'detrend', 'transform', 'beta', 'threads', 'nonFinite']);
+  });
+});
+
+describe('the command line owns no default', () => {
+  const program = buildProgram({ stdout: { write: () => 0 }, stderr: { write: () => 0 }, env: {} }, { exitCode: 0 });
+  const command = (name: string) => program.commands.find((c) => c.name() === name)!;
+
+  it('every analysis and warning flag of analyze and sweep shows and uses its schema default, in the schema units', () => {
+    const fields: [string, OptionSpec][] = [
+      ...ANALYSIS_FLAGS.map((name) => [name, ANALYZE_FILE_OPTIONS.fields[name]] as [string, OptionSpec]),
+      ...(['baseline', 'z', 'consecutive'] as const).map((name) => [name, WARNING_OPTIONS.fields[name]] as [string, OptionSpec]),
+    ];
+    for (const cmd of ['analyze', 'sweep']) {
+      for (const [name, spec] of fields) {
+        const option = command(cmd).options.find((o) => o.long === flagOf(name, spec))!;
+        expect(option, `${cmd} ${name}`).toBeDefined();
+        const d = typeof spec.default === 'function' ? undefined : flagDefault(spec);
+        expect(option.defaultValue, `${cmd} ${option.long}`).toEqual(d);
+      }
+    }
+    // The report keeps one eigenvector by default (its eigenvector chart).
+    expect(command('report').options.find((o) => o.long === '--top-k')!.defaultValue).toBe(1);
+    expect(command('demo').options.find((o) => o.long === '--seeds')!.defaultValue).toBe(DEMO_OPTIONS.fields.seeds.default);
+    expect(command('sweep').options.find((o) => o.long === '--format')!.defaultValue).toBe(SWEEP_OPTIONS.fields.format.default);
+  });
+
+  it('flag values reach the library in its units; unset flags stay unset', () => {
+    expect(analysisOptionsFrom({ window: 8, chunkMb: 0.5 })).toEqual({ window: 8, chunkBytes: 2 ** 19 });
+    expect(analysisOptionsFrom({})).toEqual({});
   });
 });
 

@@ -10,7 +10,7 @@ import { toLossMatrix } from '../io/loss_array.js';
 import { readGroupsFile } from '../io/meta.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import { readResultForReport } from '../report/result_input.js';
-import { buildReport, type BuiltReport } from '../report/run_report.js';
+import { REPORT_OPTIONS, buildReport, type BuiltReport } from '../report/run_report.js';
 import { buildSweepReport } from '../report/sweep_report.js';
 import type { WarningOptions } from '../stats/index.js';
 import { readSummaryFile } from '../sweep/summary_files.js';
@@ -21,7 +21,6 @@ import {
   addWarningOptions,
   ANALYSIS_ATTRIBUTES,
   analysisOptionsFrom,
-  integerArg,
   numberArg,
   warningOptionsFrom,
   warningOptionsGiven,
@@ -29,6 +28,7 @@ import {
   type WarningCliValues,
 } from './analysis_options.js';
 import type { CliIo } from './io.js';
+import { schemaOption } from './schema_flags.js';
 import { asUsageErrorAsync } from './usage_error.js';
 
 interface ReportValues extends AnalysisCliValues, WarningCliValues {
@@ -203,8 +203,8 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
     .requiredOption('--out <file>', 'the HTML file to write (atomically)')
     .option('--svg-dir <dir>', 'also write each chart as a standalone .svg file in this directory')
-    .option('--title <text>', 'page title')
-    .option('--max-probes <N>', 'most probes drawn as lines in the loss chart (default 60)', integerArg(1, 10000))
+    .addOption(schemaOption('title', REPORT_OPTIONS.fields.title))
+    .addOption(schemaOption('maxProbes', REPORT_OPTIONS.fields.maxProbes))
     .option('--sweep <summary.json>', 'report a sweep from its summary.json instead of one run')
     .option('--by <field>', "with --sweep: group runs by this record field (default: each run directory's parent)")
     .option('--root <dir>', 'with --sweep: the sweep root holding the runs (default: the root recorded in summary.json)')
