@@ -143,8 +143,8 @@ export class SpectralMonitor extends EventEmitter {
       probes: o.probes,
       window: o.window,
       topK: o.topK,
-      detrend: o.detrend === 'linear' ? 1 : 0,
-      transform: o.transform === 'log' ? 1 : 0,
+      detrend: o.detrend,
+      transform: o.transform,
       beta: o.beta,
     });
   }

@@ -108,13 +108,13 @@ describe('chunked streaming is bit-identical to the whole-matrix analysis', () =
     });
   }
 
-  it('the block size is four refills (at least 32 windows), and the native fallback agrees', () => {
+  it('the block size is four refills (at least 32 windows), and the core uses it when none is passed', () => {
     expect([defaultBlockWindows(5, 1), defaultBlockWindows(9, 3), defaultBlockWindows(4, 6), defaultBlockWindows(40, 1), defaultBlockWindows(64, 2)]).toEqual([
       32, 32, 32, 160, 128,
     ]);
     const data = lossMatrix(400, 12, 5);
     const viaTs = analyzeSync({ data, shape: [400, 12] }, { window: 9, stride: 1, threads: 2 });
-    const raw = native().analyzeSync(data, 400, 12, { window: 9, stride: 1, topK: 0, detrend: 0, transform: 0, beta: 1, threads: 2 });
+    const raw = native().analyzeSync(data, 400, 12, { window: 9, stride: 1, topK: 0, detrend: 'none', transform: 'none', beta: 1, threads: 2, nonFinite: 'error' });
     expect(Array.from(raw.shc)).toEqual(Array.from(viaTs.shc));
   });
 });

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include "../core/sliding_analysis.hpp"
+#include "enum_names.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
@@ -54,19 +55,15 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   opts.spectrum.window = intOption(o, "window", 0);
   opts.spectrum.topK = intOption(o, "topK", 0);
   opts.spectrum.beta = numberOption(o, "beta", 1.0);
-  opts.spectrum.detrend = intOption(o, "detrend", 0) == 1 ? rdm2::Detrend::Linear : rdm2::Detrend::None;
-  opts.transform = intOption(o, "transform", 0) == 1 ? rdm2::Transform::Log : rdm2::Transform::None;
+  opts.spectrum.detrend = enumOption(o, "detrend", kDetrendNames);
+  opts.transform = enumOption(o, "transform", kTransformNames);
   opts.stride = intOption(o, "stride", 1);
   opts.threads = static_cast<int>(intOption(o, "threads", 1));
   opts.blockWindows = intOption(o, "blockWindows", 0);
   opts.rebuildPeriod = intOption(o, "rebuildPeriod", 0);
   opts.scratch = intOption(o, "scratch", 0) != 0;
-  const int64_t path = intOption(o, "path", 0);
-  opts.path = path == 1 ? rdm2::SolvePath::Gram : path == 2 ? rdm2::SolvePath::Covariance : rdm2::SolvePath::Auto;
-  const int64_t nonFinite = intOption(o, "nonFinite", 0);
-  opts.nonFinite = nonFinite == 1   ? rdm2::NonFinite::Error
-                   : nonFinite == 2 ? rdm2::NonFinite::SkipWindow
-                                    : rdm2::NonFinite::Unchecked;
+  if (!o.Get("path").IsUndefined()) opts.path = enumOption(o, "path", kSolvePathNames);
+  opts.nonFinite = enumOption(o, "nonFinite", kNonFiniteNames);
   return req;
 }
 
@@ -155,11 +152,27 @@ Napi::Value AnalyzeSync(const Napi::CallbackInfo& info) {
   return resultToJs(info.Env(), std::move(result));
 }
 
+// blockWindows(window, stride): the core's windows per block (lib/io chunks files on block boundaries).
+Napi::Value BlockWindows(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
+    throw Napi::TypeError::New(info.Env(), "blockWindows(window, stride)");
+  const int64_t window = info[0].As<Napi::Number>().Int64Value(), stride = info[1].As<Napi::Number>().Int64Value();
+  if (window < 2 || stride < 1) throw Napi::RangeError::New(info.Env(), "window >= 2 and stride >= 1 required");
+  return Napi::Number::New(info.Env(), static_cast<double>(rdm2::defaultBlockWindows(window, stride)));
+}
+
 }  // namespace
 
 void registerAnalyze(Napi::Env env, Napi::Object exports) {
   exports.Set("analyze", Napi::Function::New(env, AnalyzeAsync, "analyze"));
   exports.Set("analyzeSync", Napi::Function::New(env, AnalyzeSync, "analyzeSync"));
+  exports.Set("blockWindows", Napi::Function::New(env, BlockWindows, "blockWindows"));
+  Napi::Object enums = Napi::Object::New(env);
+  enums.Set("detrend", enumNames(env, kDetrendNames));
+  enums.Set("transform", enumNames(env, kTransformNames));
+  enums.Set("nonFinite", enumNames(env, kNonFiniteNames));
+  enums.Set("path", enumNames(env, kSolvePathNames));
+  exports.Set("enums", enums);
 }
 
 }  // namespace rdm2addon

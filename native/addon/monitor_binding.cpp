@@ -6,6 +6,7 @@
 
 #include "../core/row_input.hpp"
 #include "../core/window_state.hpp"
+#include "enum_names.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
@@ -30,8 +31,8 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     spectrum_.window = window;
     spectrum_.topK = intOption(o, "topK", 0);
     spectrum_.beta = numberOption(o, "beta", 1.0);
-    spectrum_.detrend = intOption(o, "detrend", 0) == 1 ? rdm2::Detrend::Linear : rdm2::Detrend::None;
-    transform_ = intOption(o, "transform", 0) == 1 ? rdm2::Transform::Log : rdm2::Transform::None;
+    spectrum_.detrend = enumOption(o, "detrend", kDetrendNames);
+    transform_ = enumOption(o, "transform", kTransformNames);
     const int64_t m = window - 1 < probes ? window - 1 : probes;
     if (spectrum_.topK < 0 || spectrum_.topK > m) throw Napi::RangeError::New(env, "topK exceeds min(W-1, n)");
     state_ = std::make_unique<rdm2::WindowState>(probes, window, intOption(o, "rebuildPeriod", 0));

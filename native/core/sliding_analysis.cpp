@@ -15,18 +15,11 @@ int64_t windowCount(int64_t rows, int64_t window, int64_t stride) {
   return (rows - window) / stride + 1;
 }
 
-namespace {
-
-// Mirrors defaultBlockWindows in lib/analyze.ts, which always passes its choice.
-int64_t chooseBlockWindows(const AnalysisOptions& opts) {
-  if (opts.blockWindows > 0) return opts.blockWindows;
-  const int64_t W = opts.spectrum.window, s = opts.stride;
-  const int64_t pushesPerWindow = std::min(s, W);
-  const int64_t refill = (W + pushesPerWindow - 1) / pushesPerWindow;
+int64_t defaultBlockWindows(int64_t window, int64_t stride) {
+  const int64_t pushesPerWindow = std::min(stride, window);
+  const int64_t refill = (window + pushesPerWindow - 1) / pushesPerWindow;
   return std::max<int64_t>(32, 4 * refill);
 }
-
-}  // namespace
 
 void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, AnalysisResult& out) {
   const int64_t T = in.rows, n = in.cols, W = opts.spectrum.window, s = opts.stride;
@@ -67,7 +60,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
     }
     if (!scannedBad.empty()) input.badRows = scannedBad.data();
   }
-  const int64_t perBlock = chooseBlockWindows(opts);
+  const int64_t perBlock = opts.blockWindows > 0 ? opts.blockWindows : defaultBlockWindows(W, s);
   const int64_t blocks = (N + perBlock - 1) / perBlock;
   const int threads = std::max(1, opts.threads);
   std::vector<std::unique_ptr<WindowState>> states(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));

@@ -31,11 +31,8 @@ class WindowState {
               SolvePath path = SolvePath::Auto);
 
   int64_t probes() const { return n_; }
-  int64_t window() const { return W_; }
   int64_t eigenCount() const { return W_ - 1 < n_ ? W_ - 1 : n_; }
-  bool dual() const { return dual_; }
   bool full() const { return count_ >= W_; }
-  int64_t pushes() const { return count_; }
   bool containsBad() const;
 
   void reset();
