@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
-import { badLossReason, nonFiniteError } from './loss_matrix.js';
+import { badLossReason, firstBadLoss, nonFiniteError } from './loss_matrix.js';
 import { native, type NativeMonitor } from './native.js';
 import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
 import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
@@ -178,11 +178,8 @@ export class SpectralMonitor extends EventEmitter {
       throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
     }
     // A tight scan first (this runs on every push); the reason is only worked out on a hit.
-    const log = this.options.transform === 'log';
-    let i = 0;
-    if (log) while (i < n && data[i] > 0 && data[i] < Infinity) i++;
-    else while (i < n && data[i] - data[i] === 0) i++;
-    if (i < n) {
+    const i = firstBadLoss(data, 0, n, this.options.transform);
+    if (i >= 0) {
       const reason = badLossReason(data[i], this.options.transform)!;
       if (this.options.nonFinite === 'error') throw nonFiniteError('', this.rows, i, reason);
       return { data, bad: true };

@@ -1,21 +1,18 @@
-// Analysing a loss file in row chunks: memory O(W n + chunk), never O(T n).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+// Analysing a loss file in row chunks (lib/io/analyze_rows.ts): memory O(W n + chunk), never
+// O(T n); with the file's checksum, metadata and the step of each window.
 import { stat } from 'node:fs/promises';
-import { defaultBlockWindows, prepareAnalysis, runPrepared } from '../analyze.js';
-import { Rdm2Error } from '../errors.js';
-import type { LossView } from '../loss_matrix.js';
-import { resolveAnalyzeOptions } from '../options.js';
-import type { Analysis, AnalyzeOptions } from '../types.js';
-import { fileError, fsError } from './file_error.js';
-import { AnalysisAccumulator } from './analysis_accumulator.js';
-import { FILE_READING_FIELDS, fileAnalysisOptions, splitFileOptions, type AnalyzeFileOptions } from './analyze_file_options.js';
+import type { Analysis } from '../types.js';
+import { splitFileOptions, type AnalyzeFileOptions } from './analyze_file_options.js';
+import { analyzeRows, type RowsAnalysis } from './analyze_rows.js';
+import { fsError } from './file_error.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
-import type { RowSource } from './row_source.js';
+import { sha256File } from './sha256_file.js';
 
 export type { AnalyzeFileOptions } from './analyze_file_options.js';
+export { analyzeRows } from './analyze_rows.js';
+export { sha256File } from './sha256_file.js';
 
 /** What an analysed file was. */
 export interface InputInfo {
@@ -46,43 +43,6 @@ export interface FileAnalysis {
   probeNames?: string[];
 }
 
-
-/** sha256 of a file, read sequentially in 64 KiB pieces. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch (err) {
-    fsError(path, err);
-  }
-  return hash.digest('hex');
-}
-
-/** Under the 'error' policy: throws naming the file position of the first value the analysis cannot use. */
-function scanRows(
-  src: RowSource,
-  buf: Float32Array | Float64Array,
-  from: number,
-  count: number,
-  globalRow: (bufferRow: number) => number,
-  log: boolean,
-): void {
-  const n = src.cols;
-  for (let r = from; r < from + count; r++) {
-    const base = r * n;
-    for (let c = 0; c < n; c++) {
-      const v = buf[base + c]!;
-      if (v - v === 0 && (!log || v > 0)) continue;
-      const why = v - v === 0 ? `${v} is not > 0, which the log transform needs` : `${v} is not finite, expected a finite loss`;
-      fileError(
-        src.file,
-        src.position(globalRow(r), c),
-        `${why} (nonFinite: 'skip-window', or --non-finite skip-window, marks the windows containing it degenerate instead)`,
-      );
-    }
-  }
-}
-
 /**
  * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl) without loading it whole: rows are read
  * in chunks of whole core blocks, so memory stays at O(W n + chunk) and the result is
@@ -111,7 +71,7 @@ export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promi
   }
   const opened = await openLossRows(path);
   const src = opened.source;
-  let result: { analysis: Analysis; rows: number; steps: Float64Array | undefined };
+  let result: RowsAnalysis;
   try {
     result = await analyzeRows(src, split.analysis, split.chunkBytes);
   } finally {
@@ -147,122 +107,4 @@ export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promi
   }
   if (src.probeNames) out.probeNames = src.probeNames;
   return out;
-}
-
-/** The chunked analysis proper, over any row source. */
-export async function analyzeRows(
-  src: RowSource,
-  analysisOpts: Partial<AnalyzeOptions>,
-  chunkBytes: number = FILE_READING_FIELDS.chunkBytes.default,
-): Promise<{ analysis: Analysis; rows: number; steps: Float64Array | undefined }> {
-  const n = src.cols;
-  const K = src.blockSize;
-  const requested = fileAnalysisOptions(analysisOpts, K, src.file);
-  const options = resolveAnalyzeOptions(requested, src.rows ?? Number.MAX_SAFE_INTEGER, n);
-  const W = options.window;
-  const s = options.stride;
-  // Chunks hold whole blocks, so a chunked analysis is bit-identical to the whole-matrix one.
-  const perBlock = defaultBlockWindows(W, s);
-  const itemSize = src.dtype === 'float32' ? 4 : 8;
-  const budgetRows = Math.max(1, Math.floor(chunkBytes / (n * itemSize)));
-  const packed = s >= W; // windows do not overlap: read only their rows, stored back to back
-  const rowsFor = (k: number): number => (packed ? k * W : (k - 1) * s + W);
-  let blocks = 1;
-  while (rowsFor(perBlock * (blocks + 1)) <= budgetRows) blocks++;
-  const chunkWindows = perBlock * blocks;
-  const capacity = rowsFor(chunkWindows);
-  const buf = src.dtype === 'float32' ? new Float32Array(capacity * n) : new Float64Array(capacity * n);
-  const m = Math.min(W - 1, n);
-  const expected = src.rows !== undefined ? Math.floor((src.rows - W) / s) + 1 : undefined;
-  const acc = new AnalysisAccumulator(m, options.topK * n, expected);
-  const log = options.transform === 'log';
-  const strict = options.nonFinite === 'error';
-  const chunkOpts: AnalyzeOptions = {
-    window: W,
-    stride: packed ? W : s,
-    topK: options.topK,
-    detrend: options.detrend,
-    transform: options.transform,
-    beta: options.beta,
-    threads: options.threads,
-    nonFinite: options.nonFinite,
-  };
-  const run = async (rows: number): Promise<Analysis> => {
-    const view: LossView = { data: buf.subarray(0, rows * n), rows, cols: n, rowStride: n, colStride: 1 };
-    // Under 'error' every row was scanned once as it was read (scanRows), so the core need not scan again.
-    return runPrepared(prepareAnalysis(view, chunkOpts, { blockWindows: perBlock, finiteChecked: strict }));
-  };
-
-  let totalRows = 0;
-  let j0 = 0; // global index of the chunk's first window
-  if (!packed) {
-    let have = 0;
-    let first = 0; // global row of buffer row 0
-    let eof = false;
-    for (;;) {
-      if (!eof && have < capacity) {
-        const want = capacity - have;
-        const got = await src.read(buf, have, want);
-        const base = first;
-        if (strict) scanRows(src, buf, have, got, (r) => base + r, log);
-        have += got;
-        totalRows += got;
-        if (got < want) eof = true;
-      }
-      const avail = have >= W ? Math.floor((have - W) / s) + 1 : 0;
-      const k = Math.min(avail, chunkWindows);
-      if (k === 0) break;
-      const a = await run(rowsFor(k));
-      const base = first;
-      acc.append(a, (q) => base + W - 1 + q * s);
-      const drop = k * s;
-      buf.copyWithin(0, drop * n, have * n);
-      have -= drop;
-      first += drop;
-      j0 += k;
-    }
-  } else {
-    let eof = false;
-    while (!eof) {
-      let k = 0;
-      while (k < chunkWindows) {
-        if (j0 + k > 0) {
-          const gap = s - W;
-          const skipped = gap > 0 ? await src.skip(gap) : 0;
-          totalRows += skipped;
-          if (skipped < gap) {
-            eof = true;
-            break;
-          }
-        }
-        const got = await src.read(buf, k * W, W);
-        const start = totalRows;
-        if (strict) scanRows(src, buf, k * W, got, (r) => start + r - k * W, log);
-        totalRows += got;
-        if (got < W) {
-          eof = true;
-          break;
-        }
-        k++;
-      }
-      if (k === 0) break;
-      const a = await run(k * W);
-      const base = j0;
-      acc.append(a, (q) => W - 1 + (base + q) * s);
-      j0 += k;
-    }
-    // Rows after the last whole window are not read; count them for T.
-    if (src.rows !== undefined) totalRows = src.rows;
-    else {
-      for (;;) {
-        const skipped = await src.skip(65536);
-        totalRows += skipped;
-        if (skipped < 65536) break;
-      }
-    }
-  }
-  if (totalRows < W) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `window (${W}) is longer than the number of checkpoints T = ${K === undefined ? totalRows : totalRows / K}`);
-  }
-  return { analysis: acc.finish(totalRows, n, options), rows: totalRows, steps: src.steps() };
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Rdm2Error } from '../errors.js';
-import { sha256File } from '../io/analyze_file.js';
+import { sha256File } from '../io/sha256_file.js';
 import { fileError, fsError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
 import { readLossFile } from '../io/read_loss_file.js';
