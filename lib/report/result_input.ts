@@ -8,6 +8,7 @@ import { Rdm2Error } from '../errors.js';
 import { sha256File } from '../io/sha256_file.js';
 import { fileError, fsError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
+import { checkGroupCount } from '../io/meta.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import type { ResultDocument } from '../io/result_json.js';
 import { OBSERVABLE_NAMES, type ObservableColumns } from '../observables.js';
@@ -157,8 +158,8 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
   const details: [string, string][] = [['Result file', file]];
   const out: ResultReportInput = { analysis, stepsRebuilt: false, details };
   if (Array.isArray(doc.groups)) {
-    if (doc.groups.length !== analysis.probes) fileError(file, 'groups', `${doc.groups.length} labels, expected ${analysis.probes}`);
     out.groups = doc.groups.map(String);
+    checkGroupCount(out.groups, analysis.probes, file, 'groups');
   }
   if (typeof doc.transition === 'number') out.transition = doc.transition;
   const s = doc.summary as { warningOptions?: ResultReportInput['warning'] } | undefined;

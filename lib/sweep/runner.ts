@@ -6,7 +6,7 @@ import { unlink } from 'node:fs/promises';
 import { Rdm2Error } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
-import { fileError } from '../io/file_error.js';
+import { checkGroupCount } from '../io/meta.js';
 import { summarizeFile } from '../io/file_summary.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
@@ -146,9 +146,7 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
     try {
       const fa = await analyzeFile(input, analysis);
       if (opts.groups) {
-        if (opts.groups.labels.length !== fa.analysis.probes) {
-          fileError(opts.groups.file, '', `${opts.groups.labels.length} labels, expected ${fa.analysis.probes} (one per probe of ${input})`);
-        }
+        checkGroupCount(opts.groups.labels, fa.analysis.probes, opts.groups.file, '', input);
         fa.meta.groups = opts.groups.labels;
         fa.metaSources.groups = opts.groups.file;
       }
