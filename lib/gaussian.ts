@@ -5,7 +5,7 @@ import { Rdm2Error } from './errors.js';
 import { toLossView, type LossView } from './loss_matrix.js';
 import { resolveOptions } from './option_schema.js';
 import { GRAM2RDM_OPTIONS } from './options.js';
-import type { Analysis, NonFinitePolicy, Transform } from './types.js';
+import type { Analysis, NonFinitePolicy, LossTransform } from './types.js';
 
 /** Perturbation samples: one block `[K, n]`, or one block per checkpoint `[T, K, n]` (row-major), or `number[][]` for one block. */
 export type PerturbationSamples =
@@ -16,7 +16,7 @@ export type PerturbationSamples =
 export interface Gram2rdmOptions {
   topK?: number;
   beta?: number;
-  transform?: Transform;
+  transform?: LossTransform;
   threads?: number;
   nonFinite?: NonFinitePolicy;
 }

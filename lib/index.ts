@@ -14,10 +14,11 @@ export type {
   LossInput,
   LossMatrix,
   NonFinitePolicy,
+  LossTransform,
   ResolvedAnalyzeOptions,
   Transform,
 } from './types.js';
-export { SpectralMonitor, type MonitorOptions, type MonitorRow, type ResolvedMonitorOptions, type Summary } from './monitor.js';
+export { SpectralMonitor, type MonitorOptions, type MonitorRow, type MonitorWindow, type ResolvedMonitorOptions, type Summary } from './monitor.js';
 export * from './stats/index.js';
 export * from './scenarios/synthetic.js';
 export * from './report/index.js';

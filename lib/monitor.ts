@@ -9,7 +9,7 @@ import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
 import { pickObservableValues, type ObservableValues } from './observables.js';
 import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
 import { OnlineWarningDetector, resolveWarningOptions, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
-import type { Detrend, NonFinitePolicy, Transform as LossTransform } from './types.js';
+import type { Detrend, LossTransform, NonFinitePolicy } from './types.js';
 
 /** Options of {@link SpectralMonitor}. */
 export interface MonitorOptions {
@@ -17,7 +17,7 @@ export interface MonitorOptions {
   probes: number;
   /** W, the window length (2 <= W). */
   window: number;
-  /** Top eigenvectors per summary (0 <= topK <= min(W-1, n)). Default 0. */
+  /** Top eigenvectors per window (0 <= topK <= min(W-1, n)). Default 0. */
   topK?: number;
   /** Default 'none'. */
   detrend?: Detrend;
@@ -43,8 +43,8 @@ export interface ResolvedMonitorOptions {
   warn: WarningOptions | false;
 }
 
-/** One window's observables (every entry of {@link OBSERVABLES}), produced by each push once the window is full. */
-export interface Summary extends ObservableValues {
+/** One window as the monitor reports it: its observables (every entry of {@link OBSERVABLES}), spectrum and warning, produced by each push once the window is full. */
+export interface MonitorWindow extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
   step: number;
   /** Window index: 0 for the first full window. */
@@ -57,6 +57,9 @@ export interface Summary extends ObservableValues {
   /** The warning the detector raised on this window's SHC, if any. */
   warning: Warning | null;
 }
+
+/** @deprecated Renamed {@link MonitorWindow} ("summary" is a run's summary, {@link RunSummary}). */
+export type Summary = MonitorWindow;
 
 /** A row for {@link SpectralMonitor.stream} / {@link SpectralMonitor.process}: the losses alone, or with a step. */
 export type MonitorRow = Float32Array | Float64Array | readonly number[] | { losses: Float32Array | Float64Array | readonly number[]; step?: number };
@@ -109,8 +112,8 @@ function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
 /**
  * Live 2RDM over the trailing window of the last W checkpoints. Each push costs the new
  * row's W dot products plus a W x W eigensolve (never an n x n matrix when W <= n), and
- * returns the window's {@link Summary} once the window is full. Emits `'warning'`
- * (warning, summary) when the online SHC detector fires. Pushes are synchronous and short;
+ * returns the window's {@link MonitorWindow} once the window is full. Emits `'warning'`
+ * (warning, window) when the online SHC detector fires. Pushes are synchronous and short;
  * `snapshot()` / `SpectralMonitor.restore()` survive a crash with identical results.
  *
  * @example
@@ -188,11 +191,11 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * Adds one checkpoint's losses. Returns null until W rows have arrived, then the summary of
-   * the window ending at this row. A rejected row (wrong length, NaN under 'error', closed
+   * Adds one checkpoint's losses. Returns null until W rows have arrived, then the window ending
+   * at this row. A rejected row (wrong length, NaN under 'error', closed
    * monitor) throws and leaves the monitor unchanged.
    */
-  push(row: Float32Array | Float64Array | readonly number[], step?: number): Summary | null {
+  push(row: Float32Array | Float64Array | readonly number[], step?: number): MonitorWindow | null {
     const core = this.live();
     const { data, bad } = this.checkRow(row, step);
     const raw = core.push(data, bad);
@@ -200,7 +203,7 @@ export class SpectralMonitor extends EventEmitter {
     this.rows++;
     if (!raw) return null;
     const warning = this.detector ? this.detector.push(raw.shc, at) : null;
-    const summary: Summary = {
+    const window: MonitorWindow = {
       step: at,
       index: this.windows++,
       ...pickObservableValues(raw),
@@ -208,20 +211,20 @@ export class SpectralMonitor extends EventEmitter {
       degenerate: raw.degenerate,
       warning,
     };
-    if (raw.eigenvectors) summary.eigenvectors = raw.eigenvectors;
-    if (warning) this.emit('warning', warning, summary);
-    return summary;
+    if (raw.eigenvectors) window.eigenvectors = raw.eigenvectors;
+    if (warning) this.emit('warning', warning, window);
+    return window;
   }
 
   /**
    * Pushes several rows: `{ data, shape: [k, n] }` (row-major) or `number[][]`, with optional steps.
-   * Returns the summaries produced, in order (rows that did not complete a window produce none).
+   * Returns the windows produced, in order (rows that did not complete a window produce none).
    * Every row is validated before any is pushed, so a bad block changes nothing.
    */
   pushMany(
     block: { data: Float32Array | Float64Array; shape: readonly [number, number] } | readonly (Float32Array | Float64Array | readonly number[])[],
     steps?: ArrayLike<number>,
-  ): Summary[] {
+  ): MonitorWindow[] {
     this.live();
     let rows: (Float32Array | Float64Array | readonly number[])[];
     if (Array.isArray(block)) rows = block as (Float32Array | Float64Array | readonly number[])[];
@@ -245,7 +248,7 @@ export class SpectralMonitor extends EventEmitter {
     } finally {
       this.rows = saved;
     }
-    const out: Summary[] = [];
+    const out: MonitorWindow[] = [];
     rows.forEach((r, i) => {
       const s = this.push(r, steps?.[i]);
       if (s) out.push(s);
@@ -254,7 +257,7 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * An object-mode Transform: write rows ({@link MonitorRow}), read summaries. Backpressure is
+   * An object-mode Transform: write rows ({@link MonitorRow}), read windows ({@link MonitorWindow}). Backpressure is
    * the stream's own: a slow reader pauses the writer.
    */
   stream(): Transform {
@@ -273,14 +276,14 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * Consumes an (async) iterable of rows and yields the summaries.
+   * Consumes an (async) iterable of rows and yields the windows.
    *
    * @example
    * ```ts
    * for await (const s of monitor.process(rowsFromTraining())) if (s.warning) break;
    * ```
    */
-  async *process(rows: AsyncIterable<MonitorRow> | Iterable<MonitorRow>): AsyncGenerator<Summary> {
+  async *process(rows: AsyncIterable<MonitorRow> | Iterable<MonitorRow>): AsyncGenerator<MonitorWindow> {
     for await (const chunk of rows) {
       const s = isStepRow(chunk) ? this.push(chunk.losses, chunk.step) : this.push(chunk);
       if (s) yield s;

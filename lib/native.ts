@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Rdm2Error } from './errors.js';
 import { OBSERVABLE_NAMES, type ObservableColumns, type ObservableValues } from './observables.js';
 import { ANALYSIS_FIELDS } from './options.js';
-import type { Detrend, NonFinitePolicy, Transform } from './types.js';
+import type { Detrend, NonFinitePolicy, LossTransform } from './types.js';
 
 /** Raw results of the native sliding-window analysis (columnar). */
 export interface NativeAnalysis extends ObservableColumns {
@@ -23,7 +23,7 @@ export interface NativeOptions {
   stride: number;
   topK: number;
   detrend: Detrend;
-  transform: Transform;
+  transform: LossTransform;
   beta: number;
   threads: number;
   rowStride?: number;
@@ -51,10 +51,10 @@ export const NATIVE_ENUMS = {
   transform: ANALYSIS_FIELDS.transform.values,
   nonFinite: ['unchecked', ...ANALYSIS_FIELDS.nonFinite.values],
   path: ['auto', 'gram', 'covariance'],
-} as const satisfies { detrend: readonly Detrend[]; transform: readonly Transform[]; nonFinite: readonly NativeNonFinite[]; path: readonly NativeSolvePath[] };
+} as const satisfies { detrend: readonly Detrend[]; transform: readonly LossTransform[]; nonFinite: readonly NativeNonFinite[]; path: readonly NativeSolvePath[] };
 
 /** One window's spectrum from the native monitor. */
-export interface NativeWindowSummary extends ObservableValues {
+export interface NativeWindow extends ObservableValues {
   degenerate: boolean;
   eigenvalues: Float64Array;
   eigenvectors?: Float32Array;
@@ -73,14 +73,14 @@ export interface NativeMonitorState {
 }
 
 export interface NativeMonitor {
-  push(row: Float32Array | Float64Array, bad: boolean): NativeWindowSummary | null;
+  push(row: Float32Array | Float64Array, bad: boolean): NativeWindow | null;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;
   close(): void;
 }
 
 export interface NativeBinding {
-  NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: Detrend; transform: Transform; beta: number; rebuildPeriod?: number }) => NativeMonitor;
+  NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: Detrend; transform: LossTransform; beta: number; rebuildPeriod?: number }) => NativeMonitor;
   analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
   /** The core's windows per block for a window length and stride (native/core/sliding_analysis.hpp). */

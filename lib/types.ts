@@ -14,7 +14,9 @@ export type LossInput = LossMatrix | readonly (readonly number[])[];
 /** Which per-probe trend is removed inside each window before the covariance. */
 export type Detrend = 'none' | 'linear';
 /** A transform applied to every loss before anything else. */
-export type Transform = 'none' | 'log';
+export type LossTransform = 'none' | 'log';
+/** @deprecated Renamed {@link LossTransform} (it collided with node:stream's `Transform`). */
+export type Transform = LossTransform;
 /** What to do with NaN / Infinity losses: throw, or mark every window that contains one degenerate. */
 export type NonFinitePolicy = 'error' | 'skip-window';
 
@@ -29,7 +31,7 @@ export interface AnalyzeOptions {
   /** Default 'none'. */
   detrend?: Detrend;
   /** Default 'none'. */
-  transform?: Transform;
+  transform?: LossTransform;
   /** Inverse temperature of the spectral heat capacity, > 0. Default 1. */
   beta?: number;
   /** Native threads. Default: the machine's available parallelism. Results do not depend on it. */
@@ -44,7 +46,7 @@ export interface ResolvedAnalyzeOptions {
   stride: number;
   topK: number;
   detrend: Detrend;
-  transform: Transform;
+  transform: LossTransform;
   beta: number;
   threads: number;
   nonFinite: NonFinitePolicy;

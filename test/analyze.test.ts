@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze, analyzeSync } from '../lib/index.js';
 import { prepareAnalysis, runPreparedSync } from '../lib/analyze.js';
 import { toLossView } from '../lib/loss_matrix.js';
-import { naiveWindow, rng, rowsOf } from './reference/naive.js';
+import { naiveWindow, rng, rowsOf } from '../bench/reference/naive.js';
 import { expectRel, randomMatrix } from './helpers.js';
 import type { Analysis } from '../lib/types.js';
 import { OBSERVABLE_NAMES } from '../lib/observables.js';

@@ -1,6 +1,6 @@
 // The demo's synthetic scenario (the paper's Figure 1): the verdicts the demo prints, and its options.
 import { describe, expect, it } from 'vitest';
-import { runSyntheticDemo, type SyntheticDemoOptions } from '../lib/demo/synthetic.js';
+import { runSyntheticDemo, type SyntheticDemoOptions } from '../lib/demo/synthetic_demo.js';
 import { syntheticReproduced, syntheticVerdictLines } from '../lib/demo/verdict.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { expectRel } from './helpers.js';

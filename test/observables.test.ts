@@ -16,7 +16,7 @@ import { OBSERVABLES, OBSERVABLE_NAMES } from '../lib/observables.js';
 import { analysisFromResult } from '../lib/report/result_input.js';
 import { expectError, expectRel, randomMatrix } from './helpers.js';
 import { tempDir, writeNpy } from './io_fixtures.js';
-import { naiveWindow, rng, rowsOf } from './reference/naive.js';
+import { naiveWindow, rng, rowsOf } from '../bench/reference/naive.js';
 
 const T = 40;
 const n = 7;

@@ -15,7 +15,7 @@ import { ANALYZE_OPTIONS } from '../lib/options.js';
 import { DEFAULT_WARNING_OPTIONS, WARNING_OPTIONS } from '../lib/stats/warnings.js';
 import { expectError, randomMatrix } from './helpers.js';
 import { tempDir, writeNpy } from './io_fixtures.js';
-import { rng } from './reference/naive.js';
+import { rng } from '../bench/reference/naive.js';
 
 const schema = defineOptions('demo', {
   count: { type: 'integer', min: 1, max: 10, default: 3, doc: 'how many' },

@@ -2,7 +2,7 @@
 // detector) against the bare W dot products of length n that one push cannot avoid, and the
 // lone W x W eigensolve, all timed in the same child and interleaved.
 import { analyzeSync } from '../../lib/analyze.js';
-import { SpectralMonitor, type Summary } from '../../lib/monitor.js';
+import { SpectralMonitor, type MonitorWindow } from '../../lib/monitor.js';
 import { native } from '../../lib/native.js';
 import { compareObservables, type Mismatch, type Observables } from '../observables.js';
 import { makeLosses, type StreamJob } from '../workloads.js';
@@ -25,7 +25,7 @@ export interface StreamResult {
   repsPush: { wall: number; cpu: number }[];
 }
 
-export function summariesObservables(list: Summary[], W: number, n: number, firstRow: number): Observables {
+export function summariesObservables(list: MonitorWindow[], W: number, n: number, firstRow: number): Observables {
   const m = Math.min(W - 1, n);
   const N = list.length;
   const pick = (k: 'trace' | 'pr' | 'entropy' | 'shc' | 'topShare') => Float64Array.from(list, (s) => s[k]);
@@ -55,7 +55,7 @@ export function measureStream(job: StreamJob): StreamResult {
 
   // The answer first: every summary of a fresh monitor against the batch analysis of the same rows.
   const checker = new SpectralMonitor({ probes: n, window: W, warn: false });
-  const got: Summary[] = [];
+  const got: MonitorWindow[] = [];
   for (const r of rows) {
     const s = checker.push(r);
     if (s) got.push(s);

@@ -1,6 +1,6 @@
 // naive-ts: plain TypeScript, two-pass covariance of each window plus cyclic Jacobi on the n x n
 // matrix (the project's independent test reference). Small n only.
-import { naiveWindow } from '../../test/reference/naive.js';
+import { naiveWindow } from '../reference/naive.js';
 import type { Observables } from '../observables.js';
 import { windowCount } from '../workloads.js';
 import type { Driver } from './driver.js';
@@ -9,7 +9,7 @@ const MAX_N = 256;
 
 export const naiveTs: Driver = {
   name: 'naive-ts',
-  description: 'plain TypeScript two-pass covariance + cyclic Jacobi on the n x n matrix (test/reference/naive.ts); small n only',
+  description: 'plain TypeScript two-pass covariance + cyclic Jacobi on the n x n matrix (bench/reference/naive.ts); small n only',
   unavailable: (ctx) => (ctx.workload.n > MAX_N ? `n = ${ctx.workload.n} > ${MAX_N} (Jacobi on n x n in plain TS)` : null),
   prepare(ctx) {
     const w = ctx.workload;

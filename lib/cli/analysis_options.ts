@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { ANALYZE_FILE_OPTIONS, type AnalyzeFileOptions } from '../io/analyze_file_options.js';
 import type { WarningOptions } from '../stats/warnings.js';
 import { WARNING_OPTIONS } from '../stats/warnings.js';
-import type { Detrend, NonFinitePolicy, Transform } from '../types.js';
+import type { Detrend, NonFinitePolicy, LossTransform } from '../types.js';
 import { addSchemaFlags, attributeOf, optionsFromFlags, type FlagOverride } from './schema_flags.js';
 
 export { integerArg, numberArg, positiveNumberArg } from './schema_flags.js';
@@ -16,7 +16,7 @@ export interface AnalysisCliValues {
   stride?: number;
   topK?: number;
   detrend?: Detrend;
-  transform?: Transform;
+  transform?: LossTransform;
   beta?: number;
   nonFinite?: NonFinitePolicy;
   threads?: number;

@@ -16,7 +16,7 @@ import {
 } from './analysis_options.js';
 import type { CliIo } from './io.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
-import { summaryLines } from './summary_text.js';
+import { summaryLines } from './run_summary_text.js';
 
 interface AnalyzeValues extends AnalysisCliValues, WarningCliValues {
   transition?: number;

@@ -6,9 +6,9 @@ import { writeResultJson } from '../io/result_json.js';
 import { buildReport, type ReportInputs, type ReportOptions } from '../report/index.js';
 import { summarizeRun } from '../stats/index.js';
 import type { Analysis } from '../types.js';
-import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions, type DeepLinearDemoResult } from './deep_linear.js';
+import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions, type DeepLinearDemoResult } from './deep_linear_demo.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
-import { SYNTHETIC_DEMO_OPTIONS, runSyntheticDemo, type SyntheticDemoOptions, type SyntheticDemoResult } from './synthetic.js';
+import { SYNTHETIC_DEMO_OPTIONS, runSyntheticDemo, type SyntheticDemoOptions, type SyntheticDemoResult } from './synthetic_demo.js';
 import { deepLinearReproduced, syntheticReproduced, verdictTable } from './verdict.js';
 
 /** Options of {@link runDemo}. */

@@ -4,7 +4,7 @@ import { loadVega } from './vega_modules.js';
 import { Rdm2Error } from '../errors.js';
 import { toLossView, type LossView } from '../loss_matrix.js';
 import {
-  covarianceSnapshot,
+  windowCovariance,
   detectWarnings,
   resolveGroups,
   summarizeRun,
@@ -270,7 +270,7 @@ function covarianceSection(c: Context): SectionPlan {
   for (const pick of picks) {
     const first = a.t[pick.window] - W + 1;
     try {
-      const snap = covarianceSnapshot(windowColumns(view, first, W, columns), 0, {
+      const snap = windowCovariance(windowColumns(view, first, W, columns), 0, {
         window: W, detrend: a.options.detrend, transform: a.options.transform, order: subGroups,
       });
       orderedGroups = (snap.groups ?? []).map(String);

@@ -1,6 +1,6 @@
 // Kendall's tau of an indicator against time, with a tie-corrected p-value.
 import { Rdm2Error } from '../errors.js';
-import { checkSeries } from './warnings.js';
+import { checkSeries } from './series_checks.js';
 
 /** How the p-value is computed. */
 export type KendallMethod = 'auto' | 'exact' | 'normal';

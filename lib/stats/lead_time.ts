@@ -1,7 +1,8 @@
 // Lead time of a warning before a transition, and transition times derived from a metric.
 import { Rdm2Error } from '../errors.js';
 import type { Analysis } from '../types.js';
-import { checkSeries, checkSteps, type Warning, type WarningResult } from './warnings.js';
+import { checkSeries, checkSteps } from './series_checks.js';
+import type { Warning, WarningResult } from './warnings.js';
 
 /** A transition time: the checkpoint index and its step. */
 export interface Transition {

@@ -1,5 +1,6 @@
 // Robust z-score early-warning detector: one online implementation, also used in batch.
 import { Rdm2Error } from '../errors.js';
+import { checkSeries, checkSteps } from './series_checks.js';
 import { defineOptions, optionError as fail, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 
 /** Which side of the baseline counts as an exceedance: SHC and variance rise ('up'), PR falls ('down'). */
@@ -455,40 +456,4 @@ export function detectWarnings(series: ArrayLike<number>, options: WarningOption
     }
   }
   return { z, warnings, options: det.options };
-}
-
-/**
- * Checks that `series` is a non-empty array-like of numbers; returns its length.
- * @internal shared by the statistics functions.
- */
-export function checkSeries(series: unknown, what: string): number {
-  if (series === null || typeof series !== 'object' || typeof (series as ArrayLike<number>).length !== 'number') {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
-  }
-  const n = (series as ArrayLike<number>).length;
-  if (n === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} is empty`);
-  for (let i = 0; i < n; i++) {
-    if (typeof (series as ArrayLike<unknown>)[i] !== 'number') {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a number, got ${typeof (series as ArrayLike<unknown>)[i]}`);
-    }
-  }
-  return n;
-}
-
-/**
- * Checks a steps array: same length as its series, finite numbers.
- * @internal
- */
-export function checkSteps(steps: unknown, n: number, what: string, of: string): void {
-  if (steps === null || typeof steps !== 'object' || typeof (steps as ArrayLike<number>).length !== 'number') {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
-  }
-  const s = steps as ArrayLike<unknown>;
-  if (s.length !== n) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} has ${s.length} values but ${of} has ${n}`);
-  for (let i = 0; i < n; i++) {
-    const v = s[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a finite number, got ${JSON.stringify(v)}`);
-    }
-  }
 }
