@@ -82,7 +82,7 @@ export interface CustomSpec<T = unknown> extends BaseSpec<T> {
   readonly typeDoc: string;
 }
 
-export type OptionSpec = IntegerSpec | NumberSpec | SeedSpec | BooleanSpec | EnumSpec | StringSpec | FunctionSpec | CustomSpec<any>;
+export type OptionSpec = IntegerSpec | NumberSpec | SeedSpec | BooleanSpec | EnumSpec | StringSpec | FunctionSpec | CustomSpec<unknown>;
 
 /** The options of one entry point. */
 export interface OptionSchema<F extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
@@ -134,7 +134,7 @@ export function optionError(message: string): never {
 
 /** `obj[key]` when `key` is the object's own property, else undefined (never the prototype's). */
 export function ownValue(obj: object, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+  return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
 /** The allowed range of a numeric spec in words: ">= 2", "in [1, 1024]", "> 0", or ''. */

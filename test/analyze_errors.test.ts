@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, analyzeSync, gram2rdm, Rdm2Error } from '../lib/index.js';
+import { analyze, analyzeSync, gram2rdm } from '../lib/index.js';
 import { expectError } from './helpers.js';
 
 const good = { data: new Float64Array(20 * 4).map((_, i) => Math.sin(i * 1.3) + i * 0.01), shape: [20, 4] as [number, number] };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeSync, Rdm2Error, SpectralMonitor } from '../lib/index.js';
 import { detectWarnings } from '../lib/stats/warnings.js';
 import { OBSERVABLE_NAMES } from '../lib/observables.js';
-import { naiveWindow, rng, rowsOf } from '../bench/reference/naive.js';
+import { naiveWindow, rng } from '../bench/reference/naive.js';
 import { expectError, expectRel, randomMatrix } from './helpers.js';
 
 function rowsFrom(data: Float64Array | Float32Array, T: number, n: number) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { KENDALL_EXACT_MAX_N, kendallTau } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectRel, expectError } from './helpers.js';
 
 describe('kendallTau: exact p-values without ties (hand-counted permutations)', () => {

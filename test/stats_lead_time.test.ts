@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectWarnings, leadTime, transitionFromMetric, windowSteps, type Warning } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectError } from './helpers.js';
 
 function warningAt(index: number, step: number): Warning {

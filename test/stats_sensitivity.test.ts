@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectWarnings, kendallTau, sensitivity, sensitivitySync } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { expectErrorAsync } from './helpers.js';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { surrogateTest, surrogateTestSync } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectErrorAsync } from './helpers.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WARNING_OPTIONS, OnlineWarningDetector, detectWarnings, robustZ, type Warning } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectRel, expectError } from './helpers.js';
 

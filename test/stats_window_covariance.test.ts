@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { covarianceSnapshot, windowCovariance } from '../lib/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectRel, expectError } from './helpers.js';
 

@@ -107,7 +107,7 @@ export const DEEP_LINEAR_DEMO_OPTIONS = defineOptions('deep linear demo', {
     doc: 'trainer options (all but seed)',
     check: (v: unknown, name: string): Omit<DeepLinearOptions, 'seed'> => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) optionError(`${name} must be an object of simulateDeepLinear options`);
-      if (Object.prototype.hasOwnProperty.call(v, 'seed')) optionError(`${name}.seed is not allowed: the demo's seeds are seed, seed + 1, ...`);
+      if (Object.hasOwn(v, 'seed')) optionError(`${name}.seed is not allowed: the demo's seeds are seed, seed + 1, ...`);
       return v as Omit<DeepLinearOptions, 'seed'>;
     },
   },

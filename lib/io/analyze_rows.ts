@@ -60,7 +60,7 @@ function scanRows(c: Chunking, from: number, count: number, globalRow: (bufferRo
 function analyzeChunk(c: Chunking, rows: number): Promise<Analysis> {
   const n = c.src.cols;
   const view: LossView = { data: c.buf.subarray(0, rows * n), rows, cols: n, rowStride: n, colStride: 1 };
-  const chunkOptions: AnalyzeOptions = { ...c.options, stride: c.s >= c.W ? c.W : c.s };
+  const chunkOptions: AnalyzeOptions = { ...c.options, stride: Math.min(c.s, c.W) };
   return runPrepared(prepareAnalysis(view, chunkOptions, { blockWindows: c.perBlock, finiteChecked: c.strict }));
 }
 

@@ -95,7 +95,7 @@ export function aggregate<R extends object>(
     }
     return k;
   };
-  const valueOf = (r: R, i: number): number => {
+  const valueAt = (r: R, i: number): number => {
     const v = typeof value === 'function' ? value(r) : (r as Record<string, unknown>)[value];
     if (v === null || v === undefined) return NaN;
     if (typeof v !== 'number') fail(`records[${i}].${typeof value === 'string' ? value : '(value)'} must be a number or null, got ${JSON.stringify(v)}`);
@@ -107,7 +107,7 @@ export function aggregate<R extends object>(
   records.forEach((r, i) => {
     if (typeof r !== 'object' || r === null) fail(`records[${i}] is not an object`);
     const k = keyOf(r, i);
-    const v = valueOf(r, i);
+    const v = valueAt(r, i);
     if (!groups.has(k)) groups.set(k, []);
     runs.set(k, (runs.get(k) ?? 0) + 1);
     if (Number.isFinite(v)) groups.get(k)!.push(v);

@@ -7,7 +7,7 @@ namespace rdm2addon {
 void registerAnalyze(Napi::Env env, Napi::Object exports);
 void registerMonitor(Napi::Env env, Napi::Object exports);
 void registerBench(Napi::Env env, Napi::Object exports);
-}
+}  // namespace rdm2addon
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   rdm2addon::registerAnalyze(env, exports);

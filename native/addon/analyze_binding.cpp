@@ -18,8 +18,7 @@ struct Request {
 
 Request parseRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() ||
-      !info[3].IsObject())
+  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsObject())
     throw Napi::TypeError::New(env, "analyze(data, rows, cols, options[, badRows]): bad arguments");
   Request req;
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
@@ -47,8 +46,7 @@ Request parseRequest(const Napi::CallbackInfo& info) {
     if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
       throw Napi::TypeError::New(env, "badRows must be a Uint8Array");
     Napi::Uint8Array bad = info[4].As<Napi::Uint8Array>();
-    if (static_cast<int64_t>(bad.ElementLength()) < T)
-      throw Napi::RangeError::New(env, "badRows is shorter than rows");
+    if (static_cast<int64_t>(bad.ElementLength()) < T) throw Napi::RangeError::New(env, "badRows is shorter than rows");
     req.input.badRows = bad.Data();
   }
   auto& opts = req.options;

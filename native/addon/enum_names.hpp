@@ -18,10 +18,13 @@ struct EnumName {
   E value;
 };
 
-inline constexpr EnumName<rdm2::Detrend> kDetrendNames[] = {{"none", rdm2::Detrend::None}, {"linear", rdm2::Detrend::Linear}};
-inline constexpr EnumName<rdm2::Transform> kTransformNames[] = {{"none", rdm2::Transform::None}, {"log", rdm2::Transform::Log}};
-inline constexpr EnumName<rdm2::NonFinite> kNonFiniteNames[] = {
-    {"unchecked", rdm2::NonFinite::Unchecked}, {"error", rdm2::NonFinite::Error}, {"skip-window", rdm2::NonFinite::SkipWindow}};
+inline constexpr EnumName<rdm2::Detrend> kDetrendNames[] = {{"none", rdm2::Detrend::None},
+                                                            {"linear", rdm2::Detrend::Linear}};
+inline constexpr EnumName<rdm2::Transform> kTransformNames[] = {{"none", rdm2::Transform::None},
+                                                                {"log", rdm2::Transform::Log}};
+inline constexpr EnumName<rdm2::NonFinite> kNonFiniteNames[] = {{"unchecked", rdm2::NonFinite::Unchecked},
+                                                                {"error", rdm2::NonFinite::Error},
+                                                                {"skip-window", rdm2::NonFinite::SkipWindow}};
 inline constexpr EnumName<rdm2::SolvePath> kSolvePathNames[] = {
     {"auto", rdm2::SolvePath::Auto}, {"gram", rdm2::SolvePath::Gram}, {"covariance", rdm2::SolvePath::Covariance}};
 
@@ -29,7 +32,8 @@ inline constexpr EnumName<rdm2::SolvePath> kSolvePathNames[] = {
 template <typename E, std::size_t N>
 E enumOption(const Napi::Object& o, const char* key, const EnumName<E> (&table)[N]) {
   Napi::Value v = o.Get(key);
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a string naming a value");
+  if (!v.IsString())
+    throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a string naming a value");
   const std::string s = v.As<Napi::String>().Utf8Value();
   for (const EnumName<E>& e : table)
     if (s == e.name) return e.value;

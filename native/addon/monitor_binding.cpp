@@ -55,7 +55,8 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     in.rows = 1;
     in.cols = ws.probes();
     in.rowStride = in.cols;
-    if (static_cast<int64_t>(ta.ElementLength()) != in.cols) throw Napi::RangeError::New(env, "row length differs from probes");
+    if (static_cast<int64_t>(ta.ElementLength()) != in.cols)
+      throw Napi::RangeError::New(env, "row length differs from probes");
     if (ta.TypedArrayType() == napi_float32_array) {
       in.dtype = rdm2::DType::F32;
       in.data = ta.As<Napi::Float32Array>().Data();

@@ -41,7 +41,6 @@ Observables computeObservables(double* lambda, int64_t m, double beta) {
     const double w = std::exp(beta * (-e - logP1));
     z += w;
     meanE += w * e;
-
   }
   meanE /= z;
   // Variance from deviations (a second pass) so it is not lost to cancellation.

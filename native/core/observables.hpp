@@ -14,8 +14,8 @@ struct Observables {
   double entropy;
   double shc;
   double topShare;
-  int64_t kept;      // number of eigenvalues above the cutoff
-  bool degenerate;   // largest eigenvalue <= 0 or not finite
+  int64_t kept;     // number of eigenvalues above the cutoff
+  bool degenerate;  // largest eigenvalue <= 0 or not finite
 };
 
 // The scalar observables by name, in result order: the bindings copy them out
@@ -26,8 +26,9 @@ struct ObservableField {
   double Observables::*value;
 };
 inline constexpr ObservableField kObservableFields[] = {
-    {"trace", &Observables::trace}, {"pr", &Observables::pr},           {"entropy", &Observables::entropy},
-    {"shc", &Observables::shc},     {"topShare", &Observables::topShare},
+    {"trace", &Observables::trace},       {"pr", &Observables::pr},
+    {"entropy", &Observables::entropy},   {"shc", &Observables::shc},
+    {"topShare", &Observables::topShare},
 };
 inline constexpr std::size_t kObservableCount = sizeof(kObservableFields) / sizeof(kObservableFields[0]);
 

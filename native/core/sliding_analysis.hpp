@@ -15,10 +15,10 @@ struct AnalysisResult {
   int64_t eigenCount = 0;  // m = min(W - 1, n)
   int64_t probes = 0;
   int64_t topK = 0;
-  std::vector<int32_t> t;          // index of each window's last row
+  std::vector<int32_t> t;                                         // index of each window's last row
   std::array<std::vector<double>, kObservableCount> observables;  // in kObservableFields order
-  std::vector<double> eigenvalues;  // windows x m
-  std::vector<float> eigenvectors;  // windows x topK x n
+  std::vector<double> eigenvalues;                                // windows x m
+  std::vector<float> eigenvectors;                                // windows x topK x n
   std::vector<uint8_t> degenerate;
 };
 
