@@ -4,7 +4,7 @@
 // (lib/cli/schema_flags.ts) and the documented defaults all come from that declaration.
 // Every failure is an Rdm2Error ERR_RDM2_OPTION. Only the options object's OWN properties are
 // read, so a polluted Object.prototype cannot change an analysis.
-import { Rdm2Error } from './errors.js';
+import { throwRdm2Error } from './errors.js';
 
 interface BaseSpec<T> {
   /** What the option does, as a short lower-case phrase (the `--help` text starts with it). */
@@ -46,6 +46,8 @@ export interface NumberSpec extends BaseSpec<number> {
   readonly max?: number;
   /** `min` itself is excluded (> min rather than >= min). */
   readonly exclusiveMin?: boolean;
+  /** `max` itself is excluded (< max rather than <= max). */
+  readonly exclusiveMax?: boolean;
 }
 
 /** A PRNG seed: any safe integer. */
@@ -129,7 +131,7 @@ export function defineOptions<const F extends Record<string, OptionSpec>>(owner:
 
 /** Throws the option error every validator uses. */
 export function optionError(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
+  throwRdm2Error('ERR_RDM2_OPTION', message);
 }
 
 /** `obj[key]` when `key` is the object's own property, else undefined (never the prototype's). */
@@ -149,7 +151,7 @@ export function rangeText(spec: OptionSpec): string {
   if (spec.type === 'number') {
     const parts: string[] = [];
     if (spec.min !== undefined) parts.push(`${spec.exclusiveMin ? '>' : '>='} ${spec.min}`);
-    if (spec.max !== undefined) parts.push(`<= ${spec.max}`);
+    if (spec.max !== undefined) parts.push(`${spec.exclusiveMax ? '<' : '<='} ${spec.max}`);
     return parts.join(' and ');
   }
   return '';
@@ -187,7 +189,7 @@ function valid(spec: OptionSpec, v: unknown): boolean {
         typeof v === 'number' &&
         Number.isFinite(v) &&
         (spec.min === undefined || (spec.exclusiveMin ? v > spec.min : v >= spec.min)) &&
-        (spec.max === undefined || v <= spec.max)
+        (spec.max === undefined || (spec.exclusiveMax ? v < spec.max : v <= spec.max))
       );
     case 'seed':
       return typeof v === 'number' && Number.isSafeInteger(v);
@@ -261,7 +263,7 @@ export function resolveOptions<F extends Record<string, OptionSpec>>(schema: Opt
   for (const [name, spec] of Object.entries(schema.fields)) {
     const given = ownValue(options, name);
     if (given === undefined) {
-      if (spec.required) optionError(`${name} is required`);
+      if (spec.required) optionError(`${name} is required (${expectation(spec)})`);
       out[name] = defaultOf(spec);
     } else {
       out[name] = checkValue(spec, name, given);

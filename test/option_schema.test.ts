@@ -53,7 +53,7 @@ describe('resolveOptions', () => {
     for (const [given, message] of cases) {
       expectError(() => resolveOptions(schema, { need: 1, ...given }), 'ERR_RDM2_OPTION', new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     }
-    expectError(() => resolveOptions(schema, {}), 'ERR_RDM2_OPTION', /^need is required$/);
+    expectError(() => resolveOptions(schema, {}), 'ERR_RDM2_OPTION', /^need is required \(an integer\)$/);
     expectError(() => resolveOptions(schema, 5), 'ERR_RDM2_OPTION', /^demo options must be an object$/);
     expectError(() => resolveOptions(schema, [1]), 'ERR_RDM2_OPTION', /^demo options must be an object$/);
   });

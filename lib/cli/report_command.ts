@@ -1,6 +1,6 @@
 // `rdm2 report`: the HTML report of one run (from its loss file), or of a whole sweep (from its summary.json).
 import type { Command } from 'commander';
-import { Rdm2Error } from '../errors.js';
+import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
 import {
   REPORT_TOP_K,
@@ -40,9 +40,6 @@ interface ReportValues extends AnalysisCliValues, WarningCliValues {
   maxProbes?: number;
 }
 
-function usage(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_USAGE', message);
-}
 
 /**
  * Registers `report` on the program: `rdm2 report <file> --window W --out report.html` for one run,
@@ -98,9 +95,9 @@ export function registerReport(program: Command, io: CliIo): void {
       const generatedAt = new Date().toISOString();
       const fromCli = (key: string) => cmd.getOptionValueSource(key) === 'cli';
       if (values.sweep === undefined) {
-        if (file === undefined) usage("missing argument 'file' (or give --sweep <summary.json>)");
-        for (const key of ['by', 'root'] as const) if (values[key] !== undefined) usage(`--${key} only applies with --sweep`);
-        if (!values.runReports) usage('--no-run-reports only applies with --sweep');
+        if (file === undefined) usageError("missing argument 'file' (or give --sweep <summary.json>)");
+        for (const key of ['by', 'root'] as const) if (values[key] !== undefined) usageError(`--${key} only applies with --sweep`);
+        if (!values.runReports) usageError('--no-run-reports only applies with --sweep');
         const common: RunFileReportOptions = {
           ...(values.groups !== undefined ? { groupsFile: values.groups } : {}),
           ...(values.transition !== undefined ? { transition: values.transition, transitionSource: '--transition' } : {}),
@@ -110,11 +107,11 @@ export function registerReport(program: Command, io: CliIo): void {
         if (isResultFile(file)) {
           // A result file: the analysis is read from it, so analysis options make no sense here.
           const analysisFlags = cmd.options.filter((o) => ANALYSIS_ATTRIBUTES.includes(o.attributeName()) && fromCli(o.attributeName())).map((o) => o.long!);
-          if (analysisFlags.length > 0) usage(`${analysisFlags.join(', ')} cannot be used with a result file: its analysis is read from it`);
+          if (analysisFlags.length > 0) usageError(`${analysisFlags.join(', ')} cannot be used with a result file: its analysis is read from it`);
           built = await asUsageErrorAsync(() => reportResultFile(file, { ...common, warning: warningOptionsGiven(values, fromCli) }));
         } else {
           const analysis = pickAnalyzeOptions(analysisOptionsFrom(values) as Record<string, unknown>);
-          if (analysis.window === undefined) usage('--window is required to analyse a loss file');
+          if (analysis.window === undefined) usageError('--window is required to analyse a loss file');
           built = await asUsageErrorAsync(() => reportLossFile(file, { ...common, analysis, warning: warningOptionsFrom(values) }));
         }
         await writeFileAtomic(values.out, built.html);
@@ -125,12 +122,12 @@ export function registerReport(program: Command, io: CliIo): void {
       }
 
       // The sweep view: the sweep's own analysis and warning options are used for every run.
-      if (file !== undefined) usage(`give either a loss file or --sweep, not both (got '${file}' and --sweep)`);
+      if (file !== undefined) usageError(`give either a loss file or --sweep, not both (got '${file}' and --sweep)`);
       const given = cmd.options
         .filter((o) => o.attributeName() !== 'sweep' && fromCli(o.attributeName()))
         .map((o) => o.long ?? o.attributeName())
         .filter((name) => !['--out', '--svg-dir', '--by', '--root', '--no-run-reports', '--title', '--max-probes'].includes(name));
-      if (given.length > 0) usage(`${given.join(', ')} cannot be used with --sweep: the sweep's own options (in summary.json) are used`);
+      if (given.length > 0) usageError(`${given.join(', ')} cannot be used with --sweep: the sweep's own options (in summary.json) are used`);
       const r = await asUsageErrorAsync(() =>
         writeSweepReport(values.sweep!, {
           out: values.out,

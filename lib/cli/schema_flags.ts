@@ -35,7 +35,7 @@ function numberInRange(spec: OptionSpec & { type: 'number' }): (value: string) =
   return (value) => {
     const v = numberArg(value);
     const low = spec.min === undefined || (spec.exclusiveMin ? v > spec.min : v >= spec.min);
-    if (!low || (spec.max !== undefined && v > spec.max)) throw new InvalidArgumentError(`expected a finite number ${range}`);
+    if (!low || (spec.max !== undefined && (spec.exclusiveMax ? v >= spec.max : v > spec.max))) throw new InvalidArgumentError(`expected a finite number ${range}`);
     return v;
   };
 }

@@ -15,7 +15,7 @@ import {
   type WarningOptions,
 } from '../stats/index.js';
 import { resolveWarningOptions } from '../stats/warnings.js';
-import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import type { Analysis, LossInput } from '../types.js';
 import { covarianceChartSpec, type CovariancePanel } from './charts/covariance.js';
 import { eigenvectorChartSpec } from './charts/eigenvector.js';
@@ -117,9 +117,6 @@ export const REPORT_OPTIONS = defineOptions('report', {
 
 export type ReportSchemaMatches = Assert<SameKeys<typeof REPORT_OPTIONS.fields, ReportOptions>>;
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
 
 function isAnalysis(a: unknown): a is Analysis {
   const x = a as Analysis;
@@ -372,9 +369,9 @@ function spectrumSection(c: Context): SectionPlan {
 }
 
 function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptions): Context {
-  if (!isAnalysis(analysis)) fail('renderReport needs an Analysis (the result of analyze)');
-  if (typeof inputs !== 'object' || inputs === null) fail('report inputs must be an object');
-  for (const key of Object.keys(inputs)) if (!KNOWN_INPUTS.includes(key)) fail(`unknown report input '${key}' (known: ${KNOWN_INPUTS.join(', ')})`);
+  if (!isAnalysis(analysis)) optionError('renderReport needs an Analysis (the result of analyze)');
+  if (typeof inputs !== 'object' || inputs === null) optionError('report inputs must be an object');
+  for (const key of Object.keys(inputs)) if (!KNOWN_INPUTS.includes(key)) optionError(`unknown report input '${key}' (known: ${KNOWN_INPUTS.join(', ')})`);
   const o = resolveOptions(REPORT_OPTIONS, opts);
   const a = analysis;
   let view: LossView | undefined;

@@ -79,9 +79,6 @@ export const SWEEP_REPORT_OPTIONS = defineOptions('sweep report', {
 
 export type SweepReportSchemaMatches = Assert<SameKeys<typeof SWEEP_REPORT_OPTIONS.fields, SweepReportOptions>>;
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
 
 /**
  * The default group of a run: the parent of the run's directory, from its path relative to the
@@ -100,13 +97,13 @@ export function defaultRunGroup(path: string): string {
 }
 
 function checkRecords(records: unknown): Fields[] {
-  if (!Array.isArray(records)) fail('sweep records must be an array (the runs of summary.json)');
+  if (!Array.isArray(records)) optionError('sweep records must be an array (the runs of summary.json)');
   if (records.length === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', 'the sweep has no runs');
   records.forEach((r, i) => {
-    if (typeof r !== 'object' || r === null) fail(`runs[${i}] is not an object`);
+    if (typeof r !== 'object' || r === null) optionError(`runs[${i}] is not an object`);
     const rec = r as SweepRunRecord;
-    if (typeof rec.path !== 'string') fail(`runs[${i}].path must be a string (the run's path relative to the sweep root)`);
-    if (rec.status !== 'ok' && rec.status !== 'failed') fail(`runs[${i}].status must be 'ok' or 'failed', got ${JSON.stringify(rec.status)}`);
+    if (typeof rec.path !== 'string') optionError(`runs[${i}].path must be a string (the run's path relative to the sweep root)`);
+    if (rec.status !== 'ok' && rec.status !== 'failed') optionError(`runs[${i}].status must be 'ok' or 'failed', got ${JSON.stringify(rec.status)}`);
   });
   return records as Fields[];
 }
@@ -182,7 +179,7 @@ export async function buildSweepReport(records: readonly SweepRunRecord[], optio
     if (by === undefined) return defaultRunGroup(r.path);
     const k = typeof by === 'function' ? by(r) : r[by];
     if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) {
-      fail(`run ${JSON.stringify(r.path)} has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
+      optionError(`run ${JSON.stringify(r.path)} has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
     }
     return String(k);
   };

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unlink } from 'node:fs/promises';
-import { Rdm2Error } from '../errors.js';
+import { usageError } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
 import { checkGroupCount } from '../io/meta.js';
@@ -54,9 +54,6 @@ export interface SweepOutcome {
   skipped: number;
 }
 
-function usage(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_USAGE', message);
-}
 
 const objectOf =
   <T>(what: string) =>
@@ -115,7 +112,7 @@ function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
 export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
   const opts = resolveOptions(SWEEP_OPTIONS, options);
   const { root, out, pattern, format, jobs } = opts;
-  if (resolve(out) === resolve(root)) usage(`--out ${out} is the sweep root: write results to another directory`);
+  if (resolve(out) === resolve(root)) usageError(`--out ${out} is the sweep root: write results to another directory`);
   const analysis: AnalyzeFileOptions = { ...(opts.analysis ?? {}) };
   analysis.threads ??= Math.max(1, Math.floor(availableParallelism() / jobs));
   const runOptions: SweepRunOptions = {
@@ -129,7 +126,7 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
   const progress = opts.progress ?? silentProgress;
 
   const discovered = await discoverRuns(root, { pattern, exclude: [out] });
-  if (discovered.length === 0) usage(`no loss files under ${root} match --pattern '${pattern}'`);
+  if (discovered.length === 0) usageError(`no loss files under ${root} match --pattern '${pattern}'`);
   const runs = selectShard(discovered, opts.shard);
   const records: RunRecord[] = new Array(runs.length);
   const todo: number[] = [];
