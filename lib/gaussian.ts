@@ -14,10 +14,15 @@ export type PerturbationSamples =
 
 /** Options of {@link gram2rdm}. */
 export interface Gram2rdmOptions {
+  /** Top probe-space eigenvectors per block, 0 <= topK <= min(K-1, n). Default 0. */
   topK?: number;
+  /** Inverse temperature of the spectral heat capacity, > 0. Default 1. */
   beta?: number;
+  /** Default 'none'. */
   transform?: LossTransform;
+  /** Native threads. Default: the machine's available parallelism. */
   threads?: number;
+  /** Default 'error'. */
   nonFinite?: NonFinitePolicy;
 }
 

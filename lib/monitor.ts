@@ -25,7 +25,7 @@ export interface MonitorOptions {
   transform?: LossTransform;
   /** SHC inverse temperature. Default 1. */
   beta?: number;
-  /** NaN/Infinity in a row: throw (default, state unchanged) or accept it and mark the windows containing it degenerate. */
+  /** NaN/Infinity in a row: 'error' throws (state unchanged) or 'skip-window' accepts it and marks the windows containing it degenerate. Default 'error'. */
   nonFinite?: NonFinitePolicy;
   /** Options of the online SHC warning detector (see detectWarnings), or `false` for none. Default: the detector's defaults. */
   warn?: WarningOptions | false;

@@ -37,7 +37,7 @@ export interface SweepOptions {
   groups?: { file: string; labels: string[] };
   /** Runs analysed at once. Default: the number of cores. */
   jobs?: number;
-  /** Skip runs whose result is complete and newer than their input. */
+  /** Skip runs whose result is complete and newer than their input. Default false. */
   resume?: boolean;
   /** Analyse only this shard of the runs. */
   shard?: Shard;
