@@ -54,8 +54,9 @@ export interface ReportOptions {
   title?: string;
   /** Warning detector options on the SHC (as for `detectWarnings`). Default: the detector's defaults. */
   warning?: WarningOptions;
-  /** Most probes drawn as lines in the loss chart and as bars in the eigenvector chart. Default 60 and 240. */
+  /** Most probes drawn as lines in the loss chart. Default 60. */
   maxProbes?: number;
+  /** Most probes drawn as bars in the eigenvector chart. Default 240. */
   maxBars?: number;
   /** Most probes per covariance heatmap (k x k cells each). Default 60. */
   maxHeatmapProbes?: number;
@@ -100,6 +101,7 @@ export const REPORT_OPTIONS = defineOptions('report', {
   warning: {
     type: 'custom',
     typeDoc: 'warning options',
+    defaultDoc: "the detector's defaults",
     doc: 'warning detector options on the SHC',
     check: (v: unknown): WarningOptions => {
       resolveWarningOptions(v as WarningOptions);
