@@ -4,6 +4,7 @@
 import { analyzeSync } from '../../lib/analyze.js';
 import { SpectralMonitor, type MonitorWindow } from '../../lib/monitor.js';
 import { native } from '../../lib/native.js';
+import { OBSERVABLE_NAMES } from '../../lib/observables.js';
 import { compareObservables, type Mismatch, type Observables } from '../observables.js';
 import { makeLosses, type StreamJob } from '../workloads.js';
 import { analysisObservables } from './native_run.js';
@@ -28,7 +29,6 @@ export interface StreamResult {
 export function summariesObservables(list: MonitorWindow[], W: number, n: number, firstRow: number): Observables {
   const m = Math.min(W - 1, n);
   const N = list.length;
-  const pick = (k: 'trace' | 'pr' | 'entropy' | 'shc' | 'topShare') => Float64Array.from(list, (s) => s[k]);
   const eigenvalues = new Float64Array(N * m);
   list.forEach((s, j) => eigenvalues.set(s.eigenvalues.subarray(0, m), j * m));
   return {
@@ -37,11 +37,7 @@ export function summariesObservables(list: MonitorWindow[], W: number, n: number
     n,
     topK: 0,
     t: Int32Array.from(list, (_, j) => firstRow + j),
-    trace: pick('trace'),
-    pr: pick('pr'),
-    entropy: pick('entropy'),
-    shc: pick('shc'),
-    topShare: pick('topShare'),
+    ...Object.fromEntries(OBSERVABLE_NAMES.map((k) => [k, Float64Array.from(list, (s) => s[k])])),
     eigenvalues,
   };
 }
