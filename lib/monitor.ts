@@ -101,7 +101,7 @@ export const MONITOR_OPTIONS = defineOptions(
   'SpectralMonitor options must be an object',
 );
 
-export type MonitorSchemaMatches = Assert<SameKeys<typeof MONITOR_OPTIONS.fields, MonitorOptions>>;
+type _MonitorSchemaMatches = Assert<SameKeys<typeof MONITOR_OPTIONS.fields, MonitorOptions>>;
 
 function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
   const o = resolveOptions(MONITOR_OPTIONS, opts);

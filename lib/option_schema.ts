@@ -272,7 +272,7 @@ export function resolveOptions<F extends Record<string, OptionSpec>>(schema: Opt
   return out as ResolvedValues<F>;
 }
 
-/** The given (own, defined) options of an object, for passing on: `{ ...opts }` would copy nothing from a prototype either, but this also drops `undefined` values. */
+/** The own, defined properties of an options object (inherited ones and `undefined` values dropped), for passing on. */
 export function ownOptions(options: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(options)) {

@@ -44,7 +44,7 @@ export const GRAM2RDM_OPTIONS = defineOptions('', {
   nonFinite: ANALYSIS_FIELDS.nonFinite,
 });
 
-export type AnalyzeSchemaMatches = Assert<SameKeys<typeof ANALYZE_OPTIONS.fields, AnalyzeOptions>>;
+type _AnalyzeSchemaMatches = Assert<SameKeys<typeof ANALYZE_OPTIONS.fields, AnalyzeOptions>>;
 export type Gram2rdmSchemaMatches = Assert<SameKeys<typeof GRAM2RDM_OPTIONS.fields, Gram2rdmOptions>>;
 
 /** Checks the options that depend on the matrix: W <= T and topK <= min(W - 1, n). */

@@ -115,7 +115,7 @@ export const DEEP_LINEAR_DEMO_OPTIONS = defineOptions('deep linear demo', {
   onProgress: { type: 'function', doc: 'called after each run with the number of runs done' },
 });
 
-export type DeepLinearDemoSchemaMatches = Assert<SameKeys<typeof DEEP_LINEAR_DEMO_OPTIONS.fields, DeepLinearDemoOptions>>;
+type _DeepLinearDemoSchemaMatches = Assert<SameKeys<typeof DEEP_LINEAR_DEMO_OPTIONS.fields, DeepLinearDemoOptions>>;
 
 /** Checks the options of {@link runDeepLinearDemo} (the trainer's own options are checked by a first run). */
 export function resolveDeepLinearDemoOptions(options: DeepLinearDemoOptions = {}): Omit<ResolvedDeepLinearDemoOptions, 'trainer'> & { trainer: Omit<DeepLinearOptions, 'seed'> } {

@@ -57,7 +57,7 @@ export const DEMO_OPTIONS = defineOptions('demo', {
   log: { type: 'function', doc: 'progress lines (e.g. to stderr)' },
 });
 
-export type DemoSchemaMatches = Assert<SameKeys<typeof DEMO_OPTIONS.fields, DemoOptions>>;
+type _DemoSchemaMatches = Assert<SameKeys<typeof DEMO_OPTIONS.fields, DemoOptions>>;
 
 function jsonText(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';

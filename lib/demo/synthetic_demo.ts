@@ -76,7 +76,7 @@ export const SYNTHETIC_DEMO_OPTIONS = defineOptions('synthetic demo', {
   threads: { ...ANALYSIS_FIELDS.threads, default: undefined, defaultDoc: "the machine's" },
 });
 
-export type SyntheticDemoSchemaMatches = Assert<SameKeys<typeof SYNTHETIC_DEMO_OPTIONS.fields, SyntheticDemoOptions>>;
+type _SyntheticDemoSchemaMatches = Assert<SameKeys<typeof SYNTHETIC_DEMO_OPTIONS.fields, SyntheticDemoOptions>>;
 
 /** Checks the options of {@link runSyntheticDemo}. */
 export function resolveSyntheticDemoOptions(options: SyntheticDemoOptions = {}): ResolvedSyntheticDemoOptions {

@@ -48,7 +48,7 @@ export const ANALYZE_FILE_OPTIONS = defineOptions(
   'options must be an object with at least { window }',
 );
 
-export type AnalyzeFileSchemaMatches = Assert<SameKeys<typeof ANALYZE_FILE_OPTIONS.fields, AnalyzeFileOptions>>;
+type _AnalyzeFileSchemaMatches = Assert<SameKeys<typeof ANALYZE_FILE_OPTIONS.fields, AnalyzeFileOptions>>;
 
 /** The analysis part (own, given options only; checked when the file's shape is known) and the reading part (checked, defaults filled). */
 export interface SplitFileOptions {

@@ -117,7 +117,7 @@ export const REPORT_OPTIONS = defineOptions('report', {
   generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
 });
 
-export type ReportSchemaMatches = Assert<SameKeys<typeof REPORT_OPTIONS.fields, ReportOptions>>;
+type _ReportSchemaMatches = Assert<SameKeys<typeof REPORT_OPTIONS.fields, ReportOptions>>;
 
 
 function isAnalysis(a: unknown): a is Analysis {

@@ -77,7 +77,7 @@ export const SWEEP_REPORT_OPTIONS = defineOptions('sweep report', {
   generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
 });
 
-export type SweepReportSchemaMatches = Assert<SameKeys<typeof SWEEP_REPORT_OPTIONS.fields, SweepReportOptions>>;
+type _SweepReportSchemaMatches = Assert<SameKeys<typeof SWEEP_REPORT_OPTIONS.fields, SweepReportOptions>>;
 
 
 /**

@@ -124,7 +124,7 @@ export const DEEP_LINEAR_OPTIONS = defineOptions('simulateDeepLinear', {
   seed: { type: 'seed', default: 0, doc: 'PRNG seed' },
 });
 
-export type DeepLinearSchemaMatches = Assert<SameKeys<typeof DEEP_LINEAR_OPTIONS.fields, DeepLinearOptions>>;
+type _DeepLinearSchemaMatches = Assert<SameKeys<typeof DEEP_LINEAR_OPTIONS.fields, DeepLinearOptions>>;
 
 /** Most recorded loss values one run may hold (T x n), to keep memory bounded: 2^27 doubles = 1 GiB. */
 const MAX_RECORDED = 2 ** 27;

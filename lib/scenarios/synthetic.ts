@@ -73,7 +73,7 @@ export const SYNTHETIC_SCENARIO_OPTIONS = defineOptions('syntheticScenario', {
   shuffleProbes: { type: 'boolean', default: false, doc: 'randomly permute the probes' },
 });
 
-export type SyntheticScenarioSchemaMatches = Assert<SameKeys<typeof SYNTHETIC_SCENARIO_OPTIONS.fields, SyntheticScenarioOptions>>;
+type _SyntheticScenarioSchemaMatches = Assert<SameKeys<typeof SYNTHETIC_SCENARIO_OPTIONS.fields, SyntheticScenarioOptions>>;
 
 function firstAtLeast(a: Float64Array, level: number): number {
   for (let k = 0; k < a.length; k++) if (a[k] >= level) return k;

@@ -50,7 +50,7 @@ export const AGGREGATE_OPTIONS = defineOptions('aggregate', {
   level: { type: 'number', min: 0, exclusiveMin: true, max: 1, exclusiveMax: true, default: 0.95, doc: 'confidence level of the interval' },
 });
 
-export type AggregateSchemaMatches = Assert<SameKeys<typeof AGGREGATE_OPTIONS.fields, AggregateOptions<object>>>;
+type _AggregateSchemaMatches = Assert<SameKeys<typeof AGGREGATE_OPTIONS.fields, AggregateOptions<object>>>;
 
 /**
  * Quantile of sorted values by linear interpolation between order statistics (Hyndman and

@@ -184,7 +184,7 @@ export const COMPARE_OPTIONS = defineOptions('compareIndicators', {
   },
 });
 
-export type CompareSchemaMatches = Assert<SameKeys<typeof COMPARE_OPTIONS.fields, CompareOptions>>;
+type _CompareSchemaMatches = Assert<SameKeys<typeof COMPARE_OPTIONS.fields, CompareOptions>>;
 
 /**
  * Runs the same warning detector on every indicator (SHC, PR, trace, leading eigenvalue, and

@@ -44,7 +44,7 @@ export const KENDALL_OPTIONS = defineOptions('kendallTau', {
   method: { type: 'enum', values: ['auto', 'exact', 'normal'], default: 'auto', doc: "'exact' permutation distribution, 'normal' approximation, or 'auto'" },
 });
 
-export type KendallSchemaMatches = Assert<SameKeys<typeof KENDALL_OPTIONS.fields, KendallOptions>>;
+type _KendallSchemaMatches = Assert<SameKeys<typeof KENDALL_OPTIONS.fields, KendallOptions>>;
 
 /** Largest n for which 'auto' uses the exact distribution. */
 export const KENDALL_EXACT_MAX_N = 50;

@@ -53,7 +53,7 @@ export const TRANSITION_RULE_OPTIONS = defineOptions(
   'transitionFromMetric needs a rule { threshold, direction }',
 );
 
-export type TransitionRuleSchemaMatches = Assert<SameKeys<typeof TRANSITION_RULE_OPTIONS.fields, TransitionRule>>;
+type _TransitionRuleSchemaMatches = Assert<SameKeys<typeof TRANSITION_RULE_OPTIONS.fields, TransitionRule>>;
 
 
 /**

@@ -95,7 +95,7 @@ export const SENSITIVITY_OPTIONS = defineOptions(
   'sensitivity needs options with at least { windows: [...] }',
 );
 
-export type SensitivitySchemaMatches = Assert<SameKeys<typeof SENSITIVITY_OPTIONS.fields, SensitivityOptions>>;
+type _SensitivitySchemaMatches = Assert<SameKeys<typeof SENSITIVITY_OPTIONS.fields, SensitivityOptions>>;
 
 function grid(losses: LossInput, options: SensitivityOptions): Grid {
   if (typeof options === 'object' && options !== null && Object.hasOwn(options, 'topK')) {

@@ -83,7 +83,7 @@ export const SUMMARIZE_OPTIONS = defineOptions('summarizeRun', {
   surrogate: { type: 'custom', typeDoc: 'a surrogate result or request', check: checkedLater<SurrogateResult | SurrogateRequest>, doc: 'a surrogate p-value' },
 });
 
-export type SummarizeSchemaMatches = Assert<SameKeys<typeof SUMMARIZE_OPTIONS.fields, SummarizeOptions>>;
+type _SummarizeSchemaMatches = Assert<SameKeys<typeof SUMMARIZE_OPTIONS.fields, SummarizeOptions>>;
 
 function extremum(series: Float64Array, ws: Float64Array, a: Analysis, sign: 1 | -1): WindowPoint | null {
   let best = -1;

@@ -54,7 +54,7 @@ export const SURROGATE_OPTIONS = defineOptions(
   'surrogateTest needs surrogate options { kind, count, seed }',
 );
 
-export type SurrogateSchemaMatches = Assert<SameKeys<typeof SURROGATE_OPTIONS.fields, SurrogateOptions>>;
+type _SurrogateSchemaMatches = Assert<SameKeys<typeof SURROGATE_OPTIONS.fields, SurrogateOptions>>;
 
 interface Plan {
   src: Float64Array;

@@ -46,7 +46,7 @@ export const WARNING_OPTIONS = defineOptions('warning', {
   direction: { type: 'enum', values: ['up', 'down', 'both'], default: 'up', doc: "which side of the baseline exceeds: 'up' (SHC, variance), 'down' (PR) or 'both'" },
 });
 
-export type WarningSchemaMatches = Assert<SameKeys<typeof WARNING_OPTIONS.fields, WarningOptions>>;
+type _WarningSchemaMatches = Assert<SameKeys<typeof WARNING_OPTIONS.fields, WarningOptions>>;
 
 /**
  * Defaults of the warning detector: B = 40, z = 6, m = 3, 'up'. Calibrated on stride-1 windows

@@ -88,7 +88,7 @@ export const SWEEP_OPTIONS = defineOptions('sweep', {
   progress: { type: 'custom', typeDoc: 'a progress reporter', check: objectOf<SweepProgress>('a progress reporter'), doc: 'progress reporter' },
 });
 
-export type SweepSchemaMatches = Assert<SameKeys<typeof SWEEP_OPTIONS.fields, SweepOptions>>;
+type _SweepSchemaMatches = Assert<SameKeys<typeof SWEEP_OPTIONS.fields, SweepOptions>>;
 
 /** The requested options without the knobs that do not change results (threads, chunk size). */
 function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
