@@ -23,5 +23,6 @@ export * from './stats/index.js';
 export * from './scenarios/synthetic.js';
 export * from './report/index.js';
 export * from './scenarios/deep_linear.js';
+export * from './scenarios/noise_control.js';
 export * from './io/index.js';
 export * from './sweep/index.js';

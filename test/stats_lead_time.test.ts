@@ -58,7 +58,7 @@ describe('leadTime', () => {
   });
   it('takes a Transition object and a detectWarnings result; without steps, both leads are in checkpoints', () => {
     const tr = transitionFromMetric([0, 0, 0, 0, 0, 1, 1, 1], steps, { threshold: 0.5 })!;
-    expect(leadTime({ warnings: [warningAt(0, 20)], z: new Float64Array(1), options: { baseline: 3, z: 1, consecutive: 1, direction: 'up' } }, tr, steps)).toMatchObject({
+    expect(leadTime({ warnings: [warningAt(0, 20)], z: new Float64Array(1), options: { baseline: 3, minBaseline: 3, z: 1, consecutive: 1, direction: 'up' } }, tr, steps)).toMatchObject({
       leadSteps: 100,
       leadCheckpoints: 3,
     });

@@ -44,11 +44,12 @@ export function analysisOptionsFrom(v: AnalysisCliValues): AnalyzeFileOptions {
 /** Option values of the early-warning detector. */
 export interface WarningCliValues {
   warnBaseline?: number;
+  warnMinBaseline?: number;
   warnZ?: number;
   warnConsecutive?: number;
 }
 
-const WARNING_FLAGS = ['baseline', 'z', 'consecutive'] as const;
+const WARNING_FLAGS = ['baseline', 'minBaseline', 'z', 'consecutive'] as const;
 
 /** Adds the early-warning detector options (applied to the SHC series of each run). */
 export function addWarningOptions(cmd: Command): Command {
@@ -56,7 +57,7 @@ export function addWarningOptions(cmd: Command): Command {
 }
 
 /** The warning options the command line asked for. */
-export function warningOptionsFrom(v: WarningCliValues): Pick<WarningOptions, 'baseline' | 'z' | 'consecutive'> {
+export function warningOptionsFrom(v: WarningCliValues): Pick<WarningOptions, 'baseline' | 'minBaseline' | 'z' | 'consecutive'> {
   return optionsFromFlags(v as Record<string, unknown>, WARNING_OPTIONS, WARNING_FLAGS);
 }
 

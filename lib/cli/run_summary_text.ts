@@ -1,6 +1,7 @@
 // The short human summary `rdm2 analyze` prints.
 import type { FileAnalysis } from '../io/analyze_file.js';
 import type { RunSummary, WindowPoint } from '../stats/index.js';
+import { baselineText } from '../stats/warnings.js';
 
 /** A number for people: integers as they are, others to 4 significant digits. */
 export function formatNumber(x: number): string {
@@ -33,7 +34,7 @@ export function summaryLines(fa: FileAnalysis, s: RunSummary, out: string | unde
   lines.push(`  SHC peak     ${s.shcPeak ? point(s.shcPeak, steps) : 'none (every window is degenerate)'}`);
   lines.push(`  PR minimum   ${s.prMin ? point(s.prMin, steps) : 'none (every window is degenerate)'}`);
   const w = s.warningOptions;
-  const rule = `baseline ${w.baseline}, z > ${formatNumber(w.z)}, ${w.consecutive} in a row`;
+  const rule = `baseline ${baselineText(w)}, z > ${formatNumber(w.z)}, ${w.consecutive} in a row`;
   if (s.firstWarning) {
     const f = s.firstWarning;
     lines.push(`  warnings     ${s.warningCount} (${rule}); first at ${where(f.window, f.checkpoint, f.step, steps)}, z = ${formatNumber(f.z)}`);

@@ -1,5 +1,6 @@
 // Section 6 of the run report (shown first): what went in, the options used, and the run summary.
 import type { RunSummary } from '../stats/index.js';
+import { baselineText } from '../stats/warnings.js';
 import { escapeHtml, formatStep, formatValue } from './format.js';
 import { keyValueTable } from './html.js';
 
@@ -73,7 +74,7 @@ export function headerSection(h: HeaderInput): string {
     ['Steps', `${escapeHtml(formatStep(h.stepRange.first))} to ${escapeHtml(formatStep(h.stepRange.last))}${h.stepRange.given ? '' : ' (checkpoint indices: no steps given)'}`],
     ['Groups', groups],
     ['Analysis options', code(`window ${o.window}, stride ${o.stride}, topK ${o.topK}, detrend ${o.detrend}, transform ${o.transform}, beta ${o.beta}`)],
-    ['Warning detector', code(`SHC, baseline ${w.baseline}, z ${w.z}, consecutive ${w.consecutive}, direction ${w.direction}`)],
+    ['Warning detector', code(`SHC, baseline ${baselineText(w)}, z ${w.z}, consecutive ${w.consecutive}, direction ${w.direction}`)],
     ['Library', `rdm2 ${escapeHtml(h.libraryVersion)} (charts: ${escapeHtml(h.chartVersions)})`],
   ];
   if (h.generatedAt !== undefined) input.push(['Generated', escapeHtml(h.generatedAt)]);

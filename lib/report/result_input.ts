@@ -26,7 +26,7 @@ export interface ResultReportInput {
   groups?: string[];
   transition?: number;
   /** The warning options of the summary stored in the result, when there is one. */
-  warning?: { baseline: number; z: number; consecutive: number; direction: 'up' | 'down' | 'both' };
+  warning?: { baseline: number; minBaseline?: number; z: number; consecutive: number; direction: 'up' | 'down' | 'both' };
   /** Header rows: where things came from, and why the losses are missing when they are. */
   details: [string, string][];
 }
@@ -163,7 +163,11 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
   }
   if (typeof doc.transition === 'number') out.transition = doc.transition;
   const s = doc.summary as { warningOptions?: ResultReportInput['warning'] } | undefined;
-  if (s && typeof s === 'object' && s.warningOptions && typeof s.warningOptions === 'object') out.warning = s.warningOptions;
+  if (s && typeof s === 'object' && s.warningOptions && typeof s.warningOptions === 'object') {
+    const w = s.warningOptions;
+    // A result written before the expanding baseline existed was scored on full baselines only.
+    out.warning = Object.hasOwn(w, 'minBaseline') ? w : { ...w, minBaseline: w.baseline };
+  }
 
   const input = doc.input;
   let why = 'the result names no loss file';

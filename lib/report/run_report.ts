@@ -14,7 +14,7 @@ import {
   type Transition,
   type WarningOptions,
 } from '../stats/index.js';
-import { resolveWarningOptions } from '../stats/warnings.js';
+import { baselineText, resolveWarningOptions } from '../stats/warnings.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import type { Analysis, LossInput } from '../types.js';
 import { covarianceChartSpec, type CovariancePanel } from './charts/covariance.js';
@@ -222,7 +222,7 @@ function signalsSection(c: Context): SectionPlan {
   return {
     id: 'signals',
     title: 'SHC, participation ratio and trace',
-    caption: `Spectral heat capacity (SHC, beta = ${a.options.beta}), participation ratio (PR) and trace of the 2RDM of each window, at the step of the window's last checkpoint. Orange: SHC warnings (robust z > ${wo.z} against the previous ${wo.baseline} windows, for ${wo.consecutive} consecutive windows; the band spans the run of exceedances, the line is where the warning fired). Black dot: the SHC peak. Dashed red: the transition.`,
+    caption: `Spectral heat capacity (SHC, beta = ${a.options.beta}), participation ratio (PR) and trace of the 2RDM of each window, at the step of the window's last checkpoint. Orange: SHC warnings (robust z > ${wo.z} against the previous ${baselineText(wo)} windows, for ${wo.consecutive} consecutive windows; the band spans the run of exceedances, the line is where the warning fired). Black dot: the SHC peak. Dashed red: the transition.`,
     spec: signalsChartSpec({
       panels: [panel('shc', 'SHC', a.shc), panel('pr', 'PR', a.pr), panel('trace', 'trace', a.trace)],
       xDomain: [ws[0], ws[ws.length - 1]],

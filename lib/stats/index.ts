@@ -1,5 +1,6 @@
 // Early-warning statistics and interpretability: every public name of lib/stats.
 export {
+  DEFAULT_MIN_BASELINE,
   DEFAULT_WARNING_OPTIONS,
   MAD_SCALE,
   MEAN_AD_SCALE,
@@ -70,4 +71,5 @@ export {
   type SurrogateRequest,
   type WindowPoint,
 } from './summarize.js';
+export { falseAlarmRates, wilsonUpper, type FalseAlarmOptions, type FalseAlarmTable } from './false_alarms.js';
 export { aggregate, type AggregateOptions, type AggregateTable } from './aggregate.js';

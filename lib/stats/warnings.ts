@@ -8,8 +8,14 @@ export type WarningDirection = 'up' | 'down' | 'both';
 
 /** Options of {@link detectWarnings} and {@link OnlineWarningDetector}. */
 export interface WarningOptions {
-  /** B: number of trailing finite values forming the baseline (>= 3). Default 40. */
+  /** B: the most trailing finite values forming the baseline (>= 3). Default 40. */
   baseline?: number;
+  /**
+   * B0: finite values needed before the first score (3 <= B0 <= B); from there the baseline
+   * grows with every value until it holds B (an expanding baseline, for short histories).
+   * Default min(10, baseline).
+   */
+  minBaseline?: number;
   /** Threshold on the robust z-score (finite, > 0). Default 6. */
   z?: number;
   /** m: consecutive exceedances needed to raise a warning (>= 1). Default 3. */
@@ -21,6 +27,7 @@ export interface WarningOptions {
 /** The options a detector actually used, echoed in every result. */
 export interface ResolvedWarningOptions {
   baseline: number;
+  minBaseline: number;
   z: number;
   consecutive: number;
   direction: WarningDirection;
@@ -35,6 +42,14 @@ export const WARNING_OPTIONS = defineOptions('warning', {
     doc: 'trailing windows forming the robust baseline',
     cli: { flag: '--warn-baseline', value: 'B', doc: 'warnings: trailing windows forming the robust baseline' },
   },
+  minBaseline: {
+    type: 'integer',
+    min: 3,
+    defaultDoc: 'min(10, baseline)',
+    note: 'at most baseline',
+    doc: 'windows needed before the first score (the baseline then grows to baseline)',
+    cli: { flag: '--warn-min-baseline', value: 'B0', doc: 'warnings: windows needed before the first score (the baseline then grows to B)' },
+  },
   z: { type: 'number', min: 0, exclusiveMin: true, default: 6, doc: 'robust z-score threshold', cli: { flag: '--warn-z', value: 'Z', doc: 'warnings: robust z-score threshold' } },
   consecutive: {
     type: 'integer',
@@ -48,14 +63,16 @@ export const WARNING_OPTIONS = defineOptions('warning', {
 
 type _WarningSchemaMatches = Assert<SameKeys<typeof WARNING_OPTIONS.fields, WarningOptions>>;
 
+/** The default of `minBaseline` (when it is not larger than `baseline`): the shortest history scored. */
+export const DEFAULT_MIN_BASELINE = 10;
+
 /**
- * Defaults of the warning detector: B = 40, z = 6, m = 3, 'up'. Calibrated on stride-1 windows
- * (W = 20, n = 60, T = 240) where consecutive windows share W - 1 rows, so an indicator series is
- * autocorrelated over about W windows and the MAD of a short baseline underestimates its spread:
- * a conventional z = 3 then fires on pure noise in most runs. With these defaults the measured
- * false-alarm rate on pure noise is about 1.5% per run (docs/statistics.md).
+ * The baseline of resolved options in words: `40`, or `10 to 40` for an expanding one.
+ * @internal
  */
-export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze(resolveOptions(WARNING_OPTIONS, {}));
+export function baselineText(o: Pick<ResolvedWarningOptions, 'baseline' | 'minBaseline'>): string {
+  return o.minBaseline < o.baseline ? `${o.minBaseline} to ${o.baseline}` : `${o.baseline}`;
+}
 
 /** Scale factor making the MAD a consistent estimator of a normal standard deviation. */
 export const MAD_SCALE = 1.4826;
@@ -90,7 +107,7 @@ export interface Warning {
 
 /** What {@link detectWarnings} returns. */
 export interface WarningResult {
-  /** Robust z of every value: NaN during warm-up (fewer than B finite values seen) and for non-finite values. */
+  /** Robust z of every value: NaN during warm-up (fewer than B0 finite values seen) and for non-finite values. */
   z: Float64Array;
   /** Warnings in firing order; their peak and end cover the whole run. */
   warnings: Warning[];
@@ -138,13 +155,27 @@ export interface WarningDetectorState {
  *
  * @example
  * ```ts
- * resolveWarningOptions({ z: 4 }); // { baseline: 40, z: 4, consecutive: 3, direction: 'up' }
+ * resolveWarningOptions({ z: 4 }); // { baseline: 40, minBaseline: 10, z: 4, consecutive: 3, direction: 'up' }
  * ```
  * @param _what no longer used (messages name the warning options themselves); kept so existing calls compile.
  */
 export function resolveWarningOptions(options: WarningOptions = {}, _what?: string): ResolvedWarningOptions {
-  return resolveOptions(WARNING_OPTIONS, options);
+  const o = resolveOptions(WARNING_OPTIONS, options);
+  const minBaseline = o.minBaseline ?? Math.min(DEFAULT_MIN_BASELINE, o.baseline);
+  if (minBaseline > o.baseline) fail(`minBaseline (${minBaseline}) must be at most baseline (${o.baseline})`);
+  return { baseline: o.baseline, minBaseline, z: o.z, consecutive: o.consecutive, direction: o.direction };
 }
+
+/**
+ * Defaults of the warning detector: an expanding baseline from B0 = 10 to B = 40 values, z = 6,
+ * m = 3, 'up'. Calibrated on stride-1 windows where consecutive windows share W - 1 rows, so an
+ * indicator series is autocorrelated over about W windows and the MAD of a short baseline
+ * underestimates its spread: a conventional z = 3 then fires on pure noise in most runs. With
+ * these defaults the measured false-alarm rate on white and AR(1) noise controls is at most 5%
+ * per run at every history length from 10 to 100 windows (`npm run calibrate:detector`,
+ * docs/statistics.md).
+ */
+export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze(resolveWarningOptions({}));
 
 function median(sorted: Float64Array): number {
   const n = sorted.length;
@@ -221,10 +252,11 @@ interface Run {
  * The robust z-score early-warning detector, fed one value at a time. {@link detectWarnings}
  * runs exactly this class over a series, so batch and streaming results agree value for value.
  *
- * Rule: each value x_k is scored against the previous B finite values (the baseline):
- * z_k = (x_k - median) / (1.4826 MAD) (see {@link robustZ} for MAD = 0). Until B finite values
- * have been seen, z is NaN. A value exceeds when z > threshold ('up'), z < -threshold ('down')
- * or |z| > threshold ('both'). A warning fires on the m-th consecutive exceedance; the run then
+ * Rule: each value x_k is scored against the previous finite values (the baseline), at most B
+ * of them: z_k = (x_k - median) / (1.4826 MAD) (see {@link robustZ} for MAD = 0). Until B0
+ * (`minBaseline`) finite values have been seen, z is NaN; from then on the baseline grows with
+ * every finite value until it holds B, and then trails (an expanding, then sliding, baseline).
+ * A value exceeds when z > threshold ('up'), z < -threshold ('down') or |z| > threshold ('both'). A warning fires on the m-th consecutive exceedance; the run then
  * continues (extending the same warning's end and peak) until a value does not exceed.
  * After scoring, every finite value joins the baseline (the oldest leaves).
  *
@@ -262,7 +294,10 @@ export class OnlineWarningDetector {
   static fromState(state: WarningDetectorState): OnlineWarningDetector {
     if (typeof state !== 'object' || state === null) fail('invalid warning detector state: not an object');
     if (state.version !== 1) fail(`invalid warning detector state: unsupported version ${JSON.stringify(state.version)}`);
-    const det = new OnlineWarningDetector(state.options);
+    // A state written before the expanding baseline existed scored only full baselines.
+    const o = state.options;
+    const options = typeof o === 'object' && o !== null && !Object.hasOwn(o, 'minBaseline') ? { ...o, minBaseline: o.baseline } : o;
+    const det = new OnlineWarningDetector(options);
     const B = det.options.baseline;
     if (!Array.isArray(state.baseline) || state.baseline.length > B) {
       fail(`invalid warning detector state: baseline must be an array of at most ${B} numbers`);
@@ -364,8 +399,9 @@ export class OnlineWarningDetector {
       this.run = null;
       return null;
     }
-    const { baseline: B, z: threshold, consecutive, direction } = this.options;
-    const z = this.filled === B ? robustZ(value, this.ring) : NaN;
+    const { baseline: B, minBaseline, z: threshold, consecutive, direction } = this.options;
+    // The ring fills from slot 0 and only wraps once full, so a growing baseline is its prefix.
+    const z = this.filled === B ? robustZ(value, this.ring) : this.filled >= minBaseline ? robustZ(value, this.ring.subarray(0, this.filled)) : NaN;
     this.z = z;
     // Add the value to the baseline (replacing the oldest once full).
     if (this.filled < B) {
@@ -427,7 +463,7 @@ function toWarning(r: Run, endIndex: number): Warning {
  * steps are the steps of each window's last checkpoint (the moment its value was available).
  *
  * @param series indicator values in time order (e.g. `analysis.shc`); NaN marks degenerate windows.
- * @param options baseline B (default 40), z threshold (default 6), consecutive m (default 3), direction (default 'up').
+ * @param options baseline B (default 40), minBaseline B0 (default min(10, B)), z threshold (default 6), consecutive m (default 3), direction (default 'up').
  * @param steps step of each value (same length as `series`); default: the index.
  * @throws Rdm2Error ERR_RDM2_SHAPE if `series` is empty or `steps` has another length; ERR_RDM2_OPTION on bad options.
  *
