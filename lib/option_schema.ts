@@ -31,6 +31,8 @@ export interface CliSpec {
   readonly doc?: string;
   /** The flag's value is in units of this many of the option's (e.g. 2 ** 20: MiB for bytes). */
   readonly unit?: number;
+  /** Parses the flag's text (for a custom option, e.g. a number or 'auto'); throws an Error saying what was expected. */
+  readonly parse?: (value: string) => unknown;
 }
 
 export interface IntegerSpec extends BaseSpec<number> {

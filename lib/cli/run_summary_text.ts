@@ -31,6 +31,11 @@ export function summaryLines(fa: FileAnalysis, s: RunSummary, out: string | unde
       ? `Gaussian 2RDM per checkpoint (K = ${o.window} samples)`
       : `window ${o.window}, stride ${o.stride}, detrend ${o.detrend}`;
   lines.push(`  analysis     ${opts}, transform ${o.transform}, beta ${formatNumber(o.beta)}, top-k ${o.topK}: ${a.windows} windows, ${s.degenerateWindows} degenerate`);
+  if (fa.auto) {
+    lines.push(`  auto window  ${fa.auto.windowReason}`);
+    lines.push(`  transform    ${fa.auto.transformReason}`);
+  }
+  if (fa.transformProposal) lines.push(`  note         log transform proposed: ${fa.transformProposal}; use --transform log (or auto)`);
   lines.push(`  SHC peak     ${s.shcPeak ? point(s.shcPeak, steps) : 'none (every window is degenerate)'}`);
   lines.push(`  PR minimum   ${s.prMin ? point(s.prMin, steps) : 'none (every window is degenerate)'}`);
   const w = s.warningOptions;

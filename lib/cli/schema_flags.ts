@@ -75,7 +75,17 @@ export function schemaOption(name: string, spec: OptionSpec, override: FlagOverr
   const words = override.defaultDoc ?? (typeof spec.default === 'function' || spec.default === undefined ? spec.defaultDoc : undefined);
   if (given === undefined && words !== undefined) description += ` (default: ${words})`;
   const option = new Option(spec.type === 'boolean' ? flag : `${flag} <${cli.value ?? 'value'}>`, description);
-  if (spec.type === 'integer') option.argParser(integerArg(spec.min ?? 0, spec.max));
+  if (cli.parse) {
+    const parse = cli.parse;
+    option.argParser((value: string) => {
+      try {
+        return parse(value);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    });
+  }
+  else if (spec.type === 'integer') option.argParser(integerArg(spec.min ?? 0, spec.max));
   else if (spec.type === 'number') option.argParser(unit === 1 ? numberInRange(spec) : positiveNumberArg);
   else if (spec.type === 'enum') option.choices(spec.values);
   if (given !== undefined && spec.type !== 'boolean') option.default(typeof given === 'number' ? given / unit : given);

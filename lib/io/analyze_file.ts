@@ -1,6 +1,8 @@
 // Analysing a loss file in row chunks (lib/io/analyze_rows.ts): memory O(W n + chunk), never
 // O(T n); with the file's checksum, metadata and the step of each window.
 import { stat } from 'node:fs/promises';
+import { LossInspector, chooseSettings, type AutoSettings } from '../auto_settings.js';
+import { optionError } from '../option_schema.js';
 import type { Analysis } from '../types.js';
 import { splitFileOptions, type AnalyzeFileOptions } from './analyze_file_options.js';
 import { analyzeRows, type RowsAnalysis } from './analyze_rows.js';
@@ -41,6 +43,34 @@ export interface FileAnalysis {
   windowSteps?: Float64Array;
   /** Probe names from a CSV header. */
   probeNames?: string[];
+  /** The settings chosen from the losses, with their reasons, when `window` or `transform` was 'auto'. */
+  auto?: AutoSettings;
+  /**
+   * Set when the analysis used no transform but some probe's losses (in the rows read) span
+   * more than 2 decades and every loss is > 0: the log transform is proposed, and this says why
+   * (e.g. "3 of 20 probes span more than 2 decades (largest 2.12)").
+   */
+  transformProposal?: string;
+}
+
+/** One pass over a loss file's rows (a first pass for 'auto' settings). */
+async function inspectFile(path: string, chunkBytes: number): Promise<{ inspector: LossInspector; blockSize: number | undefined; file: string }> {
+  const opened = await openLossRows(path);
+  const src = opened.source;
+  try {
+    const n = src.cols;
+    const rows = Math.max(1, Math.floor(chunkBytes / (n * 8)));
+    const buf = src.dtype === 'float32' ? new Float32Array(rows * n) : new Float64Array(rows * n);
+    const inspector = new LossInspector(n);
+    for (;;) {
+      const got = await src.read(buf, 0, rows);
+      for (let r = 0; r < got; r++) inspector.push(buf, r * n);
+      if (got < rows) break;
+    }
+    return { inspector, blockSize: src.blockSize, file: src.file };
+  } finally {
+    await src.close();
+  }
 }
 
 /**
@@ -69,11 +99,26 @@ export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promi
   } catch (err) {
     fsError(path, err);
   }
+  let auto: AutoSettings | undefined;
+  if (split.autoWindow || split.autoTransform) {
+    const first = await inspectFile(path, split.chunkBytes);
+    if (split.autoWindow && first.blockSize !== undefined) {
+      optionError(`window 'auto' does not apply to ${first.file}: it holds [T, K, n] perturbation blocks, and each block of K = ${first.blockSize} samples is one window`);
+    }
+    auto = chooseSettings(first.inspector.result(), { transform: split.autoTransform ? 'auto' : (split.analysis.transform ?? 'none') });
+    if (split.autoWindow) split.analysis.window = auto.window;
+    if (split.autoTransform) split.analysis.transform = auto.transform;
+  }
+  // Without a transform, watch the decades each probe spans (cheap) to propose the log transform.
+  const watch = auto === undefined && (split.analysis.transform ?? 'none') === 'none';
   const opened = await openLossRows(path);
   const src = opened.source;
+  const decades = watch ? new LossInspector(src.cols, { autocorrelation: false }) : undefined;
   let result: RowsAnalysis;
   try {
-    result = await analyzeRows(src, split.analysis, split.chunkBytes);
+    result = await analyzeRows(src, split.analysis, split.chunkBytes, decades && ((buf, from, count) => {
+      for (let r = 0; r < count; r++) decades.push(buf, (from + r) * src.cols);
+    }));
   } finally {
     await src.close();
   }
@@ -106,5 +151,11 @@ export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promi
     out.windowSteps = Float64Array.from(analysis.t, (t) => steps[K === undefined ? t : Math.floor(t / K)]!);
   }
   if (src.probeNames) out.probeNames = src.probeNames;
+  if (auto) out.auto = auto;
+  if (decades) {
+    const proposal = chooseSettings(decades.result(), { transform: 'none' });
+    if (proposal.logProposed) out.transformProposal = proposal.span;
+  }
+  if (auto?.logProposed) out.transformProposal = auto.span;
   return out;
 }

@@ -1,14 +1,19 @@
 // The options of analyzeFile: the analysis options (checked against the file's shape once its
 // header is read) plus how the file is read; and how a [T, K, n] perturbation file turns them
 // into one window per block.
-import { checkOptionsObject, checkValue, defaultOf, defineOptions, optionError, ownValue, type Assert, type SameKeys } from '../option_schema.js';
+import { checkOptionsObject, checkValue, defaultOf, defineOptions, describeValue, optionError, ownValue, type Assert, type SameKeys } from '../option_schema.js';
 import { ANALYSIS_FIELDS } from '../options.js';
-import type { AnalyzeOptions } from '../types.js';
+import type { AnalyzeOptions, LossTransform } from '../types.js';
 
 /** Options of {@link analyzeFile}: the analysis options plus how the file is read. */
-export interface AnalyzeFileOptions extends Omit<AnalyzeOptions, 'window'> {
-  /** Window length W; required for a `[T, n]` loss file, not allowed for a `[T, K, n]` perturbation file (each block is one window). */
-  window?: number;
+export interface AnalyzeFileOptions extends Omit<AnalyzeOptions, 'window' | 'transform'> {
+  /**
+   * Window length W, or 'auto' to choose it from the losses (see `chooseSettings`); required for
+   * a `[T, n]` loss file, not allowed for a `[T, K, n]` perturbation file (each block is one window).
+   */
+  window?: number | 'auto';
+  /** 'none', 'log', or 'auto': log when some probe's losses span more than 2 decades and every loss is > 0. Default 'none'. */
+  transform?: LossTransform | 'auto';
   /** Read the sidecar meta.json when present. Default true. */
   sidecar?: boolean;
   /** Approximate bytes of input rows held in memory at once. Default 64 MiB. */
@@ -18,6 +23,14 @@ export interface AnalyzeFileOptions extends Omit<AnalyzeOptions, 'window'> {
 }
 
 const PERTURBATION_NOTE = 'not allowed for [T, K, n] perturbation files';
+
+/** The command-line parser of `--window`: an integer >= 2 or 'auto'. */
+function windowArg(value: string): number | 'auto' {
+  if (value.trim() === 'auto') return 'auto';
+  const v = /^[+]?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(v) || v < 2) throw new Error("expected an integer >= 2 or 'auto'");
+  return v;
+}
 
 /** How the file is read (these never change the result). */
 export const FILE_READING_FIELDS = {
@@ -41,7 +54,19 @@ export const ANALYZE_FILE_OPTIONS = defineOptions(
   '',
   {
     ...ANALYSIS_FIELDS,
-    window: { ...ANALYSIS_FIELDS.window, note: `required for [T, n] losses; ${PERTURBATION_NOTE}` },
+    window: {
+      type: 'custom',
+      typeDoc: "an integer >= 2, or 'auto'",
+      doc: `${ANALYSIS_FIELDS.window.doc}, or 'auto' (chosen from the losses)`,
+      note: `required for [T, n] losses; ${PERTURBATION_NOTE}`,
+      check: (v: unknown, name: string): number | 'auto' => (v === 'auto' ? v : checkValue(ANALYSIS_FIELDS.window, name, v)),
+      cli: { value: 'W', parse: windowArg, doc: `${ANALYSIS_FIELDS.window.doc}: an integer >= 2, or 'auto' (chosen from the losses)` },
+    },
+    transform: {
+      ...ANALYSIS_FIELDS.transform,
+      values: ['none', 'log', 'auto'],
+      doc: `${ANALYSIS_FIELDS.transform.doc}; 'auto': log when a probe's losses span more than 2 decades`,
+    },
     stride: { type: 'integer', min: 1, doc: ANALYSIS_FIELDS.stride.doc, defaultDoc: '1', note: PERTURBATION_NOTE, cli: ANALYSIS_FIELDS.stride.cli },
     ...FILE_READING_FIELDS,
   },
@@ -53,6 +78,9 @@ type _AnalyzeFileSchemaMatches = Assert<SameKeys<typeof ANALYZE_FILE_OPTIONS.fie
 /** The analysis part (own, given options only; checked when the file's shape is known) and the reading part (checked, defaults filled). */
 export interface SplitFileOptions {
   analysis: Partial<AnalyzeOptions>;
+  /** `window: 'auto'` / `transform: 'auto'` were asked (and left out of `analysis`). */
+  autoWindow: boolean;
+  autoTransform: boolean;
   sidecar: boolean;
   chunkBytes: number;
   checksum: boolean;
@@ -66,6 +94,11 @@ export function splitFileOptions(opts: AnalyzeFileOptions): SplitFileOptions {
     const v = ownValue(opts, key);
     if (v !== undefined) analysis[key] = v;
   }
+  const autoWindow = analysis.window === 'auto';
+  const autoTransform = analysis.transform === 'auto';
+  if (autoWindow) delete analysis.window;
+  if (autoTransform) delete analysis.transform;
+  if (analysis.window !== undefined && typeof analysis.window !== 'number') optionError(`window must be an integer >= 2 or 'auto', got ${describeValue(analysis.window)}`);
   const reading = (key: keyof typeof FILE_READING_FIELDS) => {
     const spec = FILE_READING_FIELDS[key];
     const v = ownValue(opts, key);
@@ -73,6 +106,8 @@ export function splitFileOptions(opts: AnalyzeFileOptions): SplitFileOptions {
   };
   return {
     analysis: analysis as Partial<AnalyzeOptions>,
+    autoWindow,
+    autoTransform,
     sidecar: reading('sidecar') as boolean,
     chunkBytes: reading('chunkBytes') as number,
     checksum: reading('checksum') as boolean,

@@ -36,7 +36,11 @@ interface Chunking {
   acc: AnalysisAccumulator;
   /** Under 'error' every row is scanned as it is read (so the core need not scan again). */
   strict: boolean;
+  observe: RowObserver | undefined;
 }
+
+/** Sees every row the analysis reads: `count` rows of `cols` values in `buf` from row `from`. */
+export type RowObserver = (buf: Float32Array | Float64Array, from: number, count: number) => void;
 
 /** Rows holding `k` consecutive windows in the buffer. */
 function rowsFor(c: Chunking, k: number): number {
@@ -78,6 +82,7 @@ async function analyzeOverlapping(c: Chunking): Promise<number> {
       const got = await src.read(buf, have, want);
       const base = first;
       if (c.strict) scanRows(c, have, got, (r) => base + r);
+      c.observe?.(buf, have, got);
       have += got;
       totalRows += got;
       if (got < want) eof = true;
@@ -116,6 +121,7 @@ async function analyzePacked(c: Chunking): Promise<number> {
       const got = await src.read(buf, k * W, W);
       const start = totalRows;
       if (c.strict) scanRows(c, k * W, got, (r) => start + r - k * W);
+      c.observe?.(buf, k * W, got);
       totalRows += got;
       if (got < W) {
         eof = true;
@@ -141,11 +147,13 @@ async function analyzePacked(c: Chunking): Promise<number> {
 /**
  * The chunked analysis of any row source (see the file comment): `analysisOpts` are checked
  * against the source's shape (a `[T, K, n]` source gets one window per block of K rows).
+ * `observe` sees every row read (with stride > W the rows between windows are skipped unread).
  */
 export async function analyzeRows(
   src: RowSource,
   analysisOpts: Partial<AnalyzeOptions>,
   chunkBytes: number = FILE_READING_FIELDS.chunkBytes.default,
+  observe?: RowObserver,
 ): Promise<RowsAnalysis> {
   const n = src.cols;
   const K = src.blockSize;
@@ -155,7 +163,7 @@ export async function analyzeRows(
   // Chunks hold whole blocks, so a chunked analysis is bit-identical to the whole-matrix one.
   const perBlock = defaultBlockWindows(W, s);
   const budgetRows = Math.max(1, Math.floor(chunkBytes / (n * (src.dtype === 'float32' ? 4 : 8))));
-  const c = { src, options, W, s, perBlock, strict: options.nonFinite === 'error' } as Chunking;
+  const c = { src, options, W, s, perBlock, strict: options.nonFinite === 'error', observe } as Chunking;
   let blocks = 1;
   while (rowsFor(c, perBlock * (blocks + 1)) <= budgetRows) blocks++;
   c.chunkWindows = perBlock * blocks;
