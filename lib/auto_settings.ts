@@ -251,7 +251,8 @@ export class LossInspector {
 }
 
 /**
- * Measures a run's losses in one pass (see {@link LossInspector}).
+ * Measures a run's losses in one pass (see {@link LossInspector}); `autocorrelation: false`
+ * measures only the decades.
  *
  * @example
  * ```ts
@@ -259,9 +260,9 @@ export class LossInspector {
  * console.log(ins.autocorrelationTime, ins.maxDecades);
  * ```
  */
-export function inspectLosses(losses: LossInput): LossInspection {
+export function inspectLosses(losses: LossInput, options: { autocorrelation?: boolean } = {}): LossInspection {
   const view = toLossView(losses);
-  const inspector = new LossInspector(view.cols);
+  const inspector = new LossInspector(view.cols, options);
   for (let r = 0; r < view.rows; r++) inspector.push(view.data, r * view.rowStride, view.colStride);
   return inspector.result();
 }

@@ -4,6 +4,17 @@
  * @packageDocumentation
  */
 export { analyze, analyzeSync } from './analyze.js';
+export {
+  AUTO_RULE,
+  AUTO_SETTINGS_OPTIONS,
+  LossInspector,
+  autoSettings,
+  chooseSettings,
+  inspectLosses,
+  type AutoSettings,
+  type AutoSettingsOptions,
+  type LossInspection,
+} from './auto_settings.js';
 export { gram2rdm, gram2rdmSync, type Gram2rdmOptions, type PerturbationSamples } from './gaussian.js';
 export { Rdm2Error, type Rdm2ErrorCode } from './errors.js';
 export { OBSERVABLES, OBSERVABLE_NAMES, type ObservableName, type ObservableSpec, type ObservableType } from './observables.js';

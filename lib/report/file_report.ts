@@ -14,7 +14,8 @@ import { ownOptions } from '../option_schema.js';
 import { ANALYZE_OPTIONS } from '../options.js';
 import type { WarningOptions } from '../stats/warnings.js';
 import { readSummaryFile } from '../sweep/summary_files.js';
-import type { AnalyzeOptions } from '../types.js';
+import { autoSettings, chooseSettings, inspectLosses } from '../auto_settings.js';
+import type { AnalyzeOptions, LossTransform } from '../types.js';
 import { readResultForReport } from './result_input.js';
 import { buildReport, type BuiltReport, type ReportOptions } from './run_report.js';
 import { buildSweepReport, type BuiltSweepReport } from './sweep_report.js';
@@ -24,8 +25,11 @@ export const REPORT_TOP_K = 1;
 
 /** What a report of one run file may override or add. */
 export interface RunFileReportOptions {
-  /** Analysis options for a loss file (`window` required; `topK` default {@link REPORT_TOP_K}). Not allowed for a result file. */
-  analysis?: Partial<AnalyzeOptions>;
+  /**
+   * Analysis options for a loss file (`window` required: a number, or 'auto' to choose it from the
+   * losses; `transform` may be 'auto' too; `topK` default {@link REPORT_TOP_K}). Not allowed for a result file.
+   */
+  analysis?: AutoAnalyzeOptions;
   /** Group labels from this file (see readGroupsFile), overriding the run's metadata. */
   groupsFile?: string;
   /** The transition step, overriding the run's metadata; `transitionSource` says where it came from. */
@@ -37,12 +41,15 @@ export interface RunFileReportOptions {
   report?: Omit<ReportOptions, 'warning'>;
 }
 
+/** Analysis options where `window` and `transform` may also be 'auto' (chosen from the losses). */
+export type AutoAnalyzeOptions = Partial<Omit<AnalyzeOptions, 'window' | 'transform'>> & { window?: number | 'auto'; transform?: LossTransform | 'auto' };
+
 /** Only the options `analyze` takes (a sweep records others, e.g. chunk sizes). */
-export function pickAnalyzeOptions(recorded: Record<string, unknown>): Partial<AnalyzeOptions> {
+export function pickAnalyzeOptions(recorded: Record<string, unknown>): AutoAnalyzeOptions {
   const given = ownOptions(recorded);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(ANALYZE_OPTIONS.fields)) if (given[key] !== undefined) out[key] = given[key];
-  return out as Partial<AnalyzeOptions>;
+  return out as AutoAnalyzeOptions;
 }
 
 /**
@@ -74,9 +81,26 @@ export async function reportLossFile(file: string, opts: RunFileReportOptions = 
     sources.transition = opts.transitionSource ?? 'the options';
   }
   const losses = toLossMatrix(lf.losses);
-  const analysisOptions = opts.analysis ?? {};
-  const analysis = await analyze(losses, { ...analysisOptions, topK: analysisOptions.topK ?? REPORT_TOP_K } as AnalyzeOptions);
+  const analysisOptions: Record<string, unknown> = { ...(opts.analysis ?? {}) };
   const details: [string, string][] = [['Format', `${lf.format}, ${lf.losses.data instanceof Float32Array ? 'float32' : 'float64'}`]];
+  const autoWindow = analysisOptions.window === 'auto';
+  const autoTransform = analysisOptions.transform === 'auto';
+  if (autoWindow || autoTransform) {
+    const chosen = autoSettings(losses, { transform: autoTransform ? 'auto' : ((analysisOptions.transform as LossTransform | undefined) ?? 'none') });
+    if (autoWindow) {
+      analysisOptions.window = chosen.window;
+      details.push(['Window (auto)', chosen.windowReason]);
+    }
+    if (autoTransform) {
+      analysisOptions.transform = chosen.transform;
+      details.push(['Transform (auto)', chosen.transformReason]);
+    }
+  }
+  if ((analysisOptions.transform ?? 'none') === 'none') {
+    const proposal = chooseSettings(inspectLosses(losses, { autocorrelation: false }), { transform: 'none' });
+    if (proposal.logProposed) details.push(['Log transform proposed', `${proposal.span}; the analysis used none (--transform log or auto to use it)`]);
+  }
+  const analysis = await analyze(losses, { ...analysisOptions, topK: analysisOptions.topK ?? REPORT_TOP_K } as AnalyzeOptions);
   for (const key of ['steps', 'groups', 'transition'] as const) {
     if (sources[key] !== undefined) details.push([`${key[0]!.toUpperCase()}${key.slice(1)} from`, sources[key]!]);
   }
