@@ -1,7 +1,7 @@
 // `rdm2 analyze <file>`: analyse one loss file, print a short summary, write the full result.
 import type { Command } from 'commander';
 import { analyzeFile } from '../io/analyze_file.js';
-import { summarizeFile } from '../io/file_summary.js';
+import { compareFileIndicators, summarizeFile } from '../io/file_summary.js';
 import { checkGroupCount, readGroupsFile } from '../io/meta.js';
 import { resultJson } from '../io/result_json.js';
 import { resultFormatOf, writeResult } from '../io/write_result.js';
@@ -65,6 +65,9 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       const result = { ...fa, summary };
       if (values.out !== undefined) await writeResult(values.out, result);
       if (values.json) io.stdout.write(resultJson(result));
-      else io.stdout.write(summaryLines(fa, summary, values.out).join('\n') + '\n');
+      else {
+        const cmp = await compareFileIndicators(fa, { warning: warningOptionsFrom(values) });
+        io.stdout.write(summaryLines(fa, summary, values.out, cmp?.versusBaselines).join('\n') + '\n');
+      }
     });
 }

@@ -1,6 +1,6 @@
 // The short human summary `rdm2 analyze` prints.
 import type { FileAnalysis } from '../io/analyze_file.js';
-import type { RunSummary, WindowPoint } from '../stats/index.js';
+import type { BaselineVerdict, RunSummary, WindowPoint } from '../stats/index.js';
 import { baselineText } from '../stats/warnings.js';
 
 /** A number for people: integers as they are, others to 4 significant digits. */
@@ -19,7 +19,7 @@ function point(p: WindowPoint, steps: boolean): string {
 }
 
 /** The lines of the summary. */
-export function summaryLines(fa: FileAnalysis, s: RunSummary, out: string | undefined): string[] {
+export function summaryLines(fa: FileAnalysis, s: RunSummary, out: string | undefined, baselines?: BaselineVerdict): string[] {
   const a = fa.analysis;
   const o = a.options;
   const steps = fa.meta.steps !== undefined;
@@ -54,6 +54,7 @@ export function summaryLines(fa: FileAnalysis, s: RunSummary, out: string | unde
         : `lead time ${steps ? `${formatNumber(s.leadSteps)} steps (${s.leadCheckpoints} checkpoints)` : `${s.leadCheckpoints} checkpoints`}${s.leadSteps < 0 ? ', i.e. the first warning came after it' : ''}`;
     lines.push(`  transition   ${steps ? `step ${formatNumber(t.step)} (checkpoint ${t.checkpoint})` : `checkpoint ${t.checkpoint}`}: ${lead}`);
   }
+  if (baselines) lines.push(`  baselines    ${baselines.text}`);
   if (s.blockEnergy) {
     const parts = Object.entries(s.blockEnergy).map(([g, e]) => `${g} ${formatNumber(e)}`);
     lines.push(`  block energy top eigenvector at the SHC peak: ${parts.join(', ')}`);

@@ -1,7 +1,7 @@
 // Readers and writers: loss files in, results out.
 export { analyzeFile, type AnalyzeFileOptions, type FileAnalysis, type InputInfo } from './analyze_file.js';
 export { writeFileAtomic } from './atomic_write.js';
-export { summarizeFile, type SummarizeFileOptions } from './file_summary.js';
+export { compareFileIndicators, readGroupMeanLosses, summarizeFile, type SummarizeFileOptions } from './file_summary.js';
 export { toLossMatrix, type LossArray, type LossFormat } from './loss_array.js';
 export { findSidecar, readGroupsFile, readMetaJson, type LossMeta } from './meta.js';
 export { decodeNpy, encodeNpy, readNpy, readNpyHeader, type NpyArray, type NpyInput } from './npy.js';
