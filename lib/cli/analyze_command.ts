@@ -59,6 +59,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       }
       if (values.transition !== undefined) {
         fa.meta.transition = values.transition;
+        fa.meta.transitions = [{ label: 'transition', step: values.transition }];
         fa.metaSources.transition = '--transition';
       }
       const summary = summarizeFile(fa, { warning: warningOptionsFrom(values) });

@@ -38,6 +38,7 @@ interface ReportValues extends AnalysisCliValues, WarningCliValues {
   runReports: boolean;
   title?: string;
   maxProbes?: number;
+  covarianceScale?: 'panel' | 'shared';
 }
 
 
@@ -75,6 +76,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--svg-dir <dir>', 'also write each chart as a standalone .svg file in this directory')
     .addOption(schemaOption('title', REPORT_OPTIONS.fields.title))
     .addOption(schemaOption('maxProbes', REPORT_OPTIONS.fields.maxProbes))
+    .addOption(schemaOption('covarianceScale', REPORT_OPTIONS.fields.covarianceScale))
     .option('--sweep <summary.json>', 'report a sweep from its summary.json instead of one run')
     .option('--by <field>', "with --sweep: group runs by this record field (default: each run directory's parent)")
     .option('--root <dir>', 'with --sweep: the sweep root holding the runs (default: the root recorded in summary.json)')
@@ -101,7 +103,12 @@ export function registerReport(program: Command, io: CliIo): void {
         const common: RunFileReportOptions = {
           ...(values.groups !== undefined ? { groupsFile: values.groups } : {}),
           ...(values.transition !== undefined ? { transition: values.transition, transitionSource: '--transition' } : {}),
-          report: { generatedAt, ...(values.title !== undefined ? { title: values.title } : {}), ...(values.maxProbes !== undefined ? { maxProbes: values.maxProbes } : {}) },
+          report: {
+            generatedAt,
+            ...(values.title !== undefined ? { title: values.title } : {}),
+            ...(values.maxProbes !== undefined ? { maxProbes: values.maxProbes } : {}),
+            ...(values.covarianceScale !== undefined ? { covarianceScale: values.covarianceScale } : {}),
+          },
         };
         let built: BuiltReport;
         if (isResultFile(file)) {

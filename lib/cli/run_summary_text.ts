@@ -46,7 +46,16 @@ export function summaryLines(fa: FileAnalysis, s: RunSummary, out: string | unde
   } else {
     lines.push(`  warnings     none (${rule})`);
   }
-  if (s.transition) {
+  if (s.transitions && s.transitions.length > 1) {
+    for (const t of s.transitions) {
+      const at = steps ? `step ${formatNumber(t.step)} (checkpoint ${t.checkpoint})` : `checkpoint ${t.checkpoint}`;
+      const lead =
+        t.leadSteps === null
+          ? 'no warning after the previous transition'
+          : `lead time ${steps ? `${formatNumber(t.leadSteps)} steps (${t.leadCheckpoints} checkpoints)` : `${t.leadCheckpoints} checkpoints`}${t.leadSteps < 0 ? ' (late)' : ''}`;
+      lines.push(`  transition   ${t.label}: ${at}: ${lead}`);
+    }
+  } else if (s.transition) {
     const t = s.transition;
     const lead =
       s.leadSteps === null

@@ -126,12 +126,15 @@ function lagsCsv(r: DeepLinearDemoResult): string {
 async function writeDeepLinear(out: string, r: DeepLinearDemoResult, files: string[]): Promise<void> {
   const dir = join(out, 'deep_linear');
   const { run, analysis, windowSteps, matches } = r.representative;
-  await writeLosses(dir, run.losses, { steps: Array.from(run.steps), groups: run.probeGroups }, files, 'deep_linear');
-  const summary = summarizeRun(analysis, { steps: run.steps, groups: run.probeGroups });
+  // Each mode's alignment is a transition of its own (a mode that never aligned has none).
+  const transitions = Array.from(run.alignmentSteps, (step, k) => ({ label: `mode ${k + 1}`, step })).filter((t) => Number.isFinite(t.step));
+  const named = Object.fromEntries(transitions.map((t) => [t.label, t.step]));
+  await writeLosses(dir, run.losses, { steps: Array.from(run.steps), groups: run.probeGroups, ...(transitions.length > 0 ? { transition: named } : {}) }, files, 'deep_linear');
+  const summary = summarizeRun(analysis, { steps: run.steps, groups: run.probeGroups, ...(transitions.length > 0 ? { transitions } : {}) });
   const alignments = matches.map((m, k) => ({ mode: k + 1, singularValue: run.options.singularValues[k], alignmentStep: m.eventStep, shcPeakStep: m.step, shcPeak: m.value, lag: m.lag }));
   await writeResultJson(join(dir, 'result.json'), {
     analysis,
-    meta: { steps: run.steps, groups: run.probeGroups },
+    meta: { steps: run.steps, groups: run.probeGroups, ...(transitions.length > 0 ? { transition: transitions[0]!.step, transitions } : {}) },
     windowSteps,
     summary: { run: summary, seed: run.options.seed, trainer: run.options, alignments, lagConvention: LAG_CONVENTION },
   });
@@ -150,6 +153,7 @@ async function writeDeepLinear(out: string, r: DeepLinearDemoResult, files: stri
       losses: run.losses,
       steps: run.steps,
       groups: run.probeGroups,
+      ...(transitions.length > 0 ? { transitions } : {}),
       source: `rdm2 demo: deep linear network (seed ${run.options.seed})`,
       details: [
         ['scenario', `the paper's Figures 2 and 3: teacher s = ${run.options.singularValues.join(', ')} (d = ${run.options.dim}), student depth ${run.options.depth}, hidden ${run.options.hidden}, init scale ${run.options.initScale}, learning rate ${run.options.learningRate}, full-batch GD on a whitened training set; ${run.options.probes} probe losses with measurement noise ${run.options.noise}`],

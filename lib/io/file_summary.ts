@@ -30,11 +30,12 @@ function perCheckpoint(fa: FileAnalysis): Analysis {
  */
 export function summarizeFile(fa: FileAnalysis, opts: SummarizeFileOptions = {}): RunSummary {
   const a = perCheckpoint(fa);
-  const { steps, groups, transition } = fa.meta;
+  const { steps, groups, transition, transitions } = fa.meta;
   return summarizeRun(a, {
     ...(steps ? { steps } : {}),
     ...(groups && a.options.topK >= 1 ? { groups } : {}),
     ...(transition !== undefined ? { transition } : {}),
+    ...(transitions !== undefined && transitions.length > 1 ? { transitions } : {}),
     ...(opts.warning ? { warning: opts.warning } : {}),
   });
 }

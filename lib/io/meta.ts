@@ -5,6 +5,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { fileError, fsError } from './file_error.js';
 import { readNpy, type NpyArray } from './npy.js';
 import { npzEntryLabel, type NpzArrays } from './npz.js';
+import type { NamedStep } from '../stats/lead_time.js';
 
 /** Metadata of one run. Every field is optional. */
 export interface LossMeta {
@@ -12,8 +13,13 @@ export interface LossMeta {
   steps?: Float64Array;
   /** A group label per probe (length n), e.g. "train" / "test". */
   groups?: string[];
-  /** The step at which the transition happens (in `steps` units; the checkpoint index when there are no steps). */
+  /** The step at which the transition happens (in `steps` units; the checkpoint index when there are no steps); with several, the first. */
   transition?: number;
+  /**
+   * Every transition of the run, in step order, when the metadata gives several (a list, or named
+   * steps such as `{"mode 1": 650, "mode 2": 1400}`); one entry for a single step.
+   */
+  transitions?: NamedStep[];
 }
 
 /** Metadata with the file each field came from. */
@@ -74,6 +80,31 @@ function checkTransition(v: unknown, where: string, key: string): number {
   return v;
 }
 
+/** Most transitions one metadata file may name (a run has a handful; this bounds hostile files). */
+export const MAX_TRANSITIONS = 1000;
+
+const TRANSITION_FORMS = 'a step, a list of steps, or named steps {"name": step, ...}';
+
+/**
+ * The transitions of a meta.json `transition` value: a step (one transition), a list of steps
+ * (labelled `transition 1`, `transition 2`, ...) or an object of named steps; sorted by step.
+ */
+export function parseTransitions(v: unknown, where: string, key: string): NamedStep[] {
+  let list: NamedStep[];
+  if (typeof v === 'number') list = [{ label: 'transition', step: checkTransition(v, where, key) }];
+  else if (Array.isArray(v)) {
+    if (v.length === 0 || v.length > MAX_TRANSITIONS) fileError(where, key, `a list of ${v.length} steps, expected 1 to ${MAX_TRANSITIONS}`);
+    list = v.map((x, i) => ({ label: `transition ${i + 1}`, step: checkTransition(x, where, `${key}[${i}]`) }));
+  } else if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v);
+    if (entries.length === 0 || entries.length > MAX_TRANSITIONS) fileError(where, key, `${entries.length} named steps, expected 1 to ${MAX_TRANSITIONS}`);
+    list = entries.map(([label, x]) => ({ label, step: checkTransition(x, where, `${key}.${label}`) }));
+  } else {
+    fileError(where, key, `${JSON.stringify(v)} is not ${TRANSITION_FORMS}`);
+  }
+  return list.sort((a, b) => a.step - b.step);
+}
+
 /** Reads and checks a meta.json: `{ "steps": [...], "groups": [...], "transition": 1234 }`; other keys are ignored. */
 export async function readMetaJson(path: string): Promise<SourcedMeta> {
   let text: string;
@@ -104,7 +135,9 @@ export async function readMetaJson(path: string): Promise<SourcedMeta> {
     out.sources.groups = path;
   }
   if (o.transition !== undefined && o.transition !== null) {
-    out.meta.transition = checkTransition(o.transition, path, 'transition');
+    const list = parseTransitions(o.transition, path, 'transition');
+    out.meta.transition = list[0]!.step;
+    out.meta.transitions = list;
     out.sources.transition = path;
   }
   return out;
@@ -137,10 +170,13 @@ export function metaFromNpz(arrays: NpzArrays, file: string): SourcedMeta {
   const transition = arrays.get('transition');
   if (transition) {
     const where = npzEntryLabel(file, 'transition');
-    if (transition.header.count !== 1 || Array.isArray(transition.values)) {
-      fileError(where, 'header', `${transition.header.dtype.name} array of ${transition.header.count} elements, expected one number`);
+    if (transition.header.count < 1 || transition.header.count > MAX_TRANSITIONS || transition.header.shape.length > 1 || Array.isArray(transition.values)) {
+      fileError(where, 'header', `${transition.header.dtype.name} array of shape (${transition.header.shape.join(', ')}), expected one number or a 1-D array of 1 to ${MAX_TRANSITIONS} steps`);
     }
-    out.meta.transition = checkTransition(numbersOf(transition)[0], where, 'transition');
+    const values = numbersOf(transition);
+    const list = parseTransitions(transition.header.shape.length === 0 ? values[0] : values, where, 'transition');
+    out.meta.transition = list[0]!.step;
+    out.meta.transitions = list;
     out.sources.transition = where;
   }
   return out;
@@ -166,17 +202,23 @@ function sameValues(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
 export function combineMeta(parts: SourcedMeta[], checkpoints: number, probes: number): SourcedMeta {
   const out: SourcedMeta = { meta: {}, sources: {} };
   for (const part of parts) {
-    for (const key of ['steps', 'groups', 'transition'] as const) {
+    for (const key of ['steps', 'groups', 'transition', 'transitions'] as const) {
       const value = part.meta[key];
       if (value === undefined) continue;
       const have = out.meta[key];
       if (have !== undefined) {
-        const same = typeof value === 'number' ? value === have : sameValues(value, have as ArrayLike<unknown>);
-        if (!same) fileError(part.sources[key]!, key, `disagrees with the ${key} in ${out.sources[key]}, expected the same values in both`);
+        const same =
+          key === 'transitions'
+            ? JSON.stringify(value) === JSON.stringify(have)
+            : typeof value === 'number'
+              ? value === have
+              : sameValues(value as ArrayLike<unknown>, have as ArrayLike<unknown>);
+        const source = key === 'transitions' ? 'transition' : key; // one source for both forms of the transition
+        if (!same) fileError(part.sources[source]!, source, `disagrees with the ${source} in ${out.sources[source]}, expected the same values in both`);
         continue;
       }
       (out.meta as Record<string, unknown>)[key] = value;
-      out.sources[key] = part.sources[key];
+      if (key !== 'transitions') out.sources[key] = part.sources[key];
     }
   }
   if (out.meta.steps && out.meta.steps.length !== checkpoints) {

@@ -17,6 +17,7 @@ export function resultCsv(r: ResultSource): string {
   }
   lines.push(`# options: ${JSON.stringify(a.options)}`);
   if (r.meta?.transition !== undefined) lines.push(`# transition: ${r.meta.transition}`);
+  if (r.meta?.transitions !== undefined && r.meta.transitions.length > 1) lines.push(`# transitions: ${JSON.stringify(r.meta.transitions)}`);
   const m = a.eigenCount;
   const header = ['window', 't', ...(r.windowSteps ? ['step'] : []), ...OBSERVABLE_NAMES, 'degenerate'];
   for (let k = 1; k <= m; k++) header.push(`lambda_${k}`);

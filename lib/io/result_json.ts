@@ -40,6 +40,8 @@ export interface ResultDocument extends ObservableJsonColumns {
   degenerate: number[];
   groups?: string[];
   transition?: number;
+  /** Every transition, when the metadata named several. */
+  transitions?: { label: string; step: number }[];
   probeNames?: string[];
   summary?: unknown;
 }
@@ -80,6 +82,7 @@ export function resultDocument(r: ResultSource): ResultDocument {
   }
   if (r.meta?.groups) doc.groups = r.meta.groups;
   if (r.meta?.transition !== undefined) doc.transition = r.meta.transition;
+  if (r.meta?.transitions !== undefined && r.meta.transitions.length > 1) doc.transitions = r.meta.transitions;
   if (r.probeNames) doc.probeNames = r.probeNames;
   if (r.summary !== undefined) doc.summary = r.summary;
   return doc;

@@ -78,6 +78,7 @@ export async function reportLossFile(file: string, opts: RunFileReportOptions = 
   }
   if (opts.transition !== undefined) {
     meta.transition = opts.transition;
+    meta.transitions = [{ label: 'transition', step: opts.transition }];
     sources.transition = opts.transitionSource ?? 'the options';
   }
   const losses = toLossMatrix(lf.losses);
@@ -111,6 +112,7 @@ export async function reportLossFile(file: string, opts: RunFileReportOptions = 
       ...(meta.steps ? { steps: meta.steps } : {}),
       ...(meta.groups ? { groups: meta.groups } : {}),
       ...(meta.transition !== undefined ? { transition: meta.transition } : {}),
+      ...(meta.transitions !== undefined && meta.transitions.length > 1 ? { transitions: meta.transitions } : {}),
       source: file,
       details,
     },
@@ -135,6 +137,7 @@ export async function reportResultFile(file: string, opts: RunFileReportOptions 
     r.details.push(['Groups from', opts.groupsFile]);
   }
   const transition = opts.transition ?? r.transition;
+  const transitions = opts.transition === undefined && r.transitions !== undefined && r.transitions.length > 1 ? r.transitions : undefined;
   if (opts.transition !== undefined) r.details.push(['Transition from', opts.transitionSource ?? 'the options']);
   return buildReport(
     r.analysis,
@@ -143,6 +146,7 @@ export async function reportResultFile(file: string, opts: RunFileReportOptions 
       ...(r.steps ? { steps: r.steps } : {}),
       ...(groups ? { groups } : {}),
       ...(transition !== undefined ? { transition } : {}),
+      ...(transitions ? { transitions } : {}),
       source: file,
       details: r.details,
     },

@@ -8,7 +8,8 @@ import { Rdm2Error } from '../errors.js';
 import { sha256File } from '../io/sha256_file.js';
 import { fileError, fsError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
-import { checkGroupCount } from '../io/meta.js';
+import { MAX_TRANSITIONS, checkGroupCount } from '../io/meta.js';
+import type { NamedStep } from '../stats/lead_time.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import type { ResultDocument } from '../io/result_json.js';
 import { OBSERVABLE_NAMES, type ObservableColumns } from '../observables.js';
@@ -25,6 +26,8 @@ export interface ResultReportInput {
   stepsRebuilt: boolean;
   groups?: string[];
   transition?: number;
+  /** Several transitions, when the result (or its loss file's metadata) names them. */
+  transitions?: NamedStep[];
   /** The warning options of the summary stored in the result, when there is one. */
   warning?: { baseline: number; minBaseline?: number; z: number; consecutive: number; direction: 'up' | 'down' | 'both' };
   /** Header rows: where things came from, and why the losses are missing when they are. */
@@ -162,6 +165,17 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
     checkGroupCount(out.groups, analysis.probes, file, 'groups');
   }
   if (typeof doc.transition === 'number') out.transition = doc.transition;
+  if (doc.transitions !== undefined) {
+    const list: unknown = doc.transitions;
+    if (!Array.isArray(list) || list.length > MAX_TRANSITIONS) fileError(file, 'transitions', `expected an array of at most ${MAX_TRANSITIONS} { label, step }`);
+    out.transitions = list
+      .map((t: unknown, i) => {
+        const { label, step } = (t ?? {}) as { label?: unknown; step?: unknown };
+        if (typeof label !== 'string' || typeof step !== 'number' || !Number.isFinite(step)) fileError(file, `transitions[${i}]`, `${JSON.stringify(t)} is not { label: string, step: finite number }`);
+        return { label, step };
+      })
+      .sort((a, b) => a.step - b.step);
+  }
   const s = doc.summary as { warningOptions?: ResultReportInput['warning'] } | undefined;
   if (s && typeof s === 'object' && s.warningOptions && typeof s.warningOptions === 'object') {
     const w = s.warningOptions;
@@ -186,7 +200,10 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
           out.losses = toLossMatrix(lf.losses);
           if (lf.meta.steps) out.steps = lf.meta.steps;
           if (out.groups === undefined && lf.meta.groups) out.groups = lf.meta.groups;
-          if (out.transition === undefined && lf.meta.transition !== undefined) out.transition = lf.meta.transition;
+          if (out.transition === undefined && lf.meta.transition !== undefined) {
+            out.transition = lf.meta.transition;
+            if (lf.meta.transitions !== undefined && lf.meta.transitions.length > 1) out.transitions = lf.meta.transitions;
+          }
           details.push(['Losses from', found]);
           why = '';
         }

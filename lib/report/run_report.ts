@@ -4,8 +4,11 @@ import { loadVega } from './vega_modules.js';
 import { Rdm2Error } from '../errors.js';
 import { toLossView, type LossView } from '../loss_matrix.js';
 import {
+  compareIndicators,
   windowCovariance,
   detectWarnings,
+  type BaselineVerdict,
+  type NamedStep,
   resolveGroups,
   summarizeRun,
   windowSteps,
@@ -40,8 +43,10 @@ export interface ReportInputs {
   steps?: ArrayLike<number>;
   /** A group label per probe (length n). Default: one group. */
   groups?: ProbeGroups;
-  /** The transition, as a step (or a {@link Transition}), for the lead time. */
+  /** The transition, as a step (or a {@link Transition}), for the lead time. Default: the first of `transitions`. */
   transition?: number | Transition;
+  /** Several transitions (e.g. each stage of a deep linear network): each is drawn, with a lead time per transition. */
+  transitions?: NamedStep[];
   /** Where the data came from, shown in the header (e.g. the loss file's path). */
   source?: string;
   /** Extra header rows (label, plain text), e.g. where the groups came from. */
@@ -64,6 +69,8 @@ export interface ReportOptions {
   maxPoints?: number;
   /** Top eigenvalues shown separately in the spectrum chart (the rest is one area). Default 5. */
   topEigenvalues?: number;
+  /** Colour scale of the covariance snapshots: 'panel' (one per panel, the default) or 'shared' (one for all three). Default 'panel'. */
+  covarianceScale?: 'panel' | 'shared';
   /** Plot width in pixels. Default 820. */
   width?: number;
   /** Free text printed as the generation time (the report holds no clock reading unless given). */
@@ -91,7 +98,7 @@ export interface BuiltReport {
   summary: RunSummary;
 }
 
-const KNOWN_INPUTS = ['losses', 'steps', 'groups', 'transition', 'source', 'details'];
+const KNOWN_INPUTS = ['losses', 'steps', 'groups', 'transition', 'transitions', 'source', 'details'];
 
 const count = (min: number, max: number, dflt: number, doc: string) => ({ type: 'integer', min, max, default: dflt, doc }) as const;
 
@@ -113,6 +120,13 @@ export const REPORT_OPTIONS = defineOptions('report', {
   maxHeatmapProbes: count(2, 400, 60, 'most probes per covariance heatmap'),
   maxPoints: count(10, 1_000_000, 1000, 'most points per line'),
   topEigenvalues: count(1, 9, 5, 'top eigenvalues shown separately in the spectrum chart'),
+  covarianceScale: {
+    type: 'enum',
+    values: ['panel', 'shared'],
+    default: 'panel',
+    doc: "colour scale of the covariance snapshots: 'panel' (each its own) or 'shared' (one for all)",
+    cli: { value: 'scale' },
+  },
   width: count(320, 4000, 820, 'plot width in pixels'),
   generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
 });
@@ -144,8 +158,11 @@ interface Context {
   maxHeatmapProbes: number;
   maxPoints: number;
   topEigenvalues: number;
+  covarianceScale: 'panel' | 'shared';
   width: number;
   title: string | undefined;
+  /** The SHC against the scalar baselines (needs the losses). */
+  baselines: BaselineVerdict | undefined;
   generatedAt: string | undefined;
 }
 
@@ -173,7 +190,7 @@ function lossesSection(c: Context): SectionPlan {
   const base: SectionPlan = {
     id: 'losses',
     title,
-    caption: 'Each line is one probe\u2019s loss at every checkpoint, coloured by group. The shaded band is the analysis window ending at the SHC peak; the dashed red line is the transition when known.',
+    caption: 'Each line is one probe\u2019s loss at every checkpoint, coloured by group. The shaded band is the analysis window ending at the SHC peak; dashed red lines are the transitions when known. When the analysis used log losses the loss axis is logarithmic.',
   };
   if (!view) return { ...base, missing: 'The losses are not available (the report was made from a result file whose loss file could not be read), so this chart is not drawn. Make the report from the loss file to see it.' };
   const probes = sampleProbes(c.probeGroup, c.maxProbes);
@@ -199,12 +216,24 @@ function lossesSection(c: Context): SectionPlan {
       series,
       groupDomain: c.groupDomain,
       window: { ...span, label: windowLabel },
-      transition: c.summary.transition?.step,
+      transitions: transitionMarks(c.summary, false),
       subtitle: `${sampled}${thinned}`,
-      yTitle: a.options.transform === 'log' ? 'loss (the analysis used log loss)' : 'loss',
+      yTitle: a.options.transform === 'log' ? 'loss (log scale: the analysis used log losses)' : 'loss',
+      logScale: a.options.transform === 'log',
       width: c.width,
     }),
   };
+}
+
+/**
+ * The transitions to draw: one with its step and (on the signals chart) its lead time, or
+ * several with their names.
+ */
+function transitionMarks(s: RunSummary, withLead: boolean): { step: number; label: string }[] {
+  if (s.transitions && s.transitions.length > 1) return s.transitions.map((t) => ({ step: t.step, label: t.label }));
+  if (!s.transition) return [];
+  const label = withLead ? `transition: step ${formatStep(s.transition.step)}\nlead time: ${leadTimeText(s)}` : 'transition';
+  return [{ step: s.transition.step, label }];
 }
 
 function signalsSection(c: Context): SectionPlan {
@@ -214,10 +243,6 @@ function signalsSection(c: Context): SectionPlan {
     return { key, title, steps: Array.from(keep, (j) => ws[j]), values: Array.from(keep, (j) => values[j]) };
   };
   const wo = summary.warningOptions;
-  let transition: { step: number; label: string } | undefined;
-  if (summary.transition) {
-    transition = { step: summary.transition.step, label: `transition: step ${formatStep(summary.transition.step)}\nlead time: ${leadTimeText(summary)}` };
-  }
   const thinned = a.windows > c.maxPoints ? `; lines thinned to ${c.maxPoints} points per signal, keeping each bucket's minimum and maximum` : '';
   return {
     id: 'signals',
@@ -228,7 +253,7 @@ function signalsSection(c: Context): SectionPlan {
       xDomain: [ws[0], ws[ws.length - 1]],
       warnings: c.warnings.map((w) => ({ step: w.step, startStep: w.startStep, endStep: w.endStep })),
       peak: summary.shcPeak ? { step: summary.shcPeak.step, value: summary.shcPeak.value } : undefined,
-      transition,
+      transitions: transitionMarks(summary, true),
       subtitle: `${plural(a.windows, 'window')} of W = ${a.options.window} checkpoints, stride ${a.options.stride}, detrend ${a.options.detrend}, transform ${a.options.transform}; ${plural(c.warnings.length, 'warning')}${thinned}`,
       width: c.width,
     }),
@@ -250,7 +275,7 @@ function covarianceSection(c: Context): SectionPlan {
   const base: SectionPlan = {
     id: 'covariance',
     title: 'Covariance snapshots',
-    caption: 'The covariance of the probes\u2019 losses in three windows: one window length before the SHC peak, at the peak, and one window length after. Probes are ordered by group and group boundaries are drawn; one colour scale for all three panels, red positive, blue negative. A participating group shows up as a block during the transition.',
+    caption: `The covariance of the probes\u2019 losses in three windows: one window length before the SHC peak, at the peak, and one window length after. Probes are ordered by group and group boundaries are drawn; red positive, blue negative, ${c.covarianceScale === 'shared' ? 'one colour scale for all three panels, so their magnitudes compare directly' : 'each panel with its own colour scale (read its legend), so a small covariance before the peak is visible beside a large one after it'}. A participating group shows up as a block during the transition.`,
   };
   if (!view) return { ...base, missing: 'The losses are not available (the report was made from a result file whose loss file could not be read), so the covariance snapshots are not drawn.' };
   const peak = summary.shcPeak;
@@ -286,8 +311,9 @@ function covarianceSection(c: Context): SectionPlan {
     spec: covarianceChartSpec({
       panels,
       orderedGroups,
-      subtitle: `${sampled}; windows of W = ${W} checkpoints${skipped.length ? `; not drawn: ${skipped.join('; ')}` : ''}`,
+      subtitle: `${sampled}; windows of W = ${W} checkpoints; ${c.covarianceScale === 'shared' ? 'one colour scale for all panels' : 'each panel its own colour scale (symmetric about 0 at its largest |covariance|)'}${skipped.length ? `; not drawn: ${skipped.join('; ')}` : ''}`,
       size: Math.max(150, Math.min(240, Math.floor((c.width - 160) / 3))),
+      scale: c.covarianceScale,
     }),
   };
 }
@@ -332,6 +358,7 @@ function spectrumSection(c: Context): SectionPlan {
   const keep = strideIndices(a.windows, c.maxPoints);
   const steps: number[] = [];
   const shares: number[][] = [];
+  const eigenvalues: number[][] = [];
   let skipped = 0;
   for (const j of keep) {
     const tr = a.trace[j];
@@ -346,11 +373,12 @@ function spectrumSection(c: Context): SectionPlan {
     row.push(Math.max(0, 1 - sum));
     steps.push(ws[j]);
     shares.push(row);
+    eigenvalues.push(Array.from(a.eigenvalues.subarray(j * m, j * m + top)));
   }
   const base: SectionPlan = {
     id: 'spectrum',
     title: 'Eigenvalue spectrum over time',
-    caption: `The share \u03bb\u2096 / trace of each of the top ${top} eigenvalues of every window, stacked, and the rest of the spectrum in grey. A mode growing out of the bulk widens the bottom band; the dotted line is the SHC peak.`,
+    caption: `Top: the share \u03bb\u2096 / trace of each of the top ${top} eigenvalues of every window, stacked, and the rest of the spectrum in grey; a mode growing out of the bulk widens the bottom band. Bottom: the same ${top} eigenvalues on a log axis, readable when \u03bb\u2081 holds nearly the whole trace and the shares are one solid block. The dotted line is the SHC peak.`,
   };
   if (shares.length === 0) return { ...base, missing: 'Every window is degenerate: there is no spectrum to draw.' };
   const notes = [`top ${top} of ${m} eigenvalues per window`];
@@ -361,6 +389,7 @@ function spectrumSection(c: Context): SectionPlan {
     spec: spectrumChartSpec({
       steps,
       shares,
+      eigenvalues,
       top,
       xDomain: [ws[0], ws[ws.length - 1]],
       peakStep: c.summary.shcPeak?.step,
@@ -391,12 +420,22 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
   const summary = summarizeRun(a, {
     ...(hasGroups && hasVectors ? { groups: inputs.groups } : {}),
     ...(inputs.transition !== undefined ? { transition: inputs.transition } : {}),
+    ...(inputs.transitions !== undefined ? { transitions: inputs.transitions } : {}),
     ...(inputs.steps !== undefined ? { steps: inputs.steps } : {}),
     ...(o.warning !== undefined ? { warning: o.warning } : {}),
   });
   const steps = inputs.steps ?? Float64Array.from({ length: a.rows }, (_, i) => i);
   const ws = windowSteps(a, inputs.steps);
   const { warnings } = detectWarnings(a.shc, summary.warningOptions, ws);
+  let baselines: BaselineVerdict | undefined;
+  if (view) {
+    const { direction: _direction, ...shared } = summary.warningOptions;
+    baselines = compareIndicators(inputs.losses!, a, {
+      warning: shared,
+      ...(hasGroups ? { groups: inputs.groups } : {}),
+      ...(inputs.steps !== undefined ? { steps: inputs.steps } : {}),
+    }).versusBaselines;
+  }
   return {
     a,
     view,
@@ -413,9 +452,11 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
     maxHeatmapProbes: o.maxHeatmapProbes,
     maxPoints: o.maxPoints,
     topEigenvalues: o.topEigenvalues,
+    covarianceScale: o.covarianceScale,
     width: o.width,
     title: o.title,
     generatedAt: o.generatedAt,
+    baselines,
   };
 }
 
@@ -458,6 +499,7 @@ export async function buildReport(analysis: Analysis, inputs: ReportInputs = {},
     chartVersions: await chartVersions(),
     generatedAt: c.generatedAt,
     extra: inputs.details,
+    ...(c.baselines ? { baselines: c.baselines.text } : {}),
   });
   sections.unshift({
     id: 'summary',

@@ -19,9 +19,12 @@ export {
 } from './warnings.js';
 export {
   leadTime,
+  leadTimes,
   transitionFromMetric,
   windowSteps,
   type LeadTime,
+  type NamedStep,
+  type TransitionLead,
   type MetricTransition,
   type Transition,
   type TransitionRule,

@@ -204,3 +204,74 @@ export function leadTime(
     leadCheckpoints: tr.checkpoint - toCheckpoint(first.step),
   };
 }
+
+/** A named step, e.g. `{ label: 'mode 1', step: 650 }`: one of several transitions of a run. */
+export interface NamedStep {
+  label: string;
+  step: number;
+}
+
+/** The lead time of the warnings before one of several transitions (see {@link leadTimes}). */
+export interface TransitionLead {
+  label: string;
+  step: number;
+  /** Checkpoint of the transition (the last checkpoint at or before its step). */
+  checkpoint: number;
+  /** Step of the warning counted for this transition: the first fired after the previous transition; null when none. */
+  warningStep: number | null;
+  /** step - warningStep (positive = warned early, negative = the first warning after the previous transition came after this one), or null. */
+  leadSteps: number | null;
+  leadCheckpoints: number | null;
+}
+
+/**
+ * Checks named transition steps and sorts them by step.
+ * @internal
+ */
+export function checkNamedSteps(transitions: unknown, what = 'transitions'): NamedStep[] {
+  if (!Array.isArray(transitions) || transitions.length === 0) throwRdm2Error('ERR_RDM2_OPTION', `${what} must be a non-empty array of { label, step }`);
+  const out = transitions.map((t, i) => {
+    if (typeof t !== 'object' || t === null || typeof (t as NamedStep).label !== 'string' || typeof (t as NamedStep).step !== 'number' || !Number.isFinite((t as NamedStep).step)) {
+      throwRdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be { label: string, step: finite number }, got ${JSON.stringify(t)}`);
+    }
+    return { label: (t as NamedStep).label, step: (t as NamedStep).step };
+  });
+  return out.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Lead times before several transitions of one run (e.g. the stages of a deep linear network,
+ * each mode's alignment). Transitions are taken in step order; transition k is credited with the
+ * first warning that fired after transition k - 1 (any warning for the first one), so a warning
+ * between two transitions counts as an early warning of the next one. The lead is the
+ * transition's step minus that warning's step: positive = early, negative = the first warning
+ * after the previous transition came only after this one. Null when no warning fired after the
+ * previous transition. With one transition this is {@link leadTime}.
+ *
+ * @param warnings a {@link detectWarnings} result or its `warnings` array.
+ * @param transitions the named transition steps (any order).
+ * @param steps step of every checkpoint (strictly increasing), to count checkpoints.
+ * @throws Rdm2Error ERR_RDM2_OPTION on malformed transitions or warnings.
+ *
+ * @example
+ * ```ts
+ * const res = detectWarnings(a.shc, {}, windowSteps(a, steps));
+ * leadTimes(res, [{ label: 'mode 1', step: 650 }, { label: 'mode 2', step: 1400 }], steps);
+ * // [{ label: 'mode 1', step: 650, checkpoint: 650, warningStep: 610, leadSteps: 40, leadCheckpoints: 40 }, ...]
+ * ```
+ */
+export function leadTimes(warnings: WarningResult | readonly Warning[], transitions: readonly NamedStep[], steps?: ArrayLike<number>): TransitionLead[] {
+  const list: readonly Warning[] = Array.isArray(warnings) ? warnings : (warnings as WarningResult)?.warnings;
+  if (!Array.isArray(list)) throwRdm2Error('ERR_RDM2_OPTION', 'warnings must be a detectWarnings result or an array of warnings');
+  if (steps !== undefined) checkCheckpointSteps(steps, undefined);
+  const toCheckpoint = (s: number) => (steps === undefined ? s : lastAtOrBefore(steps, s));
+  const sorted = [...list].sort((a, b) => a.index - b.index);
+  let previous = -Infinity;
+  return checkNamedSteps(transitions).map((t) => {
+    const w = sorted.find((x) => x.step > previous);
+    previous = t.step;
+    const checkpoint = toCheckpoint(t.step);
+    if (!w) return { label: t.label, step: t.step, checkpoint, warningStep: null, leadSteps: null, leadCheckpoints: null };
+    return { label: t.label, step: t.step, checkpoint, warningStep: w.step, leadSteps: t.step - w.step, leadCheckpoints: checkpoint - toCheckpoint(w.step) };
+  });
+}

@@ -5,7 +5,7 @@ import { toLossView } from '../loss_matrix.js';
 import type { Analysis, LossInput, ResolvedAnalyzeOptions } from '../types.js';
 import { checkAnalysis } from './baselines.js';
 import { blockEnergy, type ProbeGroups } from './block_energy.js';
-import { checkCheckpointSteps, leadTime, windowSteps, type Transition } from './lead_time.js';
+import { checkCheckpointSteps, checkNamedSteps, leadTime, leadTimes, windowSteps, type NamedStep, type Transition, type TransitionLead } from './lead_time.js';
 import { localization } from './localization.js';
 import { surrogateTestSync, type SurrogateKind, type SurrogateOptions, type SurrogateResult } from './surrogate.js';
 import { detectWarnings, type ResolvedWarningOptions, type WarningOptions } from './warnings.js';
@@ -19,8 +19,10 @@ export interface SurrogateRequest extends SurrogateOptions {
 export interface SummarizeOptions {
   /** Group label per probe, for the block energies of the top eigenvector at the SHC peak. */
   groups?: ProbeGroups;
-  /** Transition step or {@link Transition}, for the lead time. */
+  /** Transition step or {@link Transition}, for the lead time. Default: the first of `transitions`. */
   transition?: number | Transition;
+  /** Several transitions of the run (e.g. one per learning stage), for a lead time per transition (see {@link leadTimes}). */
+  transitions?: NamedStep[];
   /** Step of every checkpoint (length T, strictly increasing); default: checkpoint indices. */
   steps?: ArrayLike<number>;
   /** Warning detector options (default: the detector's defaults). */
@@ -63,6 +65,8 @@ export interface RunSummary {
   /** transition - first warning (positive = early); null without a warning or a transition. */
   leadSteps: number | null;
   leadCheckpoints: number | null;
+  /** The lead time before each of several transitions (see {@link leadTimes}); null when `transitions` were not given. */
+  transitions: TransitionLead[] | null;
   /** Block energy per group label of the top eigenvector at the SHC peak (needs groups and topK >= 1). */
   blockEnergy: Record<string, number> | null;
   /** Inverse participation ratio of the top eigenvector at the SHC peak (needs topK >= 1). */
@@ -77,7 +81,8 @@ const checkedLater = <T>(v: unknown): T => v as T;
 /** The options of {@link summarizeRun}. */
 export const SUMMARIZE_OPTIONS = defineOptions('summarizeRun', {
   groups: { type: 'custom', typeDoc: 'a group label per probe', check: checkedLater<ProbeGroups>, doc: 'group label per probe, for the block energies' },
-  transition: { type: 'custom', typeDoc: 'a step or a Transition', check: checkedLater<number | Transition>, doc: 'the transition, for the lead time' },
+  transition: { type: 'custom', typeDoc: 'a step or a Transition', check: checkedLater<number | Transition>, defaultDoc: 'the first of transitions', doc: 'the transition, for the lead time' },
+  transitions: { type: 'custom', typeDoc: 'an array of { label, step }', check: (v: unknown, name: string) => checkNamedSteps(v, name), doc: 'several transitions, for a lead time per transition' },
   steps: { type: 'custom', typeDoc: 'steps', check: checkedLater<ArrayLike<number>>, defaultDoc: 'checkpoint indices', doc: 'step of every checkpoint' },
   warning: { type: 'custom', typeDoc: 'warning options', check: checkedLater<WarningOptions>, defaultDoc: "the detector's defaults", doc: 'warning detector options' },
   surrogate: { type: 'custom', typeDoc: 'a surrogate result or request', check: checkedLater<SurrogateResult | SurrogateRequest>, doc: 'a surrogate p-value' },
@@ -132,8 +137,9 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
   let transition: Transition | null = null;
   let leadSteps: number | null = null;
   let leadCheckpoints: number | null = null;
-  if (o.transition !== undefined) {
-    const lt = leadTime(res, o.transition, steps);
+  const primary = o.transition ?? o.transitions?.[0]?.step;
+  if (primary !== undefined) {
+    const lt = leadTime(res, primary, steps);
     transition = lt.transition;
     leadSteps = lt.leadSteps;
     leadCheckpoints = lt.leadCheckpoints;
@@ -199,6 +205,7 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
     transition,
     leadSteps,
     leadCheckpoints,
+    transitions: o.transitions ? leadTimes(res, o.transitions, steps) : null,
     blockEnergy: energy,
     localization: ipr,
     surrogate,
