@@ -39,6 +39,7 @@ interface ReportValues extends AnalysisCliValues, WarningCliValues {
   title?: string;
   maxProbes?: number;
   covarianceScale?: 'panel' | 'shared';
+  sensitivity?: boolean;
 }
 
 
@@ -74,6 +75,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
     .requiredOption('--out <file>', 'the HTML file to write (atomically)')
     .option('--svg-dir <dir>', 'also write each chart as a standalone .svg file in this directory')
+    .option('--sensitivity', 'add the sensitivity section: W/2, W, 2W x detrend none, linear x transform none, log (log when every loss is > 0)')
     .addOption(schemaOption('title', REPORT_OPTIONS.fields.title))
     .addOption(schemaOption('maxProbes', REPORT_OPTIONS.fields.maxProbes))
     .addOption(schemaOption('covarianceScale', REPORT_OPTIONS.fields.covarianceScale))
@@ -112,6 +114,7 @@ export function registerReport(program: Command, io: CliIo): void {
         };
         let built: BuiltReport;
         if (isResultFile(file)) {
+          if (values.sensitivity) usageError('--sensitivity needs the losses: report the loss file, not the result file');
           // A result file: the analysis is read from it, so analysis options make no sense here.
           const analysisFlags = cmd.options.filter((o) => ANALYSIS_ATTRIBUTES.includes(o.attributeName()) && fromCli(o.attributeName())).map((o) => o.long!);
           if (analysisFlags.length > 0) usageError(`${analysisFlags.join(', ')} cannot be used with a result file: its analysis is read from it`);
@@ -119,7 +122,7 @@ export function registerReport(program: Command, io: CliIo): void {
         } else {
           const analysis = pickAnalyzeOptions(analysisOptionsFrom(values) as Record<string, unknown>);
           if (analysis.window === undefined) usageError('--window is required to analyse a loss file');
-          built = await asUsageErrorAsync(() => reportLossFile(file, { ...common, analysis, warning: warningOptionsFrom(values) }));
+          built = await asUsageErrorAsync(() => reportLossFile(file, { ...common, analysis, warning: warningOptionsFrom(values), ...(values.sensitivity ? { sensitivity: true } : {}) }));
         }
         await writeFileAtomic(values.out, built.html);
         const lines = [`rdm2 report: wrote ${values.out} (${built.charts.length} charts)`];

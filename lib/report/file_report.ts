@@ -12,6 +12,7 @@ import { checkGroupCount, readGroupsFile } from '../io/meta.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import { ownOptions } from '../option_schema.js';
 import { ANALYZE_OPTIONS } from '../options.js';
+import { sensitivity, sensitivityGridAround, type SensitivityGrid, type SensitivityTable } from '../stats/sensitivity.js';
 import type { WarningOptions } from '../stats/warnings.js';
 import { readSummaryFile } from '../sweep/summary_files.js';
 import { autoSettings, chooseSettings, inspectLosses } from '../auto_settings.js';
@@ -37,6 +38,12 @@ export interface RunFileReportOptions {
   transitionSource?: string;
   /** Warning detector options (for a result file: merged over the ones stored with it). */
   warning?: WarningOptions;
+  /**
+   * Add the sensitivity section: `true` for the grid around the analysis' window
+   * (`sensitivityGridAround`: W / 2, W, 2 W; detrend none and linear; transform none and log when
+   * every loss is > 0), or a grid of your own. Loss files only.
+   */
+  sensitivity?: boolean | SensitivityGrid;
   /** Presentation (title, maxProbes, generatedAt, ...). */
   report?: Omit<ReportOptions, 'warning'>;
 }
@@ -102,6 +109,20 @@ export async function reportLossFile(file: string, opts: RunFileReportOptions = 
     if (proposal.logProposed) details.push(['Log transform proposed', `${proposal.span}; the analysis used none (--transform log or auto to use it)`]);
   }
   const analysis = await analyze(losses, { ...analysisOptions, topK: analysisOptions.topK ?? REPORT_TOP_K } as AnalyzeOptions);
+  let sens: SensitivityTable | undefined;
+  if (opts.sensitivity) {
+    const grid = opts.sensitivity === true
+      ? sensitivityGridAround(analysis.options.window, analysis.rows, inspectLosses(losses, { autocorrelation: false }).allPositive)
+      : opts.sensitivity;
+    const { window: _w, detrend: _d, transform: _t, topK: _k, ...shared } = analysis.options;
+    sens = await sensitivity(losses, {
+      ...grid,
+      ...shared,
+      ...(opts.warning !== undefined ? { warning: opts.warning } : {}),
+      ...(meta.transition !== undefined ? { transition: meta.transition } : {}),
+      ...(meta.steps ? { steps: meta.steps } : {}),
+    });
+  }
   for (const key of ['steps', 'groups', 'transition'] as const) {
     if (sources[key] !== undefined) details.push([`${key[0]!.toUpperCase()}${key.slice(1)} from`, sources[key]!]);
   }
@@ -113,6 +134,7 @@ export async function reportLossFile(file: string, opts: RunFileReportOptions = 
       ...(meta.groups ? { groups: meta.groups } : {}),
       ...(meta.transition !== undefined ? { transition: meta.transition } : {}),
       ...(meta.transitions !== undefined && meta.transitions.length > 1 ? { transitions: meta.transitions } : {}),
+      ...(sens ? { sensitivity: sens } : {}),
       source: file,
       details,
     },
@@ -129,6 +151,7 @@ export async function reportResultFile(file: string, opts: RunFileReportOptions 
   if (opts.analysis !== undefined && Object.keys(opts.analysis).length > 0) {
     throw new Rdm2Error('ERR_RDM2_OPTION', `analysis options cannot be used with a result file (${file}): its analysis is read from it`);
   }
+  if (opts.sensitivity) throw new Rdm2Error('ERR_RDM2_OPTION', `the sensitivity section needs the losses: report the loss file rather than the result file ${file}`);
   const r = await readResultForReport(file);
   let groups = r.groups;
   if (opts.groupsFile !== undefined) {

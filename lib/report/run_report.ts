@@ -25,7 +25,9 @@ import { eigenvectorChartSpec } from './charts/eigenvector.js';
 import { lossesChartSpec, type LossSeries } from './charts/losses.js';
 import { signalsChartSpec, type SignalPanel } from './charts/signals.js';
 import { spectrumChartSpec } from './charts/spectrum.js';
-import { formatStep, formatValue } from './format.js';
+import { escapeHtml, formatStep, formatValue } from './format.js';
+import { sensitivitySection } from './sensitivity_report.js';
+import type { SensitivityTable } from '../stats/sensitivity.js';
 import { headerSection, leadTimeText } from './header.js';
 import { figure, htmlDocument, missing, type HtmlSection } from './html.js';
 import { renderSvg } from './render_svg.js';
@@ -47,6 +49,8 @@ export interface ReportInputs {
   transition?: number | Transition;
   /** Several transitions (e.g. each stage of a deep linear network): each is drawn, with a lead time per transition. */
   transitions?: NamedStep[];
+  /** A sensitivity table of the same run (see `sensitivity`): adds a section with its verdict, heatmap and table. */
+  sensitivity?: SensitivityTable;
   /** Where the data came from, shown in the header (e.g. the loss file's path). */
   source?: string;
   /** Extra header rows (label, plain text), e.g. where the groups came from. */
@@ -78,7 +82,7 @@ export interface ReportOptions {
 }
 
 /** Chart ids, in page order: also the file names written by `--svg-dir` (`<id>.svg`). */
-export type ReportChartId = 'losses' | 'signals' | 'covariance' | 'eigenvector' | 'spectrum';
+export type ReportChartId = 'losses' | 'signals' | 'covariance' | 'eigenvector' | 'spectrum' | 'sensitivity';
 
 /** One rendered chart. */
 export interface ReportChart {
@@ -98,7 +102,7 @@ export interface BuiltReport {
   summary: RunSummary;
 }
 
-const KNOWN_INPUTS = ['losses', 'steps', 'groups', 'transition', 'transitions', 'source', 'details'];
+const KNOWN_INPUTS = ['losses', 'steps', 'groups', 'transition', 'transitions', 'sensitivity', 'source', 'details'];
 
 const count = (min: number, max: number, dflt: number, doc: string) => ({ type: 'integer', min, max, default: dflt, doc }) as const;
 
@@ -173,6 +177,8 @@ interface SectionPlan {
   caption: string;
   spec?: TopLevelSpec;
   missing?: string;
+  /** HTML shown after the chart (already escaped). */
+  extra?: string;
 }
 
 function windowSpan(c: Context, j: number): { from: number; to: number } {
@@ -474,6 +480,16 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
 export async function buildReport(analysis: Analysis, inputs: ReportInputs = {}, opts: ReportOptions = {}): Promise<BuiltReport> {
   const c = makeContext(analysis, inputs, opts);
   const plans = [lossesSection(c), signalsSection(c), covarianceSection(c), eigenvectorSection(c), spectrumSection(c)];
+  if (inputs.sensitivity !== undefined) {
+    const sens = sensitivitySection(inputs.sensitivity, c.width);
+    plans.push({
+      id: 'sensitivity',
+      title: 'Sensitivity of the SHC warning to the settings',
+      caption: sens.caption,
+      spec: sens.spec,
+      extra: `<p class="verdict">${escapeHtml(sens.verdict)}</p>\n${sens.table}`,
+    });
+  }
   const charts: ReportChart[] = [];
   const sections: HtmlSection[] = [];
   for (const plan of plans) {
@@ -481,7 +497,7 @@ export async function buildReport(analysis: Analysis, inputs: ReportInputs = {},
     if (plan.spec) {
       const svg = await renderSvg(plan.spec, plan.id);
       charts.push({ id: plan.id, title: plan.title, svg });
-      body = figure(svg, plan.title);
+      body = figure(svg, plan.title) + (plan.extra ? `\n${plan.extra}` : '');
     } else {
       body = missing(plan.missing ?? 'not available');
     }

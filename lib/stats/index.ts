@@ -38,7 +38,7 @@ export {
   type SurrogateOptions,
   type SurrogateResult,
 } from './surrogate.js';
-export { sensitivity, sensitivitySync, type SensitivityOptions, type SensitivityTable } from './sensitivity.js';
+export { sensitivity, sensitivityGridAround, sensitivitySync, type SensitivityGrid, type SensitivityOptions, type SensitivityTable } from './sensitivity.js';
 export {
   INDICATOR_DIRECTIONS,
   SCALAR_BASELINES,
