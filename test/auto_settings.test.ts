@@ -88,14 +88,18 @@ describe('inspectLosses', () => {
 });
 
 describe('chooseSettings: the documented choices', () => {
-  it('the synthetic scenario (white noise, T = 240): W = 10, no transform', () => {
+  it("the synthetic scenario (white noise, T = 240): W = 20, the demo's window; no transform", () => {
     const s = autoSettings(syntheticScenario({ seed: 0, stepInterval: 10, shuffleProbes: true }).losses);
-    expect(s.window).toBe(10);
+    expect(s.window).toBe(20);
     expect(s.transform).toBe('none');
-    expect(s.windowReason).toBe('W = 10: autocorrelation time 1.00 checkpoints x 5 = 5; raised to the minimum 10; T = 240 allows up to 24');
+    expect(s.windowReason).toBe('W = 20: autocorrelation time 1.00 checkpoints x 5 = 5; raised to 20; T = 240 allows up to 24');
     expect(s.transformReason).toBe('none: no probe spans more than 2 decades (largest 0.228)');
     // The same on every seed of the demo's first five.
-    for (let seed = 1; seed < 5; seed++) expect(autoSettings(syntheticScenario({ seed, stepInterval: 10, shuffleProbes: true }).losses).window).toBe(10);
+    for (let seed = 1; seed < 5; seed++) expect(autoSettings(syntheticScenario({ seed, stepInterval: 10, shuffleProbes: true }).losses).window).toBe(20);
+    // A short recording (T = 100) gets a short window: a tenth of the run, at least 10.
+    const short = autoSettings(syntheticScenario({ seed: 0, steps: 100, center: 30 }).losses);
+    expect(short.window).toBe(10);
+    expect(short.windowReason).toBe('W = 10: autocorrelation time 1.34 checkpoints x 5 = 7; raised to 20; capped at 10 = max(10, T / 10) (T = 100)');
   });
   it('the deep linear network (seed 0, T = 3601): W = 38 from its smooth stage-wise curves, no log (losses reach <= 0 through the measurement noise)', () => {
     const s = autoSettings(simulateDeepLinear({ seed: 0 }).losses);
@@ -108,11 +112,12 @@ describe('chooseSettings: the documented choices', () => {
   it('AR(1) noise: a longer autocorrelation gives a longer window, capped at T / 10', () => {
     const ar5 = autoSettings(noiseControl({ phi: 0.5, steps: 400, seed: 0 }).losses);
     const ar9 = autoSettings(noiseControl({ phi: 0.9, steps: 400, seed: 0 }).losses);
-    expect(ar9.window).toBeGreaterThan(ar5.window);
-    expect([ar5.window, ar9.window]).toEqual([Math.ceil(5 * ar5.autocorrelationTime), Math.ceil(5 * ar9.autocorrelationTime)]);
+    expect(ar5.window).toBe(20); // 5 tau = 11 < 20
+    expect(ar9.window).toBe(Math.ceil(5 * ar9.autocorrelationTime));
+    expect(ar9.window).toBeGreaterThan(20);
     const short = autoSettings(noiseControl({ phi: 0.9, steps: 150, seed: 0 }).losses);
     expect(short.window).toBe(15);
-    expect(short.windowReason).toMatch(/capped at T \/ 10 = 15 \(T = 150\)$/);
+    expect(short.windowReason).toMatch(/capped at 15 = max\(10, T \/ 10\) \(T = 150\)$/);
   });
   it('losses spanning more than 2 decades: log with auto, a proposal when the transform is none', () => {
     const T = 200;
@@ -152,7 +157,7 @@ describe('--window auto and --transform auto on files', () => {
   it('rdm2 analyze prints the choice and why; a log transform is proposed when the losses span decades', async () => {
     const r = await runCliHere(['analyze', file, '--window', 'auto', '--transform', 'auto', '--threads', '1']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('  auto window  W = 10: autocorrelation time 1.00 checkpoints x 5 = 6; raised to the minimum 10; T = 240 allows up to 24\n');
+    expect(r.stdout).toContain('  auto window  W = 20: autocorrelation time 1.00 checkpoints x 5 = 6; raised to 20; T = 240 allows up to 24\n');
     expect(r.stdout).toContain('  transform    none: no probe spans more than 2 decades (largest 0.221)\n');
     const T = 120;
     const n = 8;

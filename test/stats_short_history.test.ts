@@ -10,7 +10,8 @@ import { DEFAULT_WARNING_OPTIONS, detectWarnings, leadTime, windowSteps } from '
 
 describe('warnings on a short history (a(t) = 0.5 at checkpoint 30)', () => {
   const runs = Array.from({ length: 20 }, (_, seed) => {
-    const sc = syntheticScenario({ seed, center: 30, shuffleProbes: true });
+    // A recording of 100 checkpoints: the auto window is a tenth of it.
+    const sc = syntheticScenario({ seed, steps: 100, center: 30, shuffleProbes: true });
     const W = autoSettings(sc.losses).window;
     const a = analyzeSync(sc.losses, { window: W, threads: 1 });
     return { seed, sc, W, a, ws: windowSteps(a, sc.steps) };
