@@ -144,7 +144,7 @@ describe('the HTML report in Chromium', () => {
     if (process.env.RDM2_SWEEP_SCREENSHOT) await writeFile(process.env.RDM2_SWEEP_SCREENSHOT, page.png);
     expect(page.consoleErrors).toEqual([]);
     expect(page.failedRequests).toEqual([]);
-    expect(page.sections).toEqual(['overview', 'lead-times', 'runs', 'failed']);
+    expect(page.sections).toEqual(['overview', 'lead-times', 'curves', 'runs', 'failed']);
     expect(page.svgs).toBe(1);
     expect(records.map((r) => r.leadSteps)).toEqual([53, 8, 6, 21, 20, undefined]);
     expect(page.marks).toEqual({ lead_runs: 5, lead_mean: 2, lead_ci: 2 });

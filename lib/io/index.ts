@@ -12,4 +12,5 @@ export { resultCsv, writeResultCsv } from './result_csv.js';
 export { resultDocument, resultJson, writeResultJson, type ResultDocument, type ResultSource } from './result_json.js';
 export { resultNpz, writeResultNpz } from './result_npz.js';
 export type { RowSource } from './row_source.js';
+export { sensitivityCsv, sensitivityJson, writeSensitivityTable } from './sensitivity_file.js';
 export { resultFormatOf, writeResult, type ResultFormat } from './write_result.js';

@@ -19,7 +19,7 @@ import { autoSettings, chooseSettings, inspectLosses } from '../auto_settings.js
 import type { AnalyzeOptions, LossTransform } from '../types.js';
 import { readResultForReport } from './result_input.js';
 import { buildReport, type BuiltReport, type ReportOptions } from './run_report.js';
-import { buildSweepReport, type BuiltSweepReport } from './sweep_report.js';
+import { buildSweepReport, type BuiltSweepReport, type SweepCurve } from './sweep_report.js';
 
 /** The eigenvectors a run report keeps unless asked otherwise: its eigenvector chart draws the top one. */
 export const REPORT_TOP_K = 1;
@@ -243,6 +243,7 @@ export async function writeSweepReport(summaryFile: string, opts: SweepFileRepor
   const pageDir = dirname(opts.out);
   const recorded = summary.options;
   const hrefs = new Map<string, string>();
+  const curves: SweepCurve[] = [];
   const notes: string[] = [];
   const present = opts.generatedAt !== undefined ? { generatedAt: opts.generatedAt } : {};
   if (opts.runReports ?? true) {
@@ -270,14 +271,32 @@ export async function writeSweepReport(summaryFile: string, opts: SweepFileRepor
         const segments = ['reports', ...run.path.split('/').slice(0, -1), `${basename(run.path)}.html`];
         await writeFileAtomic(join(pageDir, ...segments), built.html);
         hrefs.set(run.path, hrefOf(segments));
+        curves.push({ path: run.path, ...built.series });
       } catch (err) {
         if (!(err instanceof Rdm2Error)) throw err;
         notes.push(`no report for ${run.path}: ${err.message}`);
       }
     }
   }
+  if (!(opts.runReports ?? true) && recorded.format === 'json') {
+    // No run reports: the curves come from the JSON results next to summary.json, where there are any.
+    for (const run of summary.runs) {
+      if (run.status !== 'ok') continue;
+      const resultFile = join(dirname(summaryFile), `${run.path}.json`);
+      if (!existsSync(resultFile)) continue;
+      try {
+        const r = await readResultForReport(resultFile);
+        const ws = r.steps ? Float64Array.from(r.analysis.t, (t) => r.steps![t]!) : Float64Array.from(r.analysis.t);
+        curves.push({ path: run.path, steps: ws, shc: r.analysis.shc, pr: r.analysis.pr, transition: run.transition?.step ?? null });
+      } catch (err) {
+        if (!(err instanceof Rdm2Error)) throw err;
+        notes.push(`no curves for ${run.path}: ${err.message}`);
+      }
+    }
+  }
   const built = await buildSweepReport(summary.runs, {
     ...(opts.by !== undefined ? { by: opts.by } : {}),
+    ...(curves.length > 0 ? { curves } : {}),
     reportHref: (r) => hrefs.get(r.path),
     source: summaryFile,
     ...present,

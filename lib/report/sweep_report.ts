@@ -5,6 +5,8 @@ import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys 
 import { rdm2Version } from '../io/producer.js';
 import { aggregate, type AggregateTable, type RunSummary } from '../stats/index.js';
 import { leadTimesChartSpec } from './charts/lead_times.js';
+import { sweepCurvesChartSpec } from './charts/sweep_curves.js';
+import { minMaxIndices } from './sampling.js';
 import { escapeHtml, formatStep, formatValue } from './format.js';
 import { figure, htmlDocument, keyValueTable, missing, type HtmlSection } from './html.js';
 import { renderSvg } from './render_svg.js';
@@ -45,13 +47,27 @@ export interface SweepReportOptions {
   width?: number;
   /** Free text printed as the generation time. */
   generatedAt?: string;
+  /** Each run's SHC and PR over its windows, drawn overlaid (aligned on the transitions when every run has one). */
+  curves?: SweepCurve[];
+}
+
+/** One run's SHC and PR series for the overlaid curves of {@link buildSweepReport}. */
+export interface SweepCurve {
+  /** The run's path, as in its record (for its group). */
+  path: string;
+  /** Step of each window's last checkpoint. */
+  steps: ArrayLike<number>;
+  shc: ArrayLike<number>;
+  pr: ArrayLike<number>;
+  /** The run's transition step, or null. */
+  transition: number | null;
 }
 
 /** What {@link buildSweepReport} returns. */
 export interface BuiltSweepReport {
   html: string;
-  /** The lead-time chart (absent when no run has a lead time). */
-  charts: { id: 'lead_times'; title: string; svg: string }[];
+  /** The lead-time chart (absent when no run has a lead time) and the overlaid curves (when given). */
+  charts: { id: 'lead_times' | 'curves'; title: string; svg: string }[];
   /** The aggregate per group (null when no run succeeded). */
   table: AggregateTable | null;
 }
@@ -75,7 +91,23 @@ export const SWEEP_REPORT_OPTIONS = defineOptions('sweep report', {
   bootstrap: { type: 'integer', min: 1, doc: 'bootstrap resamples', defaultDoc: '2000' },
   width: { type: 'integer', min: 320, max: 4000, default: 720, doc: 'plot width in pixels' },
   generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
+  curves: {
+    type: 'custom',
+    typeDoc: 'an array of { path, steps, shc, pr, transition }',
+    doc: "each run's SHC and PR, drawn overlaid",
+    check: (v: unknown, name: string): SweepCurve[] => {
+      if (!Array.isArray(v)) optionError(`${name} must be an array of { path, steps, shc, pr, transition }`);
+      v.forEach((c, i) => {
+        const ok = typeof c === 'object' && c !== null && typeof c.path === 'string' && ['steps', 'shc', 'pr'].every((k) => typeof c[k]?.length === 'number' && c[k].length === c.steps.length);
+        if (!ok) optionError(`${name}[${i}] must be { path, steps, shc, pr, transition } with steps, shc and pr of one length`);
+      });
+      return v as SweepCurve[];
+    },
+  },
 });
+
+/** Most points drawn per run and curve in the overlaid curves. */
+const CURVE_POINTS = 400;
 
 type _SweepReportSchemaMatches = Assert<SameKeys<typeof SWEEP_REPORT_OPTIONS.fields, SweepReportOptions>>;
 
@@ -221,6 +253,46 @@ export async function buildSweepReport(records: readonly SweepRunRecord[], optio
     }
   }
 
+  const curves = (opts.curves ?? []) as SweepCurve[];
+  let curvesBody: string;
+  if (curves.length === 0) {
+    curvesBody = missing('The runs\u2019 SHC and PR series are not available here: rdm2 report --sweep draws them from the run reports it writes (or from JSON results next to summary.json).');
+  } else {
+    const aligned = curves.every((c) => c.transition !== null && Number.isFinite(c.transition));
+    const byPath = new Map(runs.map((r) => [r.path, r]));
+    const groupOfCurve = (c: SweepCurve) => {
+      const r = byPath.get(c.path);
+      if (!r) return 'all';
+      try {
+        return groupOf(r);
+      } catch {
+        return 'all';
+      }
+    };
+    const drawn = curves.map((c) => {
+      const keep = minMaxIndices(c.shc, CURVE_POINTS);
+      const shift = aligned ? c.transition! : 0;
+      return {
+        label: c.path,
+        group: groupOfCurve(c),
+        x: Array.from(keep, (j) => c.steps[j]! - shift),
+        shc: Array.from(keep, (j) => c.shc[j]!),
+        pr: Array.from(keep, (j) => c.pr[j]!),
+      };
+    });
+    const groupDomain = [...new Set(drawn.map((d) => d.group))];
+    const spec = sweepCurvesChartSpec({
+      runs: drawn,
+      groupDomain,
+      aligned,
+      subtitle: `${curves.length} run${curves.length === 1 ? '' : 's'}; ${aligned ? 'aligned on each run\u2019s transition (dashed line at 0)' : 'not aligned: some run has no known transition'}; at most ${CURVE_POINTS} points per run, keeping each bucket\u2019s SHC minimum and maximum`,
+      width,
+    });
+    const svg = await renderSvg(spec, 'curves');
+    charts.push({ id: 'curves', title: 'SHC and PR of every run', svg });
+    curvesBody = figure(svg, 'SHC and PR of every run');
+  }
+
   const source = opts.source ?? '(in-memory records)';
   const warned = ok.filter((r) => num(r.leadSteps) !== null).length;
   const overview = keyValueTable([
@@ -241,6 +313,12 @@ export async function buildSweepReport(records: readonly SweepRunRecord[], optio
       title: 'Lead time per group of runs',
       caption: 'Lead time = transition step minus the step of the first SHC warning, per run (positive: the warning came first). Runs without a warning or without a known transition have no lead time and are counted apart.',
       body: leadBody,
+    },
+    {
+      id: 'curves',
+      title: 'SHC and PR of every run',
+      caption: 'Every run\u2019s SHC and participation ratio over its windows, overlaid and coloured by group; when every run has a known transition the curves are shifted so that each run\u2019s transition is at 0, so a common precursor lines up.',
+      body: curvesBody,
     },
     { id: 'runs', title: 'All runs', caption: 'Each successful run links to its own report.', body: runsTable(runs, groupOf, opts.reportHref as SweepReportOptions['reportHref']) },
     { id: 'failed', title: `Failed runs (${failed.length})`, body: failedBody },
