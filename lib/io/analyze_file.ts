@@ -10,6 +10,7 @@ import type { Analysis, AnalyzeOptions, ResolvedAnalyzeOptions } from '../types.
 import { fileError, fsError } from './file_error.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
+import { lossFileOnDisk } from './format_registry.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
 import type { RowSource } from './row_source.js';
 
@@ -201,7 +202,7 @@ function splitOptions(opts: AnalyzeFileOptions): { analysis: Record<string, unkn
 }
 
 /**
- * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl) without loading it whole: rows are read
+ * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl, Parquet, Arrow IPC, HDF5) without loading it whole: rows are read
  * in chunks of whole core blocks, so memory stays at O(W n + chunk) and the result is
  * bit-identical to `analyze()` on the whole matrix. A `[T, K, n]` .npy gives the Gaussian 2RDM of
  * each checkpoint's K perturbations (as `gram2rdm`). Also returns the file's sha256, its
@@ -216,15 +217,16 @@ function splitOptions(opts: AnalyzeFileOptions): { analysis: Record<string, unkn
  */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promise<FileAnalysis> {
   const split = splitOptions(opts);
-  const hashing = split.checksum ? sha256File(path) : undefined;
+  const onDisk = lossFileOnDisk(path); // `runs.h5` of `runs.h5:/seed1/losses`
+  const hashing = split.checksum ? sha256File(onDisk) : undefined;
   hashing?.catch(() => {}); // awaited below; avoid an unhandled rejection if reading fails first
   let bytes: number;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) fsError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    const st = await stat(onDisk);
+    if (st.isDirectory()) fsError(onDisk, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
     bytes = st.size;
   } catch (err) {
-    fsError(path, err);
+    fsError(onDisk, err);
   }
   const opened = await openLossRows(path);
   const src = opened.source;

@@ -47,7 +47,7 @@ export async function findSidecar(lossPath: string): Promise<string | undefined>
   return undefined;
 }
 
-function checkSteps(values: ArrayLike<unknown>, where: string, key: string): Float64Array {
+export function checkSteps(values: ArrayLike<unknown>, where: string, key: string): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -58,7 +58,7 @@ function checkSteps(values: ArrayLike<unknown>, where: string, key: string): Flo
   return out;
 }
 
-function checkGroups(values: ArrayLike<unknown>, where: string, key: string): string[] {
+export function checkGroups(values: ArrayLike<unknown>, where: string, key: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -69,7 +69,7 @@ function checkGroups(values: ArrayLike<unknown>, where: string, key: string): st
   return out;
 }
 
-function checkTransition(v: unknown, where: string, key: string): number {
+export function checkTransition(v: unknown, where: string, key: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) fileError(where, key, `${JSON.stringify(v ?? null)} is not a step, expected a finite number`);
   return v;
 }
