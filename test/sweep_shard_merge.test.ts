@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Rdm2Error } from '../lib/errors.js';
-import { discoverRuns } from '../lib/sweep/discover.js';
+import { DEFAULT_PATTERN, discoverRuns } from '../lib/sweep/discover.js';
 import { globToRegExp } from '../lib/sweep/glob.js';
 import { parseShard, selectShard, shardFromEnv, shardOf } from '../lib/sweep/shard.js';
 import { runCliHere, tempDir, writeText } from './io_fixtures.js';
@@ -169,7 +169,7 @@ describe('four shards merged equal the unsharded sweep', () => {
     );
     writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify({ ...doc, pattern: '**/*.npy' }));
     expect(await runCliHere(['merge', shared, odd, '--out', merged])).toEqual(
-      fail(`${join(odd, 'summary.shard-3-of-4.json')} was swept with pattern '**/*.npy' but ${s(0)} with '**/losses.{npy,npz,csv,tsv,jsonl,ndjson}'`),
+      fail(`${join(odd, 'summary.shard-3-of-4.json')} was swept with pattern '**/*.npy' but ${s(0)} with '${DEFAULT_PATTERN}'`),
     );
     const other = { ...doc, options: { ...doc.options, analysis: { ...doc.options.analysis, window: 10 } } };
     writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify(other));

@@ -6,6 +6,7 @@ import { DEFAULT_PATTERN } from '../sweep/discover.js';
 import { progressFor, silentProgress } from '../sweep/progress.js';
 import { sweep } from '../sweep/runner.js';
 import { parseShard, shardFromEnv, type Shard } from '../sweep/shard.js';
+import { RESULT_WRITERS } from '../io/format_registry.js';
 import type { ResultFormat } from '../io/write_result.js';
 import {
   addAnalysisOptions,
@@ -36,11 +37,11 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
     .summary('analyse every run under a directory (parallel, resumable, shardable)')
     .description(
       'Analyse every loss file under <dir> matching --pattern, --jobs at a time. Writes one result per run\n' +
-        '(<out>/<relative path>.<format>, atomically) and summary.json / summary.csv (one record per run:\n' +
+        '(<out>/<relative path>.<format>, atomically) and summary.json / .csv / .parquet (one record per run:\n' +
         'the run summary plus path, status and error). A run that cannot be read or analysed is recorded\n' +
         'as failed and the sweep goes on. With a shard (--shard, or SLURM_ARRAY_TASK_ID/COUNT, or\n' +
         'JOB_COMPLETION_INDEX with RDM2_SHARD_COUNT) only that 1/N of the runs is analysed and the summary\n' +
-        "is summary.shard-I-of-N.json/.csv; combine the shards with 'rdm2 merge'.",
+        "is summary.shard-I-of-N.json/.csv/.parquet; combine the shards with 'rdm2 merge'.",
     )
     .argument('<dir>', 'the sweep root: the directory holding the runs');
   addAnalysisOptions(cmd);
@@ -48,7 +49,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
   cmd
     .addOption(new Option('--pattern <glob>', 'which files are runs, relative to <dir> (** any directories, *, ?, [..], {a,b})').default(DEFAULT_PATTERN))
     .requiredOption('--out <dir>', 'output directory (results, summaries); must not be <dir> itself')
-    .addOption(new Option('--format <format>', 'format of the per-run results').choices(['json', 'csv', 'npz']).default('json'))
+    .addOption(new Option('--format <format>', 'format of the per-run results').choices(RESULT_WRITERS.map((w) => w.format)).default('json'))
     .addOption(new Option('--jobs <N>', 'runs analysed at once (default: the number of cores)').argParser(integerArg(1)))
     .option('--resume', 'skip runs whose result is complete, made with the same options and newer than the input')
     .option('--shard <I/N>', 'analyse shard I of N (0 <= I < N): a deterministic 1/N of the runs by a hash of their paths')
@@ -89,7 +90,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
       const where = shard && shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : '';
       const lines = [
         `rdm2 sweep${where}: ${s.counts.runs} runs, ${s.counts.ok} ok, ${s.counts.failed} failed (${outcome.analysed} analysed, ${outcome.skipped} already complete)`,
-        `summary: ${outcome.files.json}, ${outcome.files.csv}`,
+        `summary: ${outcome.files.json}, ${outcome.files.csv}, ${outcome.files.parquet}`,
       ];
       if (s.counts.failed > 0) {
         lines.push('failed runs:');

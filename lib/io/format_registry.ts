@@ -71,27 +71,27 @@ function rowsOnly(open: (path: string) => Promise<RowSource>): (path: string) =>
 
 /** Every loss format, in the order the docs list them. */
 export const LOSS_READERS: readonly LossReader[] = [
-  { format: 'npy', extensions: ['.npy'], description: 'NumPy array, [T, n] or [T, K, n], float32/float64, streamed', open: rowsOnly(openNpyRows) },
+  { format: 'npy', extensions: ['.npy'], description: 'NumPy array, [T, n] or [T, K, n], float32/float64', open: rowsOnly(openNpyRows) },
   { format: 'npz', extensions: ['.npz'], description: "NumPy archive: 'losses' plus optional steps/groups/transition", open: openNpzRows },
-  { format: 'csv', extensions: ['.csv'], description: 'one line per checkpoint, optional header and step column, streamed', open: rowsOnly((p) => openCsvRows(p, 'csv')) },
+  { format: 'csv', extensions: ['.csv'], description: 'one line per checkpoint, optional header and step column', open: rowsOnly((p) => openCsvRows(p, 'csv')) },
   { format: 'tsv', extensions: ['.tsv'], description: 'as CSV, tab-separated', open: rowsOnly((p) => openCsvRows(p, 'tsv')) },
-  { format: 'jsonl', extensions: ['.jsonl', '.ndjson'], description: 'one JSON object or array per checkpoint, streamed', open: rowsOnly(openJsonlRows) },
+  { format: 'jsonl', extensions: ['.jsonl', '.ndjson'], description: 'one JSON object or array per checkpoint', open: rowsOnly(openJsonlRows) },
   {
     format: 'parquet',
     extensions: ['.parquet', '.pq'],
-    description: 'wide (step + one float column per probe) or long (step, probe, loss), one row group at a time',
+    description: 'wide (step + a float column per probe) or long (step, probe, loss)',
     open: rowsOnly(openParquetRows),
   },
   {
     format: 'arrow',
     extensions: ['.arrow', '.feather', '.arrows', '.ipc'],
-    description: 'Arrow IPC file (Feather v2) or stream, wide or long as Parquet, one record batch at a time',
+    description: 'Arrow IPC file (Feather v2) or stream; wide or long as Parquet',
     open: rowsOnly(openArrowRows),
   },
   {
     format: 'hdf5',
     extensions: ['.h5', '.hdf5'],
-    description: "HDF5 dataset ('file.h5:/path/to/losses'; default /losses), [T, n] or [T, K, n], any chunking/gzip",
+    description: "HDF5 dataset (file.h5:/path; default /losses), [T, n] or [T, K, n]",
     splitMember: (spec) => {
       const { file, dataset } = splitHdf5Path(spec);
       return { file, member: dataset };
@@ -108,8 +108,8 @@ export const RESULT_WRITERS: readonly ResultWriter[] = [
   { format: 'json', extensions: ['.json'], description: 'columnar arrays, options, input, metadata, summary', write: writeResultJson },
   { format: 'csv', extensions: ['.csv'], description: 'one row per window, eigenvalues as lambda_k columns', write: writeResultCsv },
   { format: 'npz', extensions: ['.npz'], description: 'one NumPy array per observable', write: writeResultNpz },
-  { format: 'parquet', extensions: ['.parquet'], description: 'one row per window, eigenvalues/eigenvectors as list columns, options in file metadata', write: writeResultParquet },
-  { format: 'arrow', extensions: ['.arrow', '.feather'], description: 'Arrow IPC file, the same table as Parquet', write: writeResultArrow },
+  { format: 'parquet', extensions: ['.parquet'], description: 'one row per window, eigen* as list columns, options in metadata', write: writeResultParquet },
+  { format: 'arrow', extensions: ['.arrow', '.feather'], description: 'Arrow IPC file (Feather v2), the same table as Parquet', write: writeResultArrow },
 ];
 
 /** The file extensions rdm2 reads losses from. */

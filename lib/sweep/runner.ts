@@ -7,6 +7,7 @@ import { Rdm2Error } from '../errors.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
 import { fileError } from '../io/file_error.js';
 import { summarizeFile } from '../io/file_summary.js';
+import { RESULT_WRITERS, resultWriterNamed } from '../io/format_registry.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
 import type { WarningOptions } from '../stats/index.js';
@@ -16,7 +17,7 @@ import { silentProgress, type SweepProgress } from './progress.js';
 import { loadCompleteRecord, runFingerprint, storeRecord } from './resume.js';
 import { failedRecord, okRecord, type RunRecord } from './run_record.js';
 import { selectShard, type Shard } from './shard.js';
-import { buildSummary, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
+import { buildSummary, writeSummaryFiles, type SummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
 
 /** Options of {@link sweep}. */
 export interface SweepOptions {
@@ -24,13 +25,13 @@ export interface SweepOptions {
   root: string;
   /** Where results and summaries go (created; must not be the root itself). */
   out: string;
-  /** Glob over paths relative to the root. Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson}`. */
+  /** Glob over paths relative to the root. Default {@link DEFAULT_PATTERN}: `losses.*` in any directory, every readable format. */
   pattern?: string;
   /** Analysis options for every run (`window` etc.); `threads` defaults to cores / jobs. */
   analysis?: AnalyzeFileOptions;
   /** Warning detector options for the run summaries. */
   warning?: WarningOptions;
-  /** Format of the per-run results. Default 'json'. */
+  /** Format of the per-run results (a name of lib/io/format_registry.ts's RESULT_WRITERS). Default 'json'. */
   format?: ResultFormat;
   /** Group labels applied to every run (overriding their meta.json), with the file they came from. */
   groups?: { file: string; labels: string[] };
@@ -47,7 +48,7 @@ export interface SweepOptions {
 export interface SweepOutcome {
   summary: SweepSummary;
   /** Paths of the summary files written. */
-  files: { json: string; csv: string };
+  files: SummaryFiles;
   /** Runs analysed now, and runs skipped as already complete. */
   analysed: number;
   skipped: number;
@@ -67,8 +68,8 @@ function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
  * Analyses every run under `root` matching `pattern` (only the runs of `shard` when given), with
  * at most `jobs` runs at once. Each run's result is written atomically to
  * `<out>/<relative path>.<format>`; a run that cannot be read or analysed is recorded as failed
- * with its error and the sweep goes on. Writes `summary.json` and `summary.csv` (for a shard,
- * `summary.shard-I-of-N.*`), one record per run sorted by path.
+ * with its error and the sweep goes on. Writes `summary.json`, `summary.csv` and `summary.parquet`
+ * (for a shard, `summary.shard-I-of-N.*`), one record per run sorted by path.
  *
  * @example
  * ```ts
@@ -81,7 +82,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
   const out = opts.out;
   const pattern = opts.pattern ?? DEFAULT_PATTERN;
   const format = opts.format ?? 'json';
-  if (!['json', 'csv', 'npz'].includes(format)) usage(`format must be 'json', 'csv' or 'npz', got ${JSON.stringify(format)}`);
+  if (!resultWriterNamed(format)) usage(`format must be one of ${RESULT_WRITERS.map((w) => `'${w.format}'`).join(', ')}, got ${JSON.stringify(format)}`);
   const jobs = opts.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) usage(`jobs must be an integer >= 1, got ${JSON.stringify(jobs)}`);
   if (resolve(out) === resolve(root)) usage(`--out ${out} is the sweep root: write results to another directory`);
