@@ -144,7 +144,7 @@ describe('patterns, formats and usage errors', () => {
     const ok = await runCliHere(['sweep', root, '--window', '10', '--pattern', 'lr-1e-3/seed0[0-2]/losses.npy', '--out', join(base, 'ok-out'), '--quiet']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
-      `rdm2 sweep: 3 runs, 3 ok, 0 failed (3 analysed, 0 already complete)\nsummary: ${join(base, 'ok-out', 'summary.json')}, ${join(base, 'ok-out', 'summary.csv')}\n`,
+      `rdm2 sweep: 3 runs, 3 ok, 0 failed (3 analysed, 0 already complete)\nsummary: ${join(base, 'ok-out', 'summary.json')}, ${join(base, 'ok-out', 'summary.csv')}, ${join(base, 'ok-out', 'summary.parquet')}\n`,
     );
   });
 

@@ -122,8 +122,9 @@ describe('four shards merged equal the unsharded sweep', () => {
 
   it('each shard writes its own summary; together they cover every run once', () => {
     expect(readdirSync(shared).filter((f) => f.startsWith('summary')).sort()).toEqual([
-      'summary.shard-0-of-4.csv', 'summary.shard-0-of-4.json', 'summary.shard-1-of-4.csv', 'summary.shard-1-of-4.json',
-      'summary.shard-2-of-4.csv', 'summary.shard-2-of-4.json',
+      'summary.shard-0-of-4.csv', 'summary.shard-0-of-4.json', 'summary.shard-0-of-4.parquet',
+      'summary.shard-1-of-4.csv', 'summary.shard-1-of-4.json', 'summary.shard-1-of-4.parquet',
+      'summary.shard-2-of-4.csv', 'summary.shard-2-of-4.json', 'summary.shard-2-of-4.parquet',
     ]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(RUNS);
     const s2 = JSON.parse(readFileSync(join(shared, 'summary.shard-2-of-4.json'), 'utf8'));
@@ -131,16 +132,17 @@ describe('four shards merged equal the unsharded sweep', () => {
     expect(s2.discovered).toBe(RUNS);
   });
 
-  it('rdm2 merge writes the same summary.json and summary.csv, byte for byte', async () => {
+  it('rdm2 merge writes the same summary.json, summary.csv and summary.parquet, byte for byte', async () => {
     const r = await runCliHere(['merge', shared, own, '--out', merged]);
     expect(r.code).toBe(1); // five runs failed
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
       'rdm2 merge: 4 shard summaries, 50 runs, 45 ok, 5 failed',
-      `summary: ${join(merged, 'summary.json')}, ${join(merged, 'summary.csv')}`,
+      `summary: ${join(merged, 'summary.json')}, ${join(merged, 'summary.csv')}, ${join(merged, 'summary.parquet')}`,
       'failed runs:',
     ]);
     expect(readFileSync(join(merged, 'summary.json'), 'utf8')).toBe(readFileSync(join(full, 'summary.json'), 'utf8'));
     expect(readFileSync(join(merged, 'summary.csv'), 'utf8')).toBe(readFileSync(join(full, 'summary.csv'), 'utf8'));
+    expect(readFileSync(join(merged, 'summary.parquet')).equals(readFileSync(join(full, 'summary.parquet')))).toBe(true);
     // Merging into the shards' own directory works too, and a second merge there still reads the shards.
     expect((await runCliHere(['merge', shared, own, '--out', shared])).code).toBe(1);
     expect((await runCliHere(['merge', shared, own, '--out', shared])).code).toBe(1);
