@@ -10,10 +10,13 @@ let registered = false;
 export function registerArrowCodecs(): void {
   if (registered) return;
   registered = true;
-  if (!compressionRegistry.get(CompressionType.LZ4_FRAME)) {
-    compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: (data: Uint8Array) => lz4.decompress(data) });
-  }
-  if (!compressionRegistry.get(CompressionType.ZSTD)) {
-    compressionRegistry.set(CompressionType.ZSTD, { decode: (data: Uint8Array) => zstdDecompress(data) });
+  const decoders: [CompressionType, (data: Uint8Array) => Uint8Array][] = [
+    [CompressionType.LZ4_FRAME, (data) => lz4.decompress(data)],
+    [CompressionType.ZSTD, (data) => zstdDecompress(data)],
+  ];
+  for (const [type, decode] of decoders) {
+    const codec = compressionRegistry.get(type);
+    // Keep an encoder the application registered (for writing); add the decoder it lacks.
+    if (!codec?.decode) compressionRegistry.set(type, { ...codec, decode });
   }
 }
