@@ -1,23 +1,20 @@
 // The one list of file formats rdm2 reads losses from and writes results to. A new reader or
 // writer is one file under lib/io and one entry here; the CLI's help, sweep discovery, the
-// default sweep pattern and the extension checks all come from these lists.
+// default sweep pattern and the extension checks all come from these lists. The columnar
+// formats' libraries (hyparquet, apache-arrow, h5wasm) load on first use, not with rdm2.
 import { extname } from 'node:path';
 import { Rdm2Error } from '../errors.js';
-import { openArrowRows } from './arrow_ipc.js';
 import { openCsvRows } from './csv.js';
 import { fileError } from './file_error.js';
-import { openHdf5Rows, splitHdf5Path } from './hdf5.js';
+import { splitHdf5Path } from './hdf5_path.js';
 import { openJsonlRows } from './jsonl.js';
 import type { LossFormat } from './loss_array.js';
 import type { SourcedMeta } from './meta.js';
 import { openNpyRows } from './npy.js';
 import { openNpzRows } from './npz_rows.js';
-import { openParquetRows } from './parquet.js';
-import { writeResultArrow } from './result_arrow.js';
 import { writeResultCsv } from './result_csv.js';
 import { writeResultJson, type ResultSource } from './result_json.js';
 import { writeResultNpz } from './result_npz.js';
-import { writeResultParquet } from './result_parquet.js';
 import type { RowSource } from './row_source.js';
 
 /** A loss file opened for row-by-row reading, with the metadata found inside it. */
@@ -80,13 +77,13 @@ export const LOSS_READERS: readonly LossReader[] = [
     format: 'parquet',
     extensions: ['.parquet', '.pq'],
     description: 'wide (step + a float column per probe) or long (step, probe, loss)',
-    open: rowsOnly(openParquetRows),
+    open: rowsOnly(async (p) => (await import('./parquet.js')).openParquetRows(p)),
   },
   {
     format: 'arrow',
     extensions: ['.arrow', '.feather', '.arrows', '.ipc'],
     description: 'Arrow IPC file (Feather v2) or stream; wide or long as Parquet',
-    open: rowsOnly(openArrowRows),
+    open: rowsOnly(async (p) => (await import('./arrow_ipc.js')).openArrowRows(p)),
   },
   {
     format: 'hdf5',
@@ -97,7 +94,7 @@ export const LOSS_READERS: readonly LossReader[] = [
       return { file, member: dataset };
     },
     open: async (spec) => {
-      const { source, embedded } = await openHdf5Rows(spec);
+      const { source, embedded } = await (await import('./hdf5.js')).openHdf5Rows(spec);
       return { source, embedded, shape: shapeOf(source) };
     },
   },
@@ -108,8 +105,8 @@ export const RESULT_WRITERS: readonly ResultWriter[] = [
   { format: 'json', extensions: ['.json'], description: 'columnar arrays, options, input, metadata, summary', write: writeResultJson },
   { format: 'csv', extensions: ['.csv'], description: 'one row per window, eigenvalues as lambda_k columns', write: writeResultCsv },
   { format: 'npz', extensions: ['.npz'], description: 'one NumPy array per observable', write: writeResultNpz },
-  { format: 'parquet', extensions: ['.parquet'], description: 'one row per window, eigen* as list columns, options in metadata', write: writeResultParquet },
-  { format: 'arrow', extensions: ['.arrow', '.feather'], description: 'Arrow IPC file (Feather v2), the same table as Parquet', write: writeResultArrow },
+  { format: 'parquet', extensions: ['.parquet'], description: 'one row per window, eigen* as list columns, options in metadata', write: async (p, r) => (await import('./result_parquet.js')).writeResultParquet(p, r) },
+  { format: 'arrow', extensions: ['.arrow', '.feather'], description: 'Arrow IPC file (Feather v2), the same table as Parquet', write: async (p, r) => (await import('./result_arrow.js')).writeResultArrow(p, r) },
 ];
 
 /** The file extensions rdm2 reads losses from. */

@@ -4,6 +4,7 @@
 import h5wasm from 'h5wasm/node';
 import { Rdm2Error } from '../errors.js';
 import { fileError } from './file_error.js';
+import { splitHdf5Path } from './hdf5_path.js';
 import { META_ARRAY_NAMES, type SourcedMeta } from './meta.js';
 import { metaFromArrays, type MetaArray } from './meta_arrays.js';
 import { openRegularFile } from './regular_file.js';
@@ -35,12 +36,6 @@ function hdf5Reason(err: unknown): string {
 function asFileError(file: string, position: string, err: unknown): never {
   if (err instanceof Rdm2Error) throw err;
   fileError(file, position, `not a readable HDF5 file (${hdf5Reason(err)})`, err);
-}
-
-/** `file.h5:/group/dataset` split into the file and the dataset path; no dataset part gives undefined. */
-export function splitHdf5Path(spec: string): { file: string; dataset: string | undefined } {
-  const m = /^(.*\.(?:h5|hdf5)):(\/.*)$/i.exec(spec);
-  return m ? { file: m[1]!, dataset: m[2]! } : { file: spec, dataset: undefined };
 }
 
 function isDataset(x: unknown): x is H5Dataset {

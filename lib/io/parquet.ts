@@ -11,6 +11,8 @@ import type { RowSource } from './row_source.js';
 
 /** The most values rdm2 decodes from one row group at once (2 GiB of float64). */
 const MAX_GROUP_VALUES = 2 ** 28;
+/** About how many bytes of values one hyparquet read decodes (whole columns of one row group). */
+const DECODE_BYTES = 2 * 2 ** 20;
 
 /** Byte ranges of the file, read on demand (hyparquet's AsyncBuffer); a short read is a truncated file. */
 class FileRange implements AsyncBuffer {
@@ -96,6 +98,10 @@ class ParquetTable implements TableFile {
     const names = indices.map((i) => this.columns[i]!.name);
     const floats = indices.map((i) => this.columns[i]!.kind.startsWith('float'));
     let start = 0;
+    // One set of float columns, reused by every row group (sized for the largest): the caller has
+    // copied a batch out before it asks for the next one.
+    const largest = Math.max(0, ...this.md.row_groups.map((rg) => Number(rg.num_rows)));
+    const floatColumns = floats.map((f) => (f && largest * names.length <= MAX_GROUP_VALUES ? new Float64Array(largest) : undefined));
     for (let g = 0; g < this.md.row_groups.length; g++) {
       const rows = Number(this.md.row_groups[g]!.num_rows);
       const where = `row group ${g} (rows ${start}-${start + rows - 1})`;
@@ -104,34 +110,39 @@ class ParquetTable implements TableFile {
       }
       if (rows === 0) continue;
       // Floats go straight into typed arrays (a missing value is NaN); steps and probe ids stay as read.
-      const columns: (Float64Array | unknown[])[] = floats.map((f) => (f ? new Float64Array(rows).fill(NaN) : new Array<unknown>(rows)));
+      const columns: (Float64Array | unknown[])[] = floatColumns.map((c) => (c ? c.subarray(0, rows).fill(NaN) : new Array<unknown>(rows)));
       const filled = new Float64Array(names.length);
       const groupStart = start;
+      // A few columns per read: hyparquet's decoding garbage (definition levels, boxed arrays) then
+      // stays a fraction of the row group instead of several times it.
+      const perRead = Math.max(1, Math.floor(DECODE_BYTES / (rows * 8)));
       try {
-        await parquetRead({
-          file: this.range,
-          metadata: this.md,
-          columns: names,
-          rowStart: groupStart,
-          rowEnd: groupStart + rows,
-          compressors,
-          onChunk: (chunk) => {
-            const c = names.indexOf(chunk.columnName);
-            const from = chunk.rowStart - groupStart;
-            if (c < 0 || from < 0 || chunk.rowEnd - groupStart > rows) return;
-            const dst = columns[c]!;
-            const src = chunk.columnData as ArrayLike<unknown>;
-            if (dst instanceof Float64Array) {
-              for (let r = 0; r < src.length; r++) {
-                const v = src[r];
-                dst[from + r] = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
+        for (let first = 0; first < names.length; first += perRead) {
+          await parquetRead({
+            file: this.range,
+            metadata: this.md,
+            columns: names.slice(first, first + perRead),
+            rowStart: groupStart,
+            rowEnd: groupStart + rows,
+            compressors,
+            onChunk: (chunk) => {
+              const c = names.indexOf(chunk.columnName);
+              const from = chunk.rowStart - groupStart;
+              if (c < 0 || from < 0 || chunk.rowEnd - groupStart > rows) return;
+              const dst = columns[c]!;
+              const src = chunk.columnData as ArrayLike<unknown>;
+              if (dst instanceof Float64Array) {
+                for (let r = 0; r < src.length; r++) {
+                  const v = src[r];
+                  dst[from + r] = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
+                }
+              } else {
+                for (let r = 0; r < src.length; r++) dst[from + r] = src[r];
               }
-            } else {
-              for (let r = 0; r < src.length; r++) dst[from + r] = src[r];
-            }
-            filled[c] += src.length;
-          },
-        });
+              filled[c] += src.length;
+            },
+          });
+        }
       } catch (err) {
         asFileError(this.file, where, err);
       }
