@@ -66,7 +66,15 @@ function rowsOnly(open: (path: string) => Promise<RowSource>): (path: string) =>
   };
 }
 
-/** Every loss format, in the order the docs list them. */
+/**
+ * Every loss format, in the order the docs list them.
+ *
+ * @example
+ * ```ts
+ * import { LOSS_READERS } from 'rdm2';
+ * for (const r of LOSS_READERS) console.log(r.format, r.extensions.join(' '), r.description);
+ * ```
+ */
 export const LOSS_READERS: readonly LossReader[] = [
   { format: 'npy', extensions: ['.npy'], description: 'NumPy array, [T, n] or [T, K, n], float32/float64', open: rowsOnly(openNpyRows) },
   { format: 'npz', extensions: ['.npz'], description: "NumPy archive: 'losses' plus optional steps/groups/transition", open: openNpzRows },
@@ -100,7 +108,15 @@ export const LOSS_READERS: readonly LossReader[] = [
   },
 ];
 
-/** Every result format. */
+/**
+ * Every result format.
+ *
+ * @example
+ * ```ts
+ * import { RESULT_WRITERS } from 'rdm2';
+ * console.log(RESULT_WRITERS.map((w) => w.extensions).flat()); // ['.json', '.csv', '.npz', '.parquet', '.arrow', '.feather']
+ * ```
+ */
 export const RESULT_WRITERS: readonly ResultWriter[] = [
   { format: 'json', extensions: ['.json'], description: 'columnar arrays, options, input, metadata, summary', write: writeResultJson },
   { format: 'csv', extensions: ['.csv'], description: 'one row per window, eigenvalues as lambda_k columns', write: writeResultCsv },
@@ -119,7 +135,17 @@ export interface ResolvedLossPath {
   member: string | undefined;
 }
 
-/** Finds the reader of a loss path by its extension (case-insensitive); `file.h5:/dataset` names a member. */
+/**
+ * Finds the reader of a loss path by its extension (case-insensitive); `file.h5:/dataset` names a
+ * member. Throws `ERR_RDM2_FILE` for an extension no reader takes.
+ *
+ * @example
+ * ```ts
+ * import { resolveLossPath } from 'rdm2';
+ * const { reader, file, member } = resolveLossPath('runs.h5:/seed1/losses'); // 'hdf5', 'runs.h5', '/seed1/losses'
+ * const opened = await reader.open('runs.h5:/seed1/losses');
+ * ```
+ */
 export function resolveLossPath(spec: string): ResolvedLossPath {
   for (const reader of LOSS_READERS) {
     if (!reader.splitMember) continue;
@@ -132,7 +158,15 @@ export function resolveLossPath(spec: string): ResolvedLossPath {
   return { reader, file: spec, member: undefined };
 }
 
-/** The result writer of an output path, by its extension. */
+/**
+ * The result writer of an output path, by its extension; throws `ERR_RDM2_OPTION` for an unknown one.
+ *
+ * @example
+ * ```ts
+ * import { analyzeFile, resultWriterFor } from 'rdm2';
+ * await resultWriterFor('out/result.parquet').write('out/result.parquet', await analyzeFile('losses.npy', { window: 32 }));
+ * ```
+ */
 export function resultWriterFor(path: string): ResultWriter {
   const ext = extname(path).toLowerCase();
   const writer = RESULT_WRITERS.find((w) => w.extensions.includes(ext));
