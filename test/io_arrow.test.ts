@@ -8,10 +8,7 @@ import { join } from 'node:path';
 import {
   CompressionType,
   Dictionary,
-  Float32,
-  Float64,
   Int32,
-  Int64,
   RecordBatchStreamWriter,
   RecordBatchFileWriter,
   Table,

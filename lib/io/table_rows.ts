@@ -143,8 +143,8 @@ class WideTableRows implements RowSource {
 
   private constructor(
     private readonly table: TableFile,
-    private readonly probeColumns: number[],
-    private readonly stepColumn: number,
+    probeColumns: number[],
+    stepColumn: number,
   ) {
     this.cols = probeColumns.length;
     this.rows = table.rows;
@@ -261,7 +261,6 @@ class LongTableRows implements RowSource {
   private pending: Float64Array | undefined; // the first step, read while finding the probes
   private pendingStep = 0;
   private pendingRow = 0;
-  private delivered = 0;
   private scratch: Float64Array | undefined;
 
   static async open(table: TableFile): Promise<LongTableRows> {
@@ -393,7 +392,6 @@ class LongTableRows implements RowSource {
   async read(dst: Float32Array | Float64Array, at: number, count: number): Promise<number> {
     let k = 0;
     while (k < count && (await this.nextStep(dst, (at + k) * this.cols))) k++;
-    this.delivered += k;
     return k;
   }
 
@@ -401,7 +399,6 @@ class LongTableRows implements RowSource {
     this.scratch ??= new Float64Array(this.cols);
     let k = 0;
     while (k < count && (await this.nextStep(this.scratch, 0))) k++;
-    this.delivered += k;
     return k;
   }
 
