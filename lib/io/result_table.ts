@@ -1,12 +1,9 @@
 // A result as a table for the columnar formats (Parquet, Arrow): one row per window, the
 // eigenvalues and eigenvectors as list columns, everything else (options, input, metadata,
 // summary) as one JSON document in the file's key-value metadata under `rdm2`.
-import type { Analysis } from '../types.js';
+import { OBSERVABLE_NAMES } from '../observables.js';
 import { rdm2Version } from './producer.js';
 import type { ResultSource } from './result_json.js';
-
-/** The per-window observables, in the column order of every result table. */
-export const TABLE_OBSERVABLES = ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const satisfies readonly (keyof Analysis)[];
 
 /** One column of a result table. */
 export type ResultColumn =
@@ -37,7 +34,7 @@ export function resultTable(r: ResultSource): ResultTable {
     { name: 't', type: 'int32', values: a.t },
   ];
   if (r.windowSteps) columns.push({ name: 'step', type: 'float64', values: r.windowSteps });
-  for (const name of TABLE_OBSERVABLES) columns.push({ name, type: 'float64', values: a[name] });
+  for (const name of OBSERVABLE_NAMES) columns.push({ name, type: 'float64', values: a[name] });
   columns.push({ name: 'degenerate', type: 'bool', values: a.degenerate });
   columns.push({ name: 'eigenvalues', type: 'list<float64>', values: a.eigenvalues, per: a.eigenCount });
   if (a.eigenvectors) columns.push({ name: 'eigenvectors', type: 'list<list<float32>>', values: a.eigenvectors, outer: a.options.topK, inner: a.probes });

@@ -83,7 +83,13 @@ export function flattenRecords(records: readonly RunRecord[]): { columns: string
   });
   const columns: string[] = ['path', 'status', 'error'];
   const seen = new Set(columns);
-  for (const m of rows) for (const k of m.keys()) if (!seen.has(k)) (seen.add(k), columns.push(k));
+  for (const m of rows) {
+    for (const k of m.keys()) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
+  }
   // A field that is an object in some runs and null in others: keep only its dotted columns.
   return { columns: columns.filter((c) => !columns.some((d) => d.startsWith(`${c}.`))), rows };
 }
