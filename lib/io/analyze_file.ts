@@ -1,6 +1,5 @@
 // Analysing a loss file in row chunks: memory O(W n + chunk), never O(T n).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { defaultBlockWindows, prepareAnalysis, runPrepared } from '../analyze.js';
 import { Rdm2Error } from '../errors.js';
@@ -8,6 +7,7 @@ import type { LossView } from '../loss_matrix.js';
 import { resolveAnalyzeOptions } from '../options.js';
 import type { Analysis, AnalyzeOptions, ResolvedAnalyzeOptions } from '../types.js';
 import { fileError, fsError } from './file_error.js';
+import { openInputFile, readExactly, requireRegularFile } from './input_file.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
@@ -55,15 +55,27 @@ export interface FileAnalysis {
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
+const HASH_PIECE = 2 ** 20;
 const FILE_KEYS = new Set(['sidecar', 'chunkBytes', 'checksum']);
 
-/** sha256 of a file, read sequentially in 64 KiB pieces. */
-export async function sha256File(path: string): Promise<string> {
+/**
+ * sha256 of a regular file, read sequentially in 1 MiB pieces up to the size it had when opened.
+ * An aborted `signal` stops the reading after the piece in flight (the promise then rejects).
+ */
+export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
+  const { fh, size } = await openInputFile(path);
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } catch (err) {
-    fsError(path, err);
+    const buf = new Uint8Array(Math.min(HASH_PIECE, Math.max(size, 1)));
+    for (let position = 0; position < size; ) {
+      signal?.throwIfAborted();
+      const piece = buf.subarray(0, Math.min(buf.length, size - position));
+      await readExactly(fh, piece, position, path);
+      hash.update(piece);
+      position += piece.length;
+    }
+  } finally {
+    await fh.close();
   }
   return hash.digest('hex');
 }
@@ -216,12 +228,25 @@ function splitOptions(opts: AnalyzeFileOptions): { analysis: Record<string, unkn
  */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promise<FileAnalysis> {
   const split = splitOptions(opts);
-  const hashing = split.checksum ? sha256File(path) : undefined;
+  // The checksum is read beside the analysis; when the analysis fails it is cancelled (and
+  // awaited), so a failure does not wait for, nor leave behind, a read of the whole file.
+  const cancel = new AbortController();
+  const hashing = split.checksum ? sha256File(path, cancel.signal) : undefined;
   hashing?.catch(() => {}); // awaited below; avoid an unhandled rejection if reading fails first
+  try {
+    return await analyzeOpenedFile(path, split, hashing);
+  } catch (err) {
+    cancel.abort();
+    await hashing?.catch(() => {});
+    throw err;
+  }
+}
+
+async function analyzeOpenedFile(path: string, split: ReturnType<typeof splitOptions>, hashing: Promise<string> | undefined): Promise<FileAnalysis> {
   let bytes: number;
   try {
     const st = await stat(path);
-    if (st.isDirectory()) fsError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    requireRegularFile(path, st);
     bytes = st.size;
   } catch (err) {
     fsError(path, err);

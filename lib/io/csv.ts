@@ -1,5 +1,6 @@
 // CSV / TSV loss files: one line per checkpoint, one field per probe. Optional header line of
 // probe names, optional `step` column, optional unnamed leading index column (pandas' to_csv).
+import { showValue } from '../show_value.js';
 import { fileError } from './file_error.js';
 import { LineReader } from './line_reader.js';
 import type { RowSource } from './row_source.js';
@@ -116,7 +117,7 @@ class CsvRowSource extends TextRowSource {
       const text = cells[L.stepColumn]!;
       step = parseNumberCell(text);
       if (step === undefined || !Number.isFinite(step)) {
-        fileError(this.file, `line ${line}, field ${L.stepColumn + 1} (step)`, `${JSON.stringify(text)} is not a step number, expected a finite number`);
+        fileError(this.file, `line ${line}, field ${L.stepColumn + 1} (step)`, `${showValue(text)} is not a step number, expected a finite number`);
       }
     }
     for (let c = 0; c < this.cols; c++) {
@@ -125,7 +126,7 @@ class CsvRowSource extends TextRowSource {
       // An empty field is a missing value (pandas writes NaN as ''): NaN, handled by the nonFinite policy.
       const v = text.trim() === '' ? NaN : parseNumberCell(text);
       if (v === undefined) {
-        fileError(this.file, this.describe(line, c), `${JSON.stringify(text)} is not a number, expected a loss (decimal, or NaN/inf)`);
+        fileError(this.file, this.describe(line, c), `${showValue(text)} is not a number, expected a loss (decimal, or NaN/inf)`);
       }
       dst[offset + c] = v;
     }
@@ -137,7 +138,8 @@ class CsvRowSource extends TextRowSource {
 /**
  * Opens a CSV (`.csv`, comma) or TSV (`.tsv`, tab) loss file for row-by-row reading. The first
  * non-blank line is a header when any of its fields is not a number (or when it is exactly
- * 0, 1, ..., n-1, pandas' default column labels); a header field named `step` (any case) is the
+ * 0, 1, ..., n-1, pandas' default column labels, possibly after an empty index label; an empty
+ * field is a missing value, not a name); a header field named `step` (any case) is the
  * step column; an empty first header field marks an index column, which is ignored.
  */
 export async function openCsvRows(path: string, format: 'csv' | 'tsv'): Promise<RowSource> {
@@ -151,7 +153,12 @@ export async function openCsvRows(path: string, format: 'csv' | 'tsv'): Promise<
     const firstLine = lines.lineNo;
     const cells = splitCsvLine(first, delimiter);
     if (!cells) fileError(path, `line ${firstLine}`, 'unterminated or misplaced quote, expected "..." around a whole field');
-    const isHeader = cells.some((c) => parseNumberCell(c) === undefined) || isDefaultLabels(cells);
+    // An empty field is a missing value (NaN), not a name: a header has a field that is text, or
+    // is exactly pandas' default labels 0..n-1 (after an empty index-column label).
+    const isHeader =
+      cells.some((c) => c.trim() !== '' && parseNumberCell(c) === undefined) ||
+      isDefaultLabels(cells) ||
+      (cells.length > 1 && cells[0]!.trim() === '' && isDefaultLabels(cells.slice(1)));
     let layout: Layout;
     if (isHeader) {
       const names = cells.map((c) => c.trim());

@@ -2,11 +2,11 @@
 // document, and the losses and steps back from the loss file it names, when that file is still there
 // and unchanged.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Rdm2Error } from '../errors.js';
 import { sha256File } from '../io/analyze_file.js';
-import { fileError, fsError } from '../io/file_error.js';
+import { fileError } from '../io/file_error.js';
+import { readJsonFile } from '../io/json_file.js';
 import { toLossMatrix } from '../io/loss_array.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import type { ResultDocument } from '../io/result_json.js';
@@ -45,7 +45,7 @@ function column(doc: Record<string, unknown>, key: string, length: number, file:
  *
  * @example
  * ```ts
- * const doc = JSON.parse(await readFile('result.json', 'utf8'));
+ * const doc = JSON.parse(readFileSync('result.json', 'utf8'));
  * const analysis = analysisFromResult(doc, 'result.json');
  * ```
  */
@@ -138,18 +138,7 @@ export function checkpointStepsFromWindows(t: Int32Array, windowSteps: ArrayLike
  * ```
  */
 export async function readResultForReport(file: string): Promise<ResultReportInput> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    fsError(file, err);
-  }
-  let doc: ResultDocument & Record<string, unknown>;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    fileError(file, '', `not valid JSON (${(err as Error).message}), expected an rdm2 result written by rdm2 analyze --out result.json`);
-  }
+  const doc = (await readJsonFile(file, 'an rdm2 result written by rdm2 analyze --out result.json')) as ResultDocument & Record<string, unknown>;
   const analysis = analysisFromResult(doc, file);
   const details: [string, string][] = [['Result file', file]];
   const out: ResultReportInput = { analysis, stepsRebuilt: false, details };
@@ -167,12 +156,12 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
     const candidates = isAbsolute(input.path) ? [input.path] : [resolve(input.path), resolve(dirname(file), input.path)];
     const found = candidates.find((p) => existsSync(p));
     if (!found) why = `the loss file ${input.path} was not found`;
-    else if (input.sha256 !== undefined && (await sha256File(found)) !== input.sha256) why = `the loss file ${found} has changed since the analysis (sha256 differs)`;
     else {
       try {
-        const lf = await readLossFile(found);
-        const [T, n] = lf.losses.shape;
-        if (lf.losses.shape.length !== 2 || T !== analysis.rows || n !== analysis.probes) {
+        const lf = input.sha256 !== undefined && (await sha256File(found)) !== input.sha256 ? undefined : await readLossFile(found);
+        const [T, n] = lf?.losses.shape ?? [];
+        if (!lf) why = `the loss file ${found} has changed since the analysis (sha256 differs)`;
+        else if (lf.losses.shape.length !== 2 || T !== analysis.rows || n !== analysis.probes) {
           why = `the loss file ${found} is [${lf.losses.shape.join(', ')}], not the analysed [${analysis.rows}, ${analysis.probes}]`;
         } else {
           out.losses = toLossMatrix(lf.losses);

@@ -1,7 +1,8 @@
 // --resume: a run is complete when its record (written after its result) exists, was made with
 // the same options, and is newer than the run's input and its sidecar meta.json.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { readJsonFile } from '../io/json_file.js';
 import { findSidecar } from '../io/meta.js';
 import { rdm2Version } from '../io/producer.js';
 import type { ResultFormat } from '../io/write_result.js';
@@ -58,7 +59,7 @@ export async function loadCompleteRecord(
   if (sidecar !== undefined && ((await mtimeMs(sidecar)) ?? Infinity) > recordTime) return undefined;
   if ((await mtimeMs(resultPath(out, rel, format))) === undefined) return undefined;
   try {
-    const stored = JSON.parse(await readFile(recordFile, 'utf8')) as StoredRecord;
+    const stored = (await readJsonFile(recordFile, 'a run record')) as StoredRecord;
     if (stored?.rdm2?.kind !== 'run-record' || stored.fingerprint !== fingerprint || stored.record?.path !== rel) return undefined;
     return stored.record;
   } catch {

@@ -1,9 +1,9 @@
 // A sweep's summary: summary.json (the options, the counts, the failed runs and one record per
 // run) and summary.csv (one row per run, nested fields flattened to dotted columns).
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rdm2Error } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { readJsonFile } from '../io/json_file.js';
 import { rdm2Version } from '../io/producer.js';
 import type { ResultFormat } from '../io/write_result.js';
 import type { RunRecord } from './run_record.js';
@@ -101,12 +101,7 @@ export async function writeSummaryFiles(dir: string, base: string, summary: Swee
 
 /** Reads a summary JSON file written by a sweep (or a merge). */
 export async function readSummaryFile(path: string): Promise<SweepSummary> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new Rdm2Error('ERR_RDM2_FILE', `${path}: cannot read the sweep summary: ${(err as Error).message}`, { cause: err });
-  }
+  const doc = await readJsonFile(path, 'an rdm2 sweep summary (summary.json)');
   const s = doc as SweepSummary;
   if (typeof s !== 'object' || s === null || s.rdm2?.kind !== 'sweep-summary' || !Array.isArray(s.runs)) {
     throw new Rdm2Error('ERR_RDM2_FILE', `${path}: not an rdm2 sweep summary, expected an object with rdm2.kind 'sweep-summary' and runs`);
