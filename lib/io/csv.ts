@@ -87,7 +87,8 @@ class CsvRowSource extends TextRowSource {
     return `line ${line}, field ${this.fieldOf(col) + 1}${name !== undefined ? ` (probe '${name}')` : ''}`;
   }
 
-  private async nextCells(): Promise<{ line: number; cells: string[] } | undefined> {
+  /** The next non-blank line: split into cells when it has quotes, else as text (split while parsing). */
+  private async nextLine(): Promise<{ line: number; cells?: string[]; text?: string } | undefined> {
     if (this.firstData) {
       const d = this.firstData;
       this.firstData = undefined;
@@ -97,38 +98,64 @@ class CsvRowSource extends TextRowSource {
       const text = await this.lines.next();
       if (text === undefined) return undefined;
       if (text.trim() === '') continue;
+      if (!text.includes('"')) return { line: this.lines.lineNo, text };
       const cells = splitCsvLine(text, this.delimiter);
       if (!cells) fileError(this.file, `line ${this.lines.lineNo}`, 'unterminated or misplaced quote, expected "..." around a whole field');
       return { line: this.lines.lineNo, cells };
     }
   }
 
-  protected async nextRow(dst: Float32Array | Float64Array, offset: number): Promise<boolean> {
-    const got = await this.nextCells();
-    if (!got) return false;
-    const { line, cells } = got;
+  private checkFieldCount(count: number, line: number): void {
     const L = this.layout;
-    if (cells.length !== L.fields) {
+    if (count !== L.fields) {
       const like = L.headerLine ? `the header on line ${L.headerLine}` : `line ${L.firstLine}`;
-      fileError(this.file, `line ${line}`, `${cells.length} fields, expected ${L.fields} like ${like}`);
+      fileError(this.file, `line ${line}`, `${count} fields, expected ${L.fields} like ${like}`);
     }
+  }
+
+  private stepOf(text: string, line: number): number {
+    const step = parseNumberCell(text);
+    if (step === undefined || !Number.isFinite(step)) {
+      fileError(this.file, `line ${line}, field ${this.layout.stepColumn + 1} (step)`, `${showValue(text)} is not a step number, expected a finite number`);
+    }
+    return step;
+  }
+
+  private lossOf(text: string, line: number, c: number): number {
+    // An empty field is a missing value (pandas writes NaN as ''): NaN, handled by the nonFinite policy.
+    const v = text.trim() === '' ? NaN : parseNumberCell(text);
+    if (v === undefined) fileError(this.file, this.describe(line, c), `${showValue(text)} is not a number, expected a loss (decimal, or NaN/inf)`);
+    return v;
+  }
+
+  protected async nextRow(dst: Float32Array | Float64Array, offset: number): Promise<boolean> {
+    const got = await this.nextLine();
+    if (!got) return false;
+    const { line } = got;
+    const L = this.layout;
     let step: number | undefined;
-    if (L.stepColumn >= 0) {
-      const text = cells[L.stepColumn]!;
-      step = parseNumberCell(text);
-      if (step === undefined || !Number.isFinite(step)) {
-        fileError(this.file, `line ${line}, field ${L.stepColumn + 1} (step)`, `${showValue(text)} is not a step number, expected a finite number`);
+    if (got.cells) {
+      const cells = got.cells;
+      this.checkFieldCount(cells.length, line);
+      if (L.stepColumn >= 0) step = this.stepOf(cells[L.stepColumn]!, line);
+      for (let c = 0; c < this.cols; c++) dst[offset + c] = this.lossOf(cells[this.fieldOf(c)]!, line, c);
+    } else {
+      // Unquoted: fields are parsed where they lie, without an array of a million cell strings.
+      const text = got.text!;
+      const d = this.delimiter;
+      let count = 1;
+      for (let i = text.indexOf(d); i >= 0; i = text.indexOf(d, i + 1)) count++;
+      this.checkFieldCount(count, line);
+      const skipped = L.indexColumn ? 1 : 0;
+      let start = 0;
+      let c = 0;
+      for (let f = 0; f < count; f++) {
+        const end = f + 1 < count ? text.indexOf(d, start) : text.length;
+        const cell = text.slice(start, end);
+        start = end + 1;
+        if (f === L.stepColumn) step = this.stepOf(cell, line);
+        else if (f >= skipped) dst[offset + c] = this.lossOf(cell, line, c++);
       }
-    }
-    for (let c = 0; c < this.cols; c++) {
-      const f = this.fieldOf(c);
-      const text = cells[f]!;
-      // An empty field is a missing value (pandas writes NaN as ''): NaN, handled by the nonFinite policy.
-      const v = text.trim() === '' ? NaN : parseNumberCell(text);
-      if (v === undefined) {
-        fileError(this.file, this.describe(line, c), `${showValue(text)} is not a number, expected a loss (decimal, or NaN/inf)`);
-      }
-      dst[offset + c] = v;
     }
     this.record(line, step);
     return true;

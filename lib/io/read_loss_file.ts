@@ -161,12 +161,13 @@ async function drain(source: RowSource): Promise<LossArray> {
     const K = source.blockSize;
     return { data, shape: K === undefined ? [rows, n] : [rows / K, K, n], order: 'C' };
   }
-  let data = new Float64Array(Math.max(n, 1024 * n));
+  // Start at about 1 MiB of rows and double: a wide first row must not reserve 1024 rows of it.
+  let data = allocateRows(Math.max(1, Math.floor(2 ** 17 / n)), n, source.file);
   let rows = 0;
   for (;;) {
     const capacity = data.length / n;
     if (rows === capacity) {
-      const grown = new Float64Array(data.length * 2);
+      const grown = allocateRows(capacity * 2, n, source.file);
       grown.set(data);
       data = grown;
     }
@@ -175,4 +176,12 @@ async function drain(source: RowSource): Promise<LossArray> {
     rows += got;
   }
   return { data: data.slice(0, rows * n), shape: [rows, n], order: 'C' };
+}
+
+function allocateRows(rows: number, n: number, file: string): Float64Array {
+  try {
+    return new Float64Array(rows * n);
+  } catch (err) {
+    fileError(file, '', `cannot hold ${rows} rows of ${n} losses in memory (${(err as Error).message}); analyzeFile reads a file in chunks`, err);
+  }
 }
