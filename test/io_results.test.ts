@@ -63,7 +63,7 @@ describe('CSV results', () => {
     const lines = resultCsv(fa).trimEnd().split('\n');
     expect(lines.slice(0, 6)).toEqual([
       `# rdm2 ${rdm2Version()} analysis`,
-      `# input: ${input}`,
+      `# input: ${JSON.stringify(input)}`,
       `# sha256: ${fa.input.sha256}`,
       `# shape: [${T},${n}] float64 npy`,
       `# options: ${JSON.stringify(a.options)}`,
@@ -74,6 +74,18 @@ describe('CSV results', () => {
     expect(lines).toHaveLength(7 + a.windows);
     const row = lines[7 + 2]!.split(',').map(Number);
     expect(row).toEqual([2, a.t[2], 10 * a.t[2]!, a.trace[2], a.pr[2], a.entropy[2], a.shc[2], a.topShare[2], a.degenerate[2], ...a.eigenvalues.subarray(2 * a.eigenCount, 3 * a.eigenCount)]);
+  });
+});
+
+describe('CSV results from hostile paths (issue 13 item 22)', () => {
+  it('a newline in the input path stays inside its comment line', () => {
+    const path = 'runs/a\n0,1,2,3\r\n# x\rb.npy';
+    const text = resultCsv({ ...fa, input: { ...fa.input, path } });
+    const lines = text.trimEnd().split(/\r\n|\r|\n/);
+    expect(lines[1]).toBe(`# input: ${JSON.stringify(path)}`);
+    expect(lines).toHaveLength(7 + a.windows);
+    expect(lines.slice(0, 6).every((l) => l.startsWith('# '))).toBe(true);
+    expect(JSON.parse(lines[1]!.slice('# input: '.length))).toBe(path);
   });
 });
 

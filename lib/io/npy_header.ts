@@ -113,7 +113,7 @@ class PyLiteralParser {
 
   private dict(): { [key: string]: PyValue } {
     this.i++;
-    const out: { [key: string]: PyValue } = {};
+    const out: { [key: string]: PyValue } = Object.create(null) as { [key: string]: PyValue }; // a '__proto__' key is a key
     for (;;) {
       this.ws();
       if (this.s[this.i] === '}') {

@@ -10,7 +10,8 @@ export function resultCsv(r: ResultSource): string {
   const a = r.analysis;
   const lines: string[] = [`# rdm2 ${rdm2Version()} analysis`];
   if (r.input) {
-    lines.push(`# input: ${r.input.path}`);
+    // Quoted as JSON: a path may hold a newline, which would otherwise start a row of the table.
+    lines.push(`# input: ${JSON.stringify(r.input.path)}`);
     if (r.input.sha256) lines.push(`# sha256: ${r.input.sha256}`);
     lines.push(`# shape: ${JSON.stringify(r.input.shape)} ${r.input.dtype} ${r.input.format}`);
   }

@@ -140,8 +140,8 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
     ipr = localization(v);
     if (options.groups !== undefined) {
       const be = blockEnergy(v, options.groups);
-      energy = {};
-      be.labels.forEach((label, g) => (energy![String(label)] = be.energy[g]));
+      // Defined, not assigned: a label such as '__proto__' stays an own field.
+      energy = Object.fromEntries(be.labels.map((label, g) => [String(label), be.energy[g]!]));
     }
   } else if (options.groups !== undefined) {
     // Validate the groups even when there is no peak to read them at.
