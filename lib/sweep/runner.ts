@@ -16,7 +16,7 @@ import { silentProgress, type SweepProgress } from './progress.js';
 import { loadCompleteRecord, runFingerprint, storeRecord } from './resume.js';
 import { failedRecord, okRecord, type RunRecord } from './run_record.js';
 import { selectShard, type Shard } from './shard.js';
-import { buildSummary, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
+import { buildSummary, treeHash, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
 
 /** Options of {@link sweep}. */
 export interface SweepOptions {
@@ -145,7 +145,10 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
   await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
   progress.finish();
 
-  const summary = buildSummary({ root, pattern, options: runOptions, shard: opts.shard && opts.shard.count > 1 ? opts.shard : null, discovered: discovered.length }, records);
+  const summary = buildSummary(
+    { root, pattern, options: runOptions, shard: opts.shard && opts.shard.count > 1 ? opts.shard : null, discovered: discovered.length, tree: treeHash(discovered) },
+    records,
+  );
   const files = await writeSummaryFiles(out, summaryBaseName(opts.shard), summary);
   return { summary, files, analysed: todo.length, skipped: runs.length - todo.length };
 }
