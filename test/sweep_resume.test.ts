@@ -1,7 +1,7 @@
 // A sweep killed mid-way (SIGKILL on the child process) leaves only complete files, and a
 // --resume of it ends with exactly the summary (and results) of an uninterrupted sweep.
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
