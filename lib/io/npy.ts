@@ -73,7 +73,7 @@ function checkLength(h: NpyHeader, fileBytes: number, file: string): void {
   }
 }
 
-function decodeStrings(bytes: Uint8Array, h: NpyHeader): string[] {
+function decodeStrings(bytes: Uint8Array, h: NpyHeader, file: string): string[] {
   const out: string[] = [];
   const size = h.dtype.itemSize;
   if (h.dtype.kind === 'U') {
@@ -83,6 +83,7 @@ function decodeStrings(bytes: Uint8Array, h: NpyHeader): string[] {
       for (let o = e * size; o < (e + 1) * size; o += 4) {
         const cp = view.getUint32(o, h.dtype.littleEndian);
         if (cp === 0) break;
+        if (cp > 0x10ffff) fileError(file, `byte ${h.dataOffset + o}`, `element ${e} holds ${cp}, not a Unicode code point (expected at most 0x10ffff)`);
         s += String.fromCodePoint(cp);
       }
       out.push(s);
@@ -104,7 +105,7 @@ export function decodeNpy(bytes: Uint8Array, file: string): NpyArray {
   checkLength(header, bytes.length, file);
   const data = bytes.subarray(header.dataOffset, header.dataOffset + header.dataBytes);
   const { kind, itemSize, littleEndian } = header.dtype;
-  if (kind === 'U' || kind === 'S') return { header, values: decodeStrings(data, header) };
+  if (kind === 'U' || kind === 'S') return { header, values: decodeStrings(data, header, file) };
   const Ctor = numericCtor(kind, itemSize);
   if (littleEndian && data.byteOffset % itemSize === 0) {
     return { header, values: new Ctor(data.buffer, data.byteOffset, header.count) };
