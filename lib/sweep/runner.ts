@@ -13,7 +13,7 @@ import type { WarningOptions } from '../stats/index.js';
 import { DEFAULT_PATTERN, discoverRuns } from './discover.js';
 import { recordPath, resultPath, summaryBaseName } from './layout.js';
 import { silentProgress, type SweepProgress } from './progress.js';
-import { loadCompleteRecord, runFingerprint, storeRecord } from './resume.js';
+import { loadCompleteRecord, runFingerprint, runInputs, storeRecord } from './resume.js';
 import { failedRecord, okRecord, type RunRecord } from './run_record.js';
 import { selectShard, type Shard } from './shard.js';
 import { buildSummary, treeHash, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
@@ -36,7 +36,7 @@ export interface SweepOptions {
   groups?: { file: string; labels: string[] };
   /** Runs analysed at once. Default: the number of cores. */
   jobs?: number;
-  /** Skip runs whose result is complete and newer than their input. */
+  /** Skip runs whose result is complete, made with the same options from the same input files (loss file, sidecar). */
   resume?: boolean;
   /** Analyse only this shard of the runs. */
   shard?: Shard;
@@ -113,6 +113,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
   const processRun = async (rel: string): Promise<RunRecord> => {
     const input = join(root, rel);
     try {
+      const inputs = await runInputs(input);
       const fa = await analyzeFile(input, analysis);
       if (opts.groups) {
         if (opts.groups.labels.length !== fa.analysis.probes) {
@@ -124,7 +125,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
       const summary = summarizeFile(fa, { warning: opts.warning ?? {} });
       const record = okRecord(rel, summary);
       await writeResult(resultPath(out, rel, format), { ...fa, summary });
-      await storeRecord(out, rel, fingerprint, record);
+      await storeRecord(out, rel, fingerprint, inputs, record);
       return record;
     } catch (err) {
       // Leave no result of an earlier, now outdated, success behind.
