@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { analyzeFile } from '../io/analyze_file.js';
 import { fileError } from '../io/file_error.js';
 import { summarizeFile } from '../io/file_summary.js';
-import { readGroupsFile } from '../io/meta.js';
+import { findSidecar, readGroupsFile } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import { resultJson } from '../io/result_json.js';
 import { resultFormatOf, writeResult } from '../io/write_result.js';
 import {
@@ -50,7 +51,10 @@ export function registerAnalyze(program: Command, io: CliIo): void {
         '\nExit status: 0 ok, 1 the file could not be read or analysed, 2 usage error.',
     )
     .action(async (file: string, values: AnalyzeValues) => {
-      if (values.out !== undefined) asUsageError(() => resultFormatOf(values.out!));
+      if (values.out !== undefined) {
+        asUsageError(() => resultFormatOf(values.out!));
+        await refuseOutputOverInput(values.out, [file, await findSidecar(file), values.groups], `--out ${values.out}`);
+      }
       const groups = values.groups !== undefined ? await readGroupsFile(values.groups) : undefined;
       const fa = await asUsageErrorAsync(() => analyzeFile(file, analysisOptionsFrom(values)));
       if (groups) {

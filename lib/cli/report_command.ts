@@ -1,13 +1,15 @@
 // `rdm2 report`: the HTML report of one run (from its loss file), or of a whole sweep (from its summary.json).
 import { existsSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { analyze } from '../analyze.js';
 import { Rdm2Error } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { resolveInside } from '../io/contained_path.js';
 import { fileError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
-import { readGroupsFile } from '../io/meta.js';
+import { findSidecar, readGroupsFile } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import { readResultForReport } from '../report/result_input.js';
 import { buildReport, type BuiltReport } from '../report/run_report.js';
@@ -147,10 +149,11 @@ async function reportOfResultFile(
   );
 }
 
-async function writeSvgs(dir: string, charts: readonly { id: string; svg: string }[]): Promise<string[]> {
+async function writeSvgs(dir: string, charts: readonly { id: string; svg: string }[], inputs: readonly (string | undefined)[]): Promise<string[]> {
   const written: string[] = [];
   for (const c of charts) {
     const path = join(dir, `${c.id}.svg`);
+    await refuseOutputOverInput(path, inputs, `--svg-dir ${dir} (${c.id}.svg)`);
     await writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${c.svg}\n`);
     written.push(path);
   }
@@ -236,6 +239,8 @@ export function registerReport(program: Command, io: CliIo): void {
         for (const key of ['by', 'root'] as const) if (values[key] !== undefined) usage(`--${key} only applies with --sweep`);
         if (!values.runReports) usage('--no-run-reports only applies with --sweep');
         const overrides = { ...(values.groups !== undefined ? { groupsFile: values.groups } : {}), ...(values.transition !== undefined ? { transition: values.transition } : {}) };
+        const inputs = [file, await findSidecar(file), values.groups];
+        await refuseOutputOverInput(values.out, inputs, `--out ${values.out}`);
         let built: BuiltReport;
         if (extname(file).toLowerCase() === '.json') {
           // A result file: the analysis is read from it, so analysis options make no sense here.
@@ -252,7 +257,7 @@ export function registerReport(program: Command, io: CliIo): void {
         }
         await writeFileAtomic(values.out, built.html);
         const lines = [`rdm2 report: wrote ${values.out} (${built.charts.length} charts)`];
-        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeSvgs(values.svgDir, built.charts)).join(', ')}`);
+        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeSvgs(values.svgDir, built.charts, inputs)).join(', ')}`);
         io.stdout.write(lines.join('\n') + '\n');
         return;
       }
@@ -264,6 +269,7 @@ export function registerReport(program: Command, io: CliIo): void {
         .map((o) => o.long ?? o.attributeName())
         .filter((name) => !['--out', '--svg-dir', '--by', '--root', '--no-run-reports', '--title', '--max-probes'].includes(name));
       if (given.length > 0) usage(`${given.join(', ')} cannot be used with --sweep: the sweep's own options (in summary.json) are used`);
+      await refuseOutputOverInput(values.out, [values.sweep], `--out ${values.out}`);
       const summary = await readSummaryFile(values.sweep);
       const root = values.root ?? summary.root;
       const pageDir = dirname(values.out);
@@ -276,11 +282,13 @@ export function registerReport(program: Command, io: CliIo): void {
         const analysisOptions = pickAnalyzeOptions(recorded.analysis ?? {});
         analysisOptions.topK = Math.max(1, analysisOptions.topK ?? 0);
         const warning = (recorded.warning ?? {}) as WarningOptions;
-        for (const run of summary.runs) {
+        for (const [i, run] of summary.runs.entries()) {
           if (run.status !== 'ok') continue;
-          const lossPath = resolve(root, run.path);
+          // Paths from the summary stay inside their directories (readSummaryFile checked them too).
+          const lossPath = resolveInside(root, run.path, values.sweep, `runs[${i}].path`);
           // Without the loss file, a JSON result of the run (next to summary.json) still gives its charts but the losses.
-          const resultFile = join(dirname(values.sweep), `${run.path}.json`);
+          const resultFile = resolveInside(dirname(values.sweep), `${run.path}.json`, values.sweep, `runs[${i}].path`);
+          const reportFile = resolveInside(pageDir, `reports/${run.path}.html`, values.sweep, `runs[${i}].path`);
           const fromResult = !existsSync(lossPath) && recorded.format === 'json' && existsSync(resultFile);
           if (!existsSync(lossPath) && !fromResult) {
             notes.push(`  no report for ${run.path}: ${lossPath} not found (use --root to say where the runs are)`);
@@ -293,7 +301,8 @@ export function registerReport(program: Command, io: CliIo): void {
               ? await reportOfResultFile(resultFile, groupsFile, warning, runPresent)
               : await reportOfLossFile(lossPath, analysisOptions, groupsFile, warning, runPresent);
             const segments = ['reports', ...run.path.split('/').slice(0, -1), `${basename(run.path)}.html`];
-            await writeFileAtomic(join(pageDir, ...segments), built.html);
+            await refuseOutputOverInput(reportFile, [values.sweep, lossPath, resultFile, await findSidecar(lossPath)], `the report of ${run.path}`);
+            await writeFileAtomic(reportFile, built.html);
             hrefs.set(run.path, hrefOf(segments));
           } catch (err) {
             if (!(err instanceof Rdm2Error)) throw err;
@@ -314,7 +323,7 @@ export function registerReport(program: Command, io: CliIo): void {
       const lines = [
         `rdm2 report: wrote ${values.out} (${summary.runs.length} runs, ${summary.counts.failed} failed; ${hrefs.size} run reports under ${join(pageDir, 'reports')})`,
       ];
-      if (values.svgDir !== undefined && built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeSvgs(values.svgDir, built.charts)).join(', ')}`);
+      if (values.svgDir !== undefined && built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeSvgs(values.svgDir, built.charts, [values.sweep])).join(', ')}`);
       if (notes.length > 0) io.stderr.write(['rdm2 report: some runs have no report:', ...notes].join('\n') + '\n');
       io.stdout.write(lines.join('\n') + '\n');
     });

@@ -2,6 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rdm2Error } from '../errors.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import { SUMMARY_FILE_PATTERN } from './layout.js';
 import { runFingerprint } from './resume.js';
 import { shardOf } from './shard.js';
@@ -95,6 +96,7 @@ export async function mergeShards(dirs: readonly string[], out: string): Promise
   const parts = [];
   for (const file of files) parts.push({ file, summary: await readSummaryFile(file) });
   const summary = mergeSummaries(parts);
+  for (const name of ['summary.json', 'summary.csv']) await refuseOutputOverInput(join(out, name), files, `--out ${out} (${name})`);
   const written = await writeSummaryFiles(out, 'summary', summary);
   return { summary, files: written, merged: files };
 }

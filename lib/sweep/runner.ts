@@ -6,6 +6,7 @@ import { unlink } from 'node:fs/promises';
 import { Rdm2Error } from '../errors.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
 import { fileError } from '../io/file_error.js';
+import { refuseOutputOverInput, sameFile } from '../io/output_guard.js';
 import { summarizeFile } from '../io/file_summary.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
@@ -84,7 +85,8 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
   if (!['json', 'csv', 'npz'].includes(format)) usage(`format must be 'json', 'csv' or 'npz', got ${JSON.stringify(format)}`);
   const jobs = opts.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) usage(`jobs must be an integer >= 1, got ${JSON.stringify(jobs)}`);
-  if (resolve(out) === resolve(root)) usage(`--out ${out} is the sweep root: write results to another directory`);
+  // By identity, so a symbolic link to the root (or another spelling of it) is the root too.
+  if (resolve(out) === resolve(root) || (await sameFile(out, root))) usage(`--out ${out} is the sweep root: write results to another directory`);
   const analysis: AnalyzeFileOptions = { ...(opts.analysis ?? {}) };
   analysis.threads ??= Math.max(1, Math.floor(availableParallelism() / jobs));
   const runOptions: SweepRunOptions = {
@@ -124,7 +126,9 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
       }
       const summary = summarizeFile(fa, { warning: opts.warning ?? {} });
       const record = okRecord(rel, summary);
-      await writeResult(resultPath(out, rel, format), { ...fa, summary });
+      const result = resultPath(out, rel, format);
+      await refuseOutputOverInput(result, [input, ...inputs.files.map((f) => f.path), opts.groups?.file], `the result ${result}`);
+      await writeResult(result, { ...fa, summary });
       await storeRecord(out, rel, fingerprint, inputs, record);
       return record;
     } catch (err) {
