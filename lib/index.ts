@@ -10,6 +10,7 @@ export type {
   Analysis,
   AnalyzeOptions,
   Detrend,
+  LossBlocks,
   LossInput,
   LossMatrix,
   NonFinitePolicy,

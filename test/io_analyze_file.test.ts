@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeSync } from '../lib/analyze.js';
+import { analyze, analyzeSync } from '../lib/analyze.js';
+import { scalarIndicators } from '../lib/stats/baselines.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { gram2rdmSync } from '../lib/gaussian.js';
 import { analyzeFile } from '../lib/io/analyze_file.js';
@@ -197,6 +198,36 @@ describe('non-finite losses and options', () => {
   it('checksum: false skips the hash', async () => {
     const fa = await analyzeFile(npy, { window: 10, nonFinite: 'skip-window', checksum: false });
     expect(fa.input.sha256).toBeUndefined();
+  });
+});
+
+describe('the natural call analyze(readLossFile(p).losses) (issue 13 item 11)', () => {
+  it('a Fortran-order .npy is analysed in place, equal to the row-major matrix, and type-checks as it is', async () => {
+    const dir = tempDir();
+    const expected = analyzeSync({ data, shape: [T, n] }, OPTS);
+    for (const dtype of ['float64', 'float32'] as const) {
+      const f = writeNpy(join(dir, `f-${dtype}.npy`), data, T, n, { fortran: true, dtype });
+      const { losses } = await readLossFile(f);
+      expect(losses.order).toBe('F');
+      const got = await analyze(losses, OPTS);
+      const ref = dtype === 'float64' ? expected : analyzeSync({ data: Float32Array.from(data), shape: [T, n] }, OPTS);
+      expect(got).toEqual(ref);
+      expect(analyzeSync(losses, OPTS)).toEqual(ref);
+    }
+    // The statistics take it too (here the baselines, which read the losses themselves).
+    const { losses } = await readLossFile(writeNpy(join(dir, 'f.npy'), data, T, n, { fortran: true }));
+    expect(scalarIndicators(losses, expected)).toEqual(scalarIndicators({ data, shape: [T, n] }, expected));
+  });
+
+  it('[T, K, n] blocks are refused with a pointer to gram2rdm; an unknown order is refused', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'blocks.npy');
+    writeFileSync(f, encodeNpy({ values: data, shape: [10, 6, n] }));
+    const { losses } = await readLossFile(f);
+    expect(() => analyzeSync(losses, { window: 3 })).toThrow(/losses is \[T, K, n\] perturbation blocks \(shape \[10,6,20\]\): analyse them with gram2rdm \(or analyzeFile\), not as \[T, n\] losses/);
+    expect(gram2rdmSync(losses, { threads: 1 }).windows).toBe(10);
+    const bad = { data, shape: [T, n] as [number, number], order: 'X' as 'C' };
+    expect(() => analyzeSync(bad, OPTS)).toThrow(expect.objectContaining({ code: 'ERR_RDM2_OPTION', message: "losses.order must be 'C' (row-major) or 'F' (column-major), got \"X\"" }));
   });
 });
 

@@ -126,7 +126,7 @@ export interface ReadLossFileOptions {
  * @example
  * ```ts
  * const f = await readLossFile('runs/seed1/losses.npy');
- * const a = await analyze(toLossMatrix(f.losses), { window: 32 });
+ * const a = await analyze(f.losses, { window: 32 }); // C or Fortran order, used in place
  * ```
  */
 export async function readLossFile(path: string, opts: ReadLossFileOptions = {}): Promise<LossFile> {
@@ -159,7 +159,7 @@ async function drain(source: RowSource): Promise<LossArray> {
     const data = source.dtype === 'float32' ? new Float32Array(rows * n) : new Float64Array(rows * n);
     await source.read(data, 0, rows);
     const K = source.blockSize;
-    return { data, shape: K === undefined ? [rows, n] : [rows / K, K, n], order: 'C' };
+    return K === undefined ? { data, shape: [rows, n], order: 'C' } : { data, shape: [rows / K, K, n], order: 'C' };
   }
   // Start at about 1 MiB of rows and double: a wide first row must not reserve 1024 rows of it.
   let data = allocateRows(Math.max(1, Math.floor(2 ** 17 / n)), n, source.file);
