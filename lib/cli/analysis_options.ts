@@ -1,6 +1,6 @@
 // The analysis options `rdm2 analyze` and `rdm2 sweep` share, their parsing and their checks.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { AnalyzeFileOptions } from '../io/analyze_file.js';
+import { MAX_CHUNK_BYTES, type AnalyzeFileOptions } from '../io/analyze_file.js';
 import type { Detrend, NonFinitePolicy, Transform } from '../types.js';
 
 /** Option values as commander collects them for the shared analysis options. */
@@ -35,6 +35,16 @@ export function positiveNumberArg(value: string): number {
   return v;
 }
 
+/** The largest --chunk-mb (analyzeFile's MAX_CHUNK_BYTES). */
+export const MAX_CHUNK_MB = MAX_CHUNK_BYTES / 2 ** 20;
+
+/** A commander argument parser for --chunk-mb: a number > 0 and <= MAX_CHUNK_MB. */
+export function chunkMbArg(value: string): number {
+  const v = positiveNumberArg(value);
+  if (v > MAX_CHUNK_MB) throw new InvalidArgumentError(`expected at most ${MAX_CHUNK_MB} (MiB)`);
+  return v;
+}
+
 /** A commander argument parser for finite numbers. */
 export function numberArg(value: string): number {
   const v = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value) ? Number(value) : NaN;
@@ -57,7 +67,7 @@ export function addAnalysisOptions(cmd: Command): Command {
         .default('error'),
     )
     .addOption(new Option('--threads <N>', 'native threads per analysis (default: all cores for analyze, cores/jobs for sweep)').argParser(integerArg(1, 1024)))
-    .addOption(new Option('--chunk-mb <MB>', 'MiB of input rows held in memory at once').argParser(positiveNumberArg).default(64))
+    .addOption(new Option('--chunk-mb <MB>', `MiB of input rows held in memory at once, > 0 and <= ${MAX_CHUNK_MB} (never more than the file holds)`).argParser(chunkMbArg).default(64))
     .addOption(new Option('--groups <file>', 'probe group labels (.json array, .npy, or one label per line); overrides the sidecar meta.json'));
 }
 

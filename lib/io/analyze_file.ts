@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { defaultBlockWindows, prepareAnalysis, runPrepared } from '../analyze.js';
 import { Rdm2Error } from '../errors.js';
+import { showValue } from '../show_value.js';
 import type { LossView } from '../loss_matrix.js';
 import { resolveAnalyzeOptions } from '../options.js';
 import type { Analysis, AnalyzeOptions, ResolvedAnalyzeOptions } from '../types.js';
@@ -19,7 +20,7 @@ export interface AnalyzeFileOptions extends Omit<AnalyzeOptions, 'window'> {
   window?: number;
   /** Read the sidecar meta.json when present. Default true. */
   sidecar?: boolean;
-  /** Approximate bytes of input rows held in memory at once. Default 64 MiB. */
+  /** Approximate bytes of input rows held in memory at once, at most {@link MAX_CHUNK_BYTES} (and never more than the file holds). Default 64 MiB. */
   chunkBytes?: number;
   /** Compute the input's sha256 (one extra sequential read). Default true. */
   checksum?: boolean;
@@ -55,6 +56,8 @@ export interface FileAnalysis {
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
+/** The largest `chunkBytes` (4 GiB; `--chunk-mb 4096`): a chunk is one typed array. */
+export const MAX_CHUNK_BYTES = 4 * 2 ** 30;
 const HASH_PIECE = 2 ** 20;
 const FILE_KEYS = new Set(['sidecar', 'chunkBytes', 'checksum']);
 
@@ -203,8 +206,8 @@ function splitOptions(opts: AnalyzeFileOptions): { analysis: Record<string, unkn
   const analysis: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(opts)) if (!FILE_KEYS.has(k)) analysis[k] = v;
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (typeof chunkBytes !== 'number' || !Number.isFinite(chunkBytes) || chunkBytes < 1) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `chunkBytes must be a number >= 1, got ${JSON.stringify(chunkBytes)}`);
+  if (typeof chunkBytes !== 'number' || !Number.isFinite(chunkBytes) || chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {
+    throw new Rdm2Error('ERR_RDM2_OPTION', `chunkBytes must be a number from 1 to ${MAX_CHUNK_BYTES} (4 GiB), got ${showValue(chunkBytes)}`);
   }
   for (const key of ['sidecar', 'checksum'] as const) {
     if (opts[key] !== undefined && typeof opts[key] !== 'boolean') throw new Rdm2Error('ERR_RDM2_OPTION', `${key} must be a boolean, got ${JSON.stringify(opts[key])}`);
@@ -316,7 +319,12 @@ export async function analyzeRows(
     }
     requested = analysisOpts as unknown as AnalyzeOptions;
   }
-  const options = resolveAnalyzeOptions(requested, src.rows ?? Number.MAX_SAFE_INTEGER, n);
+  // Every size below is bounded by what the file can hold (src.maxRows), not by the request.
+  const maxRows = src.maxRows;
+  if (src.rows === undefined && typeof requested.window === 'number' && requested.window > maxRows) {
+    throw new Rdm2Error('ERR_RDM2_OPTION', `window (${requested.window}) is longer than the ${maxRows} checkpoints ${src.file} can hold`);
+  }
+  const options = resolveAnalyzeOptions(requested, src.rows ?? maxRows, n);
   const W = options.window;
   const s = options.stride;
   // Chunks hold whole blocks, so a chunked analysis is bit-identical to the whole-matrix one.
@@ -325,11 +333,18 @@ export async function analyzeRows(
   const budgetRows = Math.max(1, Math.floor(chunkBytes / (n * itemSize)));
   const packed = s >= W; // windows do not overlap: read only their rows, stored back to back
   const rowsFor = (k: number): number => (packed ? k * W : (k - 1) * s + W);
-  let blocks = 1;
-  while (rowsFor(perBlock * (blocks + 1)) <= budgetRows) blocks++;
-  const chunkWindows = perBlock * blocks;
+  // The most whole blocks whose rows fit the budget (at least one), and never more windows than the file holds.
+  const fitting = budgetRows < W ? 0 : packed ? Math.floor(budgetRows / W) : Math.floor((budgetRows - W) / s) + 1;
+  const blocks = Math.max(1, Math.floor(fitting / perBlock));
+  const maxWindows = Math.floor((maxRows - W) / s) + 1;
+  const chunkWindows = Math.min(perBlock * blocks, maxWindows);
   const capacity = rowsFor(chunkWindows);
-  const buf = src.dtype === 'float32' ? new Float32Array(capacity * n) : new Float64Array(capacity * n);
+  let buf: Float32Array | Float64Array;
+  try {
+    buf = src.dtype === 'float32' ? new Float32Array(capacity * n) : new Float64Array(capacity * n);
+  } catch (err) {
+    throw new Rdm2Error('ERR_RDM2_OPTION', `cannot hold a chunk of ${capacity} rows of ${n} probes (${capacity * n * itemSize} bytes) in memory: lower chunkBytes (--chunk-mb)`, { cause: err });
+  }
   const m = Math.min(W - 1, n);
   const expected = src.rows !== undefined ? Math.floor((src.rows - W) / s) + 1 : undefined;
   const acc = new Accumulator(m, options.topK * n, expected);

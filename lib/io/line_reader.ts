@@ -32,7 +32,8 @@ export class LineReader {
 
   private constructor(
     private readonly fh: FileHandle,
-    private readonly size: number,
+    /** Bytes in the file when it was opened; nothing after them is read. */
+    readonly size: number,
     readonly file: string,
   ) {}
 

@@ -292,6 +292,10 @@ class NpyRowSource implements RowSource {
     return take;
   }
 
+  get maxRows(): number {
+    return this.rows;
+  }
+
   position(row: number, col: number): string {
     return binaryPosition(row, col, this.blockSize);
   }
