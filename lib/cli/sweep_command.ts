@@ -49,8 +49,8 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
     .addOption(new Option('--pattern <glob>', 'which files are runs, relative to <dir> (** any directories, *, ?, [..], {a,b})').default(DEFAULT_PATTERN))
     .requiredOption('--out <dir>', 'output directory (results, summaries); must not be <dir> itself')
     .addOption(new Option('--format <format>', 'format of the per-run results').choices(['json', 'csv', 'npz']).default('json'))
-    .addOption(new Option('--jobs <N>', 'runs analysed at once (default: the number of cores)').argParser(integerArg(1)))
-    .option('--resume', 'skip runs whose result is complete, made with the same options and newer than the input')
+    .addOption(new Option('--jobs <N>', 'runs analysed at once (default: the number of cores; at most 4 per core, at least 8: more are capped)').argParser(integerArg(1)))
+    .option('--resume', 'skip runs whose result is complete and made with the same options from the same input files (loss file, meta.json)')
     .option('--shard <I/N>', 'analyse shard I of N (0 <= I < N): a deterministic 1/N of the runs by a hash of their paths')
     .option('--quiet', 'no progress output')
     .addHelpText(
@@ -85,6 +85,10 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
           progress: values.quiet ? silentProgress : progressFor(io.stderr),
         }),
       );
+      if (outcome.jobsCapped) {
+        const { requested, cap } = outcome.jobsCapped;
+        io.stderr.write(`rdm2 sweep: --jobs ${requested} capped to ${cap} (at most 4 runs per core, at least 8, at once)\n`);
+      }
       const s = outcome.summary;
       const where = shard && shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : '';
       const lines = [

@@ -35,7 +35,7 @@ export interface SweepOptions {
   format?: ResultFormat;
   /** Group labels applied to every run (overriding their meta.json), with the file they came from. */
   groups?: { file: string; labels: string[] };
-  /** Runs analysed at once. Default: the number of cores. */
+  /** Runs analysed at once. Default: the number of cores; at most {@link maxSweepJobs} (more are capped, and the outcome says so). */
   jobs?: number;
   /** Skip runs whose result is complete, made with the same options from the same input files (loss file, sidecar). */
   resume?: boolean;
@@ -52,6 +52,19 @@ export interface SweepOutcome {
   /** Runs analysed now, and runs skipped as already complete. */
   analysed: number;
   skipped: number;
+  /** Runs analysed at once: the jobs asked for, capped at {@link maxSweepJobs}. */
+  jobs: number;
+  /** Set when the jobs asked for were more than the cap. */
+  jobsCapped?: { requested: number; cap: number };
+}
+
+/**
+ * The most runs a sweep analyses at once: 4 per core, at least 8. The work is native and
+ * CPU-bound, so more only adds threads and chunk buffers (each job holds its own; 1000 jobs ran
+ * a process out of address space). bin/threadpool.cjs sizes libuv's pool with the same rule.
+ */
+export function maxSweepJobs(): number {
+  return Math.max(8, 4 * availableParallelism());
 }
 
 function usage(message: string): never {
@@ -83,8 +96,9 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
   const pattern = opts.pattern ?? DEFAULT_PATTERN;
   const format = opts.format ?? 'json';
   if (!['json', 'csv', 'npz'].includes(format)) usage(`format must be 'json', 'csv' or 'npz', got ${JSON.stringify(format)}`);
-  const jobs = opts.jobs ?? availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) usage(`jobs must be an integer >= 1, got ${JSON.stringify(jobs)}`);
+  const requestedJobs = opts.jobs ?? availableParallelism();
+  if (!Number.isInteger(requestedJobs) || requestedJobs < 1) usage(`jobs must be an integer >= 1, got ${JSON.stringify(requestedJobs)}`);
+  const jobs = Math.min(requestedJobs, maxSweepJobs());
   // By identity, so a symbolic link to the root (or another spelling of it) is the root too.
   if (resolve(out) === resolve(root) || (await sameFile(out, root))) usage(`--out ${out} is the sweep root: write results to another directory`);
   const analysis: AnalyzeFileOptions = { ...(opts.analysis ?? {}) };
@@ -155,5 +169,12 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
     records,
   );
   const files = await writeSummaryFiles(out, summaryBaseName(opts.shard), summary);
-  return { summary, files, analysed: todo.length, skipped: runs.length - todo.length };
+  return {
+    summary,
+    files,
+    analysed: todo.length,
+    skipped: runs.length - todo.length,
+    jobs,
+    ...(jobs < requestedJobs ? { jobsCapped: { requested: requestedJobs, cap: jobs } } : {}),
+  };
 }
