@@ -5,7 +5,7 @@ import { fileError } from '../io/file_error.js';
 import { summarizeFile } from '../io/file_summary.js';
 import { findSidecar, readGroupsFile } from '../io/meta.js';
 import { refuseOutputOverInput } from '../io/output_guard.js';
-import { resultJson } from '../io/result_json.js';
+import { resultJsonChunks } from '../io/result_json.js';
 import { resultFormatOf, writeResult } from '../io/write_result.js';
 import {
   addAnalysisOptions,
@@ -71,7 +71,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       const summary = summarizeFile(fa, { warning: warningOptionsFrom(values) });
       const result = { ...fa, summary };
       if (values.out !== undefined) await writeResult(values.out, result);
-      if (values.json) io.stdout.write(resultJson(result));
+      if (values.json) for (const piece of resultJsonChunks(result)) io.stdout.write(piece);
       else io.stdout.write(summaryLines(fa, summary, values.out).join('\n') + '\n');
     });
 }
