@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync, unlinkSync, utimesSync } from 'n
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { analyzeSync } from '../lib/analyze.js';
+import { encodeNpy } from '../lib/io/npy.js';
 import { summarizeRun } from '../lib/stats/index.js';
 import { lossMatrix, runCliHere, runCliProcess, tempDir, writeText } from './io_fixtures.js';
 import { corruptRuns, makeSweepTree, N, RUNS, T } from './sweep_fixtures.js';
@@ -196,6 +197,13 @@ describe('patterns, formats and usage errors', () => {
     expect(bad.stdout.split('\n').slice(2)).toEqual(['failed runs:', `  lr-1e-3/seed00/losses.npy: ${three}: 3 labels, expected 20 (one per probe of ${join(root, 'lr-1e-3/seed00/losses.npy')}) [ERR_RDM2_FILE]`, '']);
   });
 
+  it('a sweep of [T, K, n] perturbation files needs no --window (issue 13, messages)', async () => {
+    const g = join(base, 'gaussian');
+    for (let i = 0; i < 2; i++) writeText(join(g, `p${i}`, 'losses.npy'), encodeNpy({ values: lossMatrix(4 * 5, N, i), shape: [4, 5, N] }));
+    const r = await runCliHere(['sweep', g, '--out', join(base, 'gaussian-out'), '--quiet']);
+    expect(r.stdout.split('\n')[0]).toBe('rdm2 sweep: 2 runs, 2 ok, 0 failed (2 analysed, 0 already complete)');
+  });
+
   it('usage errors exit 2', async () => {
     const cases: [string[], Record<string, string>, string][] = [
       [['sweep', root, '--window', '10'], {}, "required option '--out <dir>' not specified"],
@@ -210,6 +218,7 @@ describe('patterns, formats and usage errors', () => {
       [['sweep', root, '--window', '10', '--out', out, '--resume', '--verbose'], {}, "unknown option '--verbose'"],
       [['sweep', root, '--window', '10', '--out', out], { SLURM_ARRAY_TASK_ID: '3' }, 'SLURM_ARRAY_TASK_COUNT (set by Slurm for array jobs) must be a non-negative integer, got null'],
       [['sweep', root, '--window', '10', '--out', out], { JOB_COMPLETION_INDEX: '1' }, "JOB_COMPLETION_INDEX is set (Kubernetes indexed Job) but RDM2_SHARD_COUNT is not: set it to the Job's completions, or pass --shard I/N"],
+      [['sweep', root, '--out', join(base, 'no-window')], {}, '--window is required: lr-1e-3/seed00/losses.npy holds [T, n] losses (checkpoints x probes); only [T, K, n] perturbation files need none'],
     ];
     for (const [args, env, message] of cases) {
       const r = await runCliHere(args, env);

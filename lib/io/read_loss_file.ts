@@ -1,13 +1,14 @@
 // Reading a loss file of any supported format, chosen by its extension.
 import { extname } from 'node:path';
+import { Rdm2Error } from '../errors.js';
 import { fileError } from './file_error.js';
 import { openCsvRows } from './csv.js';
 import { openJsonlRows } from './jsonl.js';
 import type { LossArray, LossFormat } from './loss_array.js';
 import { MemoryRowSource } from './memory_row_source.js';
 import { combineMeta, findSidecar, META_ARRAY_NAMES, metaFromFileSteps, metaFromNpz, readMetaJson, type LossMeta, type SourcedMeta } from './meta.js';
-import { lossArrayFromNpy, openNpyRows, readNpy } from './npy.js';
-import { decodeNpz, npzEntryLabel, npzNames, readNpzBytes } from './npz.js';
+import { lossArrayFromNpy, openNpyRows, readNpy, readNpyHeader } from './npy.js';
+import { decodeNpz, npzArrayHeader, npzEntryLabel, npzNames, readNpzBytes } from './npz.js';
 import type { RowSource } from './row_source.js';
 
 const EXTENSIONS: Record<string, LossFormat> = {
@@ -74,6 +75,26 @@ export async function openLossRows(path: string): Promise<OpenedLossFile> {
   const losses = lossArrayFromNpy(arrays.get(name)!, npzEntryLabel(path, name));
   const source = new MemoryRowSource(losses, npzEntryLabel(path, name), 'npz');
   return { source, embedded: metaFromNpz(arrays, path), shape: losses.shape.slice() };
+}
+
+/**
+ * Whether a loss file holds `[T, K, n]` perturbation blocks (3) or `[T, n]` losses (2), read
+ * from its header alone (text formats are always 2-D); undefined when the header cannot be read
+ * (the file's own analysis then says why).
+ */
+export async function lossFileDims(path: string): Promise<2 | 3 | undefined> {
+  try {
+    const format = lossFormatOf(path);
+    if (format === 'npy') return (await readNpyHeader(path)).shape.length === 3 ? 3 : 2;
+    if (format === 'npz') {
+      const bytes = await readNpzBytes(path);
+      return npzArrayHeader(bytes, path, pickNpzLossArray(npzNames(bytes, path), path)).shape.length === 3 ? 3 : 2;
+    }
+    return 2;
+  } catch (err) {
+    if (err instanceof Rdm2Error) return undefined;
+    throw err;
+  }
 }
 
 function shapeOf(s: RowSource): number[] | undefined {

@@ -6,6 +6,7 @@ import { unlink } from 'node:fs/promises';
 import { Rdm2Error } from '../errors.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
 import { fileError } from '../io/file_error.js';
+import { lossFileDims } from '../io/read_loss_file.js';
 import { refuseOutputOverInput, sameFile } from '../io/output_guard.js';
 import { summarizeFile } from '../io/file_summary.js';
 import type { ResultFormat } from '../io/write_result.js';
@@ -116,6 +117,13 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
   const discovered = await discoverRuns(root, { pattern, exclude: [out] });
   if (discovered.length === 0) usage(`no loss files under ${root} match --pattern '${pattern}'`);
   const runs = selectShard(discovered, opts.shard);
+  // Without a window only perturbation files ([T, K, n]) can be analysed: say so once, as a usage
+  // error, instead of failing every [T, n] run.
+  if (analysis.window === undefined) {
+    for (const rel of runs) {
+      if ((await lossFileDims(join(root, rel))) === 2) usage(`--window is required: ${rel} holds [T, n] losses (checkpoints x probes); only [T, K, n] perturbation files need none`);
+    }
+  }
   const records: RunRecord[] = new Array(runs.length);
   const todo: number[] = [];
   for (let i = 0; i < runs.length; i++) {
