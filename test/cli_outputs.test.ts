@@ -10,6 +10,16 @@ vi.setConfig({ testTimeout: 0 });
 const T = 30;
 const N = 4;
 
+/** A one-run tree swept into `<dir>/results`: the paths involved. */
+async function sweptTree(prefix: string, seed: number) {
+  const dir = tempDir(prefix);
+  const runs = join(dir, 'runs');
+  writeCsv(join(runs, 'a', 'losses.csv'), lossMatrix(T, N, seed), T, N);
+  const out = join(dir, 'results');
+  expect((await runCliHere(['sweep', runs, '--window', '5', '--out', out, '--quiet'])).code).toBe(0);
+  return { dir, runs, out, summary: join(out, 'summary.json') };
+}
+
 function usage(command: string, message: string) {
   return { code: 2, stdout: '', stderr: `rdm2 ${command}: error: ${message} [ERR_RDM2_USAGE]\n(run 'rdm2 ${command} --help' for usage)\n` };
 }
@@ -57,11 +67,7 @@ describe('an output is never an input (item 5)', () => {
       usage('report', `--out ${result} is the input ${result}: refusing to write over an input, choose another output path`),
     );
     expect(readFileSync(input)).toEqual(before);
-    const runs = join(dir, 'runs');
-    writeCsv(join(runs, 'a', 'losses.csv'), lossMatrix(T, N, 4), T, N);
-    const out = join(dir, 'results');
-    expect((await runCliHere(['sweep', runs, '--window', '5', '--out', out, '--quiet'])).code).toBe(0);
-    const summary = join(out, 'summary.json');
+    const { summary } = await sweptTree('rdm2-out-', 4);
     expect(await runCliHere(['report', '--sweep', summary, '--out', summary])).toEqual(
       usage('report', `--out ${summary} is the input ${summary}: refusing to write over an input, choose another output path`),
     );
@@ -80,12 +86,7 @@ describe('an output is never an input (item 5)', () => {
   });
 
   it('rdm2 merge refuses to write summary.json over the one summary it reads', async () => {
-    const dir = tempDir('rdm2-out-');
-    const runs = join(dir, 'runs');
-    writeCsv(join(runs, 'a', 'losses.csv'), lossMatrix(T, N, 6), T, N);
-    const out = join(dir, 'results');
-    expect((await runCliHere(['sweep', runs, '--window', '5', '--out', out, '--quiet'])).code).toBe(0);
-    const summary = join(out, 'summary.json');
+    const { dir, out, summary } = await sweptTree('rdm2-out-', 6);
     expect(await runCliHere(['merge', out, '--out', out])).toEqual(
       usage('merge', `--out ${out} (summary.json) is the input ${summary}: refusing to write over an input, choose another output path`),
     );
@@ -95,12 +96,7 @@ describe('an output is never an input (item 5)', () => {
 
 describe('report --sweep keeps every path from the summary inside its root (item 6)', () => {
   it("a run path with '..' is refused and nothing is written outside --out", async () => {
-    const dir = tempDir('rdm2-contain-');
-    const runs = join(dir, 'runs');
-    writeCsv(join(runs, 'a', 'losses.csv'), lossMatrix(T, N, 7), T, N);
-    const out = join(dir, 'results');
-    expect((await runCliHere(['sweep', runs, '--window', '5', '--out', out, '--quiet'])).code).toBe(0);
-    const summary = join(out, 'summary.json');
+    const { dir, runs, summary } = await sweptTree('rdm2-contain-', 7);
     const doc = JSON.parse(readFileSync(summary, 'utf8'));
     const page = join(dir, 'site', 'sweep.html');
     for (const path of ['../../escaped/losses.csv', '/tmp/abs/losses.csv', 'a/./losses.csv', 'a\\..\\..\\x.csv']) {

@@ -37,6 +37,24 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;
 }
 
+/**
+ * 1 to `maxEdits` random edits of `text`: a character replaced by, or inserted from, `alphabet`;
+ * a few characters deleted; or one of the format's own edits (`extra`, given the offset).
+ */
+function editText(text: string, rand: () => number, alphabet: string, maxEdits: number, extra: ((s: string, at: number) => string)[]): string {
+  let s = text;
+  const edits = 1 + Math.floor(rand() * maxEdits);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(rand() * (s.length + 1));
+    const kind = Math.floor(rand() * (3 + extra.length));
+    if (kind === 0) s = s.slice(0, at) + pick(rand, [...alphabet]) + s.slice(at + 1);
+    else if (kind === 1) s = s.slice(0, at) + pick(rand, [...alphabet]) + s.slice(at);
+    else if (kind === 2) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 5));
+    else s = extra[kind - 3]!(s, at);
+  }
+  return s;
+}
+
 const T = 6;
 const N = 3;
 const LOSSES = lossMatrix(T, N, 11);
@@ -48,19 +66,11 @@ describe('fuzz: .npy headers', () => {
   const data = new Uint8Array(LOSSES.buffer.slice(0));
 
   function mutateText(rand: () => number): string {
-    let s = dict;
-    const edits = 1 + Math.floor(rand() * 3);
-    for (let e = 0; e < edits; e++) {
-      const at = Math.floor(rand() * (s.length + 1));
-      const kind = Math.floor(rand() * 6);
-      if (kind === 0) s = s.slice(0, at) + pick(rand, [...ALPHABET]) + s.slice(at + 1);
-      else if (kind === 1) s = s.slice(0, at) + pick(rand, [...ALPHABET]) + s.slice(at);
-      else if (kind === 2) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 4));
-      else if (kind === 3) s = s.slice(0, at) + '('.repeat(1 + Math.floor(rand() * 40)) + s.slice(at);
-      else if (kind === 4) s = s.replace(`(${T}, ${N})`, pick(rand, ['(18,)', '(3, 6)', '(2, 3, 3)', '(1e3, 3)', '(99999999999999999999, 3)', '(-6, 3)', '()', '(6, 3, 0)', '[6, 3]']));
-      else s = s.replace("'<f8'", pick(rand, ["'>f8'", "'<f4'", "'<i8'", "'|u1'", "'<U2'", "'|S8'", "'<c16'", "[('a', '<f8')]", "'f8'", "''"]));
-    }
-    return s;
+    return editText(dict, rand, ALPHABET, 3, [
+      (s, at) => s.slice(0, at) + '('.repeat(1 + Math.floor(rand() * 40)) + s.slice(at),
+      (s) => s.replace(`(${T}, ${N})`, pick(rand, ['(18,)', '(3, 6)', '(2, 3, 3)', '(1e3, 3)', '(99999999999999999999, 3)', '(-6, 3)', '()', '(6, 3, 0)', '[6, 3]'])),
+      (s) => s.replace("'<f8'", pick(rand, ["'>f8'", "'<f4'", "'<i8'", "'|u1'", "'<U2'", "'|S8'", "'<c16'", "[('a', '<f8')]", "'f8'", "''"])),
+    ]);
   }
 
   function fileOf(text: string, rand: () => number): Uint8Array {
@@ -162,23 +172,15 @@ describe('fuzz: CSV and JSONL lines', () => {
   };
 
   function mutate(text: string, rand: () => number): string {
-    let s = text;
-    const edits = 1 + Math.floor(rand() * 4);
-    for (let e = 0; e < edits; e++) {
-      const at = Math.floor(rand() * (s.length + 1));
-      const kind = Math.floor(rand() * 6);
-      if (kind === 0) s = s.slice(0, at) + pick(rand, [...CHARS]) + s.slice(at + 1);
-      else if (kind === 1) s = s.slice(0, at) + pick(rand, [...CHARS]) + s.slice(at);
-      else if (kind === 2) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 6));
-      else if (kind === 3) s = s.slice(0, at) + pick(rand, ['[[[[[[', '{"losses": [', '"', 'NaN', '-Infinity', '1e999', '\r', '\n\n', ',,,']) + s.slice(at);
-      else if (kind === 4) {
+    return editText(text, rand, CHARS, 4, [
+      (s, at) => s.slice(0, at) + pick(rand, ['[[[[[[', '{"losses": [', '"', 'NaN', '-Infinity', '1e999', '\r', '\n\n', ',,,']) + s.slice(at),
+      (s) => {
         const lines = s.split('\n');
-        const k = Math.floor(rand() * lines.length);
-        lines.splice(k, 0, lines[Math.floor(rand() * lines.length)]!);
-        s = lines.join('\n');
-      } else s = s.replace(/\n/g, pick(rand, ['\r\n', '\r', '\n']));
-    }
-    return s;
+        lines.splice(Math.floor(rand() * lines.length), 0, lines[Math.floor(rand() * lines.length)]!);
+        return lines.join('\n');
+      },
+      (s) => s.replace(/\n/g, pick(rand, ['\r\n', '\r', '\n'])),
+    ]);
   }
 
   /** Every number a text could spell, for checking that a read value came from the text. */
