@@ -50,6 +50,16 @@ describe('non-regular files are refused by every reader (item 12)', () => {
     }
   });
 
+  it('a FIFO or a device as the sidecar meta.json is refused, not silently ignored', async () => {
+    const dir = tempDir();
+    const f = writeNpy(join(dir, 'losses.npy'), lossMatrix(6, 2, 1), 6, 2);
+    execFileSync('mkfifo', [join(dir, 'meta.json')]);
+    await expectReject(readLossFile(f), 'ERR_RDM2_FILE', new RegExp(`^${join(dir, 'meta.json')}: cannot read: a FIFO \\(named pipe\\), expected a regular file$`));
+    const g = writeNpy(join(dir, 'b', 'losses.npy'), lossMatrix(6, 2, 1), 6, 2);
+    symlinkSync('/dev/zero', join(dir, 'b', 'losses.meta.json'));
+    await expectReject(analyzeFile(g, { window: 2 }), 'ERR_RDM2_FILE', /losses\.meta\.json: cannot read: a character device/);
+  });
+
   it('/dev/zero behind a loss file name is refused instead of read forever', async () => {
     const dir = tempDir();
     for (const ext of ['csv', 'jsonl', 'npy', 'npz']) {

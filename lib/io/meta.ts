@@ -29,9 +29,10 @@ export interface SourcedMeta {
 /** Names of .npz arrays that hold metadata rather than losses. */
 export const META_ARRAY_NAMES: readonly string[] = ['steps', 'groups', 'transition'];
 
+/** Whether a sidecar is there: anything but a directory (a FIFO or device is then refused when read, not ignored). */
 async function isFile(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return !(await stat(path)).isDirectory();
   } catch {
     return false;
   }
