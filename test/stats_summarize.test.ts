@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockEnergy, detectWarnings, localization, summarizeRun, surrogateTestSync } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import type { Analysis } from '../lib/types.js';
 import { expectError } from './helpers.js';
@@ -41,7 +40,7 @@ describe('summarizeRun', () => {
     const plain = summarizeRun(a, { groups: sc.groups });
     const e = rec.blockEnergy!;
     expect(Object.keys(e).sort()).toEqual(['__proto__', 'constructor', 'toString']);
-    expect([e['__proto__'], e.constructor, e.toString]).toEqual([plain.blockEnergy!.A, plain.blockEnergy!.B, plain.blockEnergy!.C]);
+    expect([Object.getOwnPropertyDescriptor(e, '__proto__')?.value, e.constructor, e.toString]).toEqual([plain.blockEnergy!.A, plain.blockEnergy!.B, plain.blockEnergy!.C]);
     expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
     expect(JSON.parse(JSON.stringify(rec)).blockEnergy).toEqual(e);
   });
