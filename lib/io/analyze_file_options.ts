@@ -1,6 +1,7 @@
 // The options of analyzeFile: the analysis options (checked against the file's shape once its
 // header is read) plus how the file is read; and how a [T, K, n] perturbation file turns them
 // into one window per block.
+import { showValue } from '../show_value.js';
 import { checkOptionsObject, checkValue, defaultOf, defineOptions, optionError, ownValue, type Assert, type SameKeys } from '../option_schema.js';
 import { ANALYSIS_FIELDS } from '../options.js';
 import type { AnalyzeOptions } from '../types.js';
@@ -94,7 +95,7 @@ export function fileAnalysisOptions(analysis: Partial<AnalyzeOptions>, K: number
       const v = ownValue(analysis, key);
       if (v !== undefined && !(key === 'detrend' && v === 'none')) {
         optionError(
-          `${key} = ${JSON.stringify(v)} does not apply to ${file}: it holds [T, K, n] perturbation blocks, and each block of K = ${K} samples is analysed on its own (the Gaussian 2RDM)`,
+          `${key} = ${showValue(v)} does not apply to ${file}: it holds [T, K, n] perturbation blocks, and each block of K = ${K} samples is analysed on its own (the Gaussian 2RDM)`,
         );
       }
     }

@@ -1,6 +1,7 @@
 // A report from a result file (`rdm2 analyze --out result.json`): the analysis back from its JSON
 // document, and the losses and steps back from the loss file it names, when that file is still there
 // and unchanged.
+import { showValue } from '../show_value.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Rdm2Error } from '../errors.js';
@@ -65,7 +66,7 @@ export function analysisFromResult(doc: unknown, file: string): Analysis {
   if (d.input?.variant === 'gaussian') fileError(file, 'input.variant', "is 'gaussian' (perturbation blocks); the report draws sliding-window analyses");
   const { windows, eigenCount, rows, probes } = d;
   for (const [key, v] of Object.entries({ windows, eigenCount, rows, probes })) {
-    if (!Number.isInteger(v) || (v as number) < (key === 'windows' ? 1 : 0)) fileError(file, key, `expected a non-negative integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) < (key === 'windows' ? 1 : 0)) fileError(file, key, `expected a non-negative integer, got ${showValue(v)}`);
   }
   const options = d.options as ResolvedAnalyzeOptions;
   if (typeof options !== 'object' || options === null || !Number.isInteger(options.window) || !Number.isInteger(options.topK)) {
