@@ -2,16 +2,17 @@
 // O(T n); with the file's checksum, metadata and the step of each window.
 import { stat } from 'node:fs/promises';
 import type { Analysis } from '../types.js';
-import { splitFileOptions, type AnalyzeFileOptions } from './analyze_file_options.js';
+import { splitFileOptions, type AnalyzeFileOptions, type SplitFileOptions } from './analyze_file_options.js';
 import { analyzeRows, type RowsAnalysis } from './analyze_rows.js';
 import { fsError } from './file_error.js';
+import { requireRegularFile } from './input_file.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
 import { lossFileOnDisk } from './format_registry.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
 import { sha256File } from './sha256_file.js';
 
-export type { AnalyzeFileOptions } from './analyze_file_options.js';
+export { MAX_CHUNK_BYTES, type AnalyzeFileOptions } from './analyze_file_options.js';
 export { analyzeRows } from './analyze_rows.js';
 export { sha256File } from './sha256_file.js';
 
@@ -60,13 +61,27 @@ export interface FileAnalysis {
  */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promise<FileAnalysis> {
   const split = splitFileOptions(opts);
+  // The checksum is read beside the analysis; when the analysis fails it is cancelled (and
+  // awaited), so a failure does not wait for, nor leave behind, a read of the whole file.
+  const cancel = new AbortController();
   const onDisk = lossFileOnDisk(path); // `runs.h5` of `runs.h5:/seed1/losses`
-  const hashing = split.checksum ? sha256File(onDisk) : undefined;
+  const hashing = split.checksum ? sha256File(onDisk, cancel.signal) : undefined;
   hashing?.catch(() => {}); // awaited below; avoid an unhandled rejection if reading fails first
+  try {
+    return await analyzeOpenedFile(path, split, hashing);
+  } catch (err) {
+    cancel.abort();
+    await hashing?.catch(() => {});
+    throw err;
+  }
+}
+
+async function analyzeOpenedFile(path: string, split: SplitFileOptions, hashing: Promise<string> | undefined): Promise<FileAnalysis> {
+  const onDisk = lossFileOnDisk(path);
   let bytes: number;
   try {
     const st = await stat(onDisk);
-    if (st.isDirectory()) fsError(onDisk, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    requireRegularFile(onDisk, st);
     bytes = st.size;
   } catch (err) {
     fsError(onDisk, err);

@@ -6,7 +6,7 @@ import { RecordBatchReader, Type, type DataType, type RecordBatch, type Vector }
 import { Rdm2Error } from '../errors.js';
 import { fileError } from './file_error.js';
 import { registerArrowCodecs } from './arrow_codecs.js';
-import { openRegularFile } from './regular_file.js';
+import { openInputFile } from './input_file.js';
 import type { RowSource } from './row_source.js';
 import { openTableRows, type TableBatch, type TableColumn, type TableColumnKind, type TableFile, type TableValues } from './table_rows.js';
 
@@ -99,7 +99,7 @@ class ArrowTable implements TableFile {
  */
 export async function openArrowRows(path: string): Promise<RowSource> {
   registerArrowCodecs();
-  const { fh, size } = await openRegularFile(path);
+  const { fh, size } = await openInputFile(path);
   let table: ArrowTable;
   try {
     if (size === 0) fileError(path, 'byte 0', 'empty file, expected an Arrow IPC file or stream');

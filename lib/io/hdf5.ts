@@ -7,7 +7,7 @@ import { fileError } from './file_error.js';
 import { splitHdf5Path } from './hdf5_path.js';
 import { META_ARRAY_NAMES, type SourcedMeta } from './meta.js';
 import { metaFromArrays, type MetaArray } from './meta_arrays.js';
-import { openRegularFile } from './regular_file.js';
+import { openInputFile } from './input_file.js';
 import { binaryPosition, type RowSource } from './row_source.js';
 
 type H5File = InstanceType<typeof h5wasm.File>;
@@ -109,6 +109,10 @@ class Hdf5RowSource implements RowSource {
     this.dtype = itemSize === 4 ? 'float32' : 'float64';
   }
 
+  get maxRows(): number {
+    return this.rows;
+  }
+
   async read(dst: Float32Array | Float64Array, at: number, count: number): Promise<number> {
     const take = Math.min(count, this.rows - this.pos);
     if (take <= 0) return 0;
@@ -154,7 +158,7 @@ class Hdf5RowSource implements RowSource {
  */
 export async function openHdf5Rows(spec: string): Promise<{ source: RowSource; embedded: SourcedMeta }> {
   const { file, dataset } = splitHdf5Path(spec);
-  const { fh, size } = await openRegularFile(file);
+  const { fh, size } = await openInputFile(file);
   const head = new Uint8Array(8);
   try {
     await fh.read(head, 0, Math.min(8, size), 0);

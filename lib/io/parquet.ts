@@ -5,7 +5,7 @@ import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, typ
 import { compressors } from 'hyparquet-compressors';
 import { Rdm2Error } from '../errors.js';
 import { fileError } from './file_error.js';
-import { openRegularFile } from './regular_file.js';
+import { openInputFile } from './input_file.js';
 import { openTableRows, type TableBatch, type TableColumn, type TableColumnKind, type TableFile, type TableValues } from './table_rows.js';
 import type { RowSource } from './row_source.js';
 
@@ -164,7 +164,7 @@ class ParquetTable implements TableFile {
  * float column per probe) or long (`step`, `probe`, `loss`). Holds one row group at a time.
  */
 export async function openParquetRows(path: string): Promise<RowSource> {
-  const { fh, size } = await openRegularFile(path);
+  const { fh, size } = await openInputFile(path);
   let md: FileMetaData;
   const range = new FileRange(fh, size, path);
   try {

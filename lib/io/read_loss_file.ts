@@ -1,9 +1,13 @@
 // Reading a loss file of any supported format, chosen by its extension (lib/io/format_registry.ts).
+import { Rdm2Error } from '../errors.js';
+import { fileError } from './file_error.js';
 import { LOSS_FILE_EXTENSIONS, lossFileOnDisk, resolveLossPath, type OpenedLossFile } from './format_registry.js';
 import type { LossArray, LossFormat } from './loss_array.js';
 import { MemoryRowSource } from './memory_row_source.js';
 import { combineMeta, findSidecar, metaFromFileSteps, readMetaJson, type LossMeta, type SourcedMeta } from './meta.js';
-import { lossArrayFromNpy, readNpy } from './npy.js';
+import { lossArrayFromNpy, readNpy, readNpyHeader } from './npy.js';
+import { npzArrayHeader, npzNames, readNpzBytes } from './npz.js';
+import { pickNpzLossArray } from './npz_rows.js';
 import type { RowSource } from './row_source.js';
 
 export { LOSS_FILE_EXTENSIONS, type OpenedLossFile };
@@ -21,6 +25,31 @@ export function lossFormatOf(path: string): LossFormat {
  */
 export async function openLossRows(path: string): Promise<OpenedLossFile> {
   return resolveLossPath(path).reader.open(path);
+}
+
+/**
+ * Whether a loss file holds `[T, K, n]` perturbation blocks (3) or `[T, n]` losses (2), read
+ * from its header alone (text and table formats are always 2-D); undefined when the header
+ * cannot be read (the file's own analysis then says why).
+ */
+export async function lossFileDims(path: string): Promise<2 | 3 | undefined> {
+  try {
+    const format = lossFormatOf(path);
+    if (format === 'npy') return (await readNpyHeader(path)).shape.length === 3 ? 3 : 2;
+    if (format === 'npz') {
+      const bytes = await readNpzBytes(path);
+      return npzArrayHeader(bytes, path, pickNpzLossArray(npzNames(bytes, path), path)).shape.length === 3 ? 3 : 2;
+    }
+    if (format === 'hdf5') {
+      const { source } = await openLossRows(path);
+      await source.close();
+      return source.blockSize === undefined ? 2 : 3;
+    }
+    return 2;
+  } catch (err) {
+    if (err instanceof Rdm2Error) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -69,7 +98,7 @@ export interface ReadLossFileOptions {
  * @example
  * ```ts
  * const f = await readLossFile('runs/seed1/losses.npy');
- * const a = await analyze(toLossMatrix(f.losses), { window: 32 });
+ * const a = await analyze(f.losses, { window: 32 }); // C or Fortran order, used in place
  * ```
  */
 export async function readLossFile(path: string, opts: ReadLossFileOptions = {}): Promise<LossFile> {
@@ -102,14 +131,15 @@ async function drain(source: RowSource): Promise<LossArray> {
     const data = source.dtype === 'float32' ? new Float32Array(rows * n) : new Float64Array(rows * n);
     await source.read(data, 0, rows);
     const K = source.blockSize;
-    return { data, shape: K === undefined ? [rows, n] : [rows / K, K, n], order: 'C' };
+    return K === undefined ? { data, shape: [rows, n], order: 'C' } : { data, shape: [rows / K, K, n], order: 'C' };
   }
-  let data = new Float64Array(Math.max(n, 1024 * n));
+  // Start at about 1 MiB of rows and double: a wide first row must not reserve 1024 rows of it.
+  let data = allocateRows(Math.max(1, Math.floor(2 ** 17 / n)), n, source.file);
   let rows = 0;
   for (;;) {
     const capacity = data.length / n;
     if (rows === capacity) {
-      const grown = new Float64Array(data.length * 2);
+      const grown = allocateRows(capacity * 2, n, source.file);
       grown.set(data);
       data = grown;
     }
@@ -118,4 +148,12 @@ async function drain(source: RowSource): Promise<LossArray> {
     rows += got;
   }
   return { data: data.slice(0, rows * n), shape: [rows, n], order: 'C' };
+}
+
+function allocateRows(rows: number, n: number, file: string): Float64Array {
+  try {
+    return new Float64Array(rows * n);
+  } catch (err) {
+    fileError(file, '', `cannot hold ${rows} rows of ${n} losses in memory (${(err as Error).message}); analyzeFile reads a file in chunks`, err);
+  }
 }

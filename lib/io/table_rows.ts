@@ -1,6 +1,7 @@
 // Loss tables (Parquet, Arrow IPC) read batch by batch as rows of checkpoints. Two layouts:
 // wide (an optional `step` column and one float column per probe, one row per checkpoint) and
 // long (columns `step`, `probe`, `loss`: one row per checkpoint and probe, grouped by step).
+import { showValue } from '../show_value.js';
 import { fileError } from './file_error.js';
 import type { LossFormat } from './loss_array.js';
 import type { RowSource } from './row_source.js';
@@ -59,10 +60,6 @@ function stepOf(v: number | bigint | string | null | undefined): number | undefi
     return Number.isSafeInteger(x) ? x : undefined;
   }
   return undefined;
-}
-
-function describeValue(v: unknown): string {
-  return v === null || v === undefined ? 'null' : typeof v === 'bigint' ? `${v}` : JSON.stringify(v);
 }
 
 class Steps {
@@ -162,6 +159,11 @@ class WideTableRows implements RowSource {
     return this.table.format;
   }
 
+  /** The declared rows (Parquet); an Arrow file declares none, and compressed batches can hold any number. */
+  get maxRows(): number {
+    return this.rows ?? Number.MAX_SAFE_INTEGER;
+  }
+
   private async ensureBatch(): Promise<boolean> {
     while (!this.done && (this.batch === undefined || this.offset >= this.batch.rows)) {
       const next = await this.it.next();
@@ -203,7 +205,7 @@ class WideTableRows implements RowSource {
     for (let r = 0; r < take; r++) {
       const v = col[this.offset + r];
       const step = stepOf(v);
-      if (step === undefined) fileError(this.file, `row ${this.row + r}, column 'step'`, `${describeValue(v)} is not a step number, expected a finite number`);
+      if (step === undefined) fileError(this.file, `row ${this.row + r}, column 'step'`, `${showValue(v)} is not a step number, expected a finite number`);
       this.stepLog.push(step);
     }
   }
@@ -299,6 +301,11 @@ class LongTableRows implements RowSource {
     return this.table.format;
   }
 
+  /** A checkpoint takes `cols` rows of the table: the declared table rows over that (Parquet), else unbounded (Arrow). */
+  get maxRows(): number {
+    return this.table.rows === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(this.table.rows / Math.max(1, this.cols));
+  }
+
   private async ensureBatch(): Promise<boolean> {
     while (!this.done && (this.batch === undefined || this.offset >= this.batch.rows)) {
       const next = await this.it.next();
@@ -318,7 +325,7 @@ class LongTableRows implements RowSource {
     if (!(await this.ensureBatch())) return undefined;
     const v = this.batch!.columns[0]![this.offset];
     const step = stepOf(v);
-    if (step === undefined) fileError(this.file, `row ${this.fileRow}, column 'step'`, `${describeValue(v)} is not a step number, expected a finite number`);
+    if (step === undefined) fileError(this.file, `row ${this.fileRow}, column 'step'`, `${showValue(v)} is not a step number, expected a finite number`);
     return step;
   }
 
@@ -332,7 +339,7 @@ class LongTableRows implements RowSource {
     while ((await this.peekStep()) === first) {
       const b = this.batch!;
       const id = probeIdOf(b.columns[1]![this.offset]);
-      if (id === undefined) fileError(this.file, `row ${this.fileRow}, column 'probe'`, `${describeValue(b.columns[1]![this.offset])} is not a probe id, expected an integer or a string`);
+      if (id === undefined) fileError(this.file, `row ${this.fileRow}, column 'probe'`, `${showValue(b.columns[1]![this.offset])} is not a probe id, expected an integer or a string`);
       if (seen.has(id)) fileError(this.file, `row ${this.fileRow}`, `probe ${JSON.stringify(id)} appears twice at step ${first}, expected each probe once per step`);
       seen.add(id);
       ids.push(id);
@@ -372,8 +379,8 @@ class LongTableRows implements RowSource {
       const raw = b.columns[1]![this.offset];
       const id = probeIdOf(raw);
       const c = id === undefined ? undefined : this.indexOf.get(id);
-      if (c === undefined) fileError(this.file, `row ${this.fileRow}, column 'probe'`, `probe ${describeValue(raw)} at step ${step} is not among the ${n} probes of the first step, expected the same probes at every step`);
-      if (filled[c]) fileError(this.file, `row ${this.fileRow}`, `probe ${describeValue(raw)} appears twice at step ${step}, expected each probe once per step`);
+      if (c === undefined) fileError(this.file, `row ${this.fileRow}, column 'probe'`, `probe ${showValue(raw)} at step ${step} is not among the ${n} probes of the first step, expected the same probes at every step`);
+      if (filled[c]) fileError(this.file, `row ${this.fileRow}`, `probe ${showValue(raw)} appears twice at step ${step}, expected each probe once per step`);
       filled[c] = 1;
       count++;
       dst[offset + c] = numberOf(b.columns[2]![this.offset]);
