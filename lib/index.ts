@@ -22,6 +22,7 @@ export type {
   Analysis,
   AnalyzeOptions,
   Detrend,
+  LossBlocks,
   LossInput,
   LossMatrix,
   NonFinitePolicy,

@@ -146,12 +146,13 @@ describe('rdm2 analyze (in process)', () => {
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--beta', '-1']), 'analyze', "option '--beta <B>' argument '-1' is invalid. expected a finite number > 0");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--threads', '0']), 'analyze', "option '--threads <N>' argument '0' is invalid. expected an integer from 1 to 1024");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--transition', 'soon']), 'analyze', "option '--transition <step>' argument 'soon' is invalid. expected a finite number");
+    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--chunk-mb', '1e9']), 'analyze', "option '--chunk-mb <MB>' argument '1e9' is invalid. expected a finite number > 0 and <= 4096");
     expectUsage(
       await runCliHere(['analyze', bare, '--window', '5', '--detrend', 'quadratic']),
       'analyze',
       "option '--detrend <mode>' argument 'quadratic' is invalid. Allowed choices are none, linear.",
     );
-    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--out', 'r.txt']), 'analyze', "cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv or .npz");
+    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--out', 'r.txt']), 'analyze', "cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv, .npz, .parquet, .arrow or .feather");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--json', '--bogus']), 'analyze', "unknown option '--bogus'");
     expectUsage(await runCliHere(['analyze', bare]), 'analyze', `window is required: ${bare} holds [T, n] losses (checkpoints x probes)`);
     expectUsage(await runCliHere(['analyze', bare, '--window', '61']), 'analyze', 'window (61) is longer than the number of checkpoints T = 60');

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { findSidecar } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import {
   REPORT_TOP_K,
   isResultFile,
@@ -67,7 +69,7 @@ export function registerReport(program: Command, io: CliIo): void {
         'from its summary.json instead: lead time per group of runs, every run (each with its own report\n' +
         'under reports/ next to --out) and the failures.',
     )
-    .argument('[file]', 'loss file (.npy, .npz, .csv, .tsv, .jsonl) with [T, n] losses, or a result .json; omit with --sweep');
+    .argument('[file]', 'loss file (any format of rdm2 analyze) with [T, n] losses, or a result .json; omit with --sweep');
   // The report keeps the top eigenvector by default (its chart needs it), and reads the file whole.
   addAnalysisOptions(cmd, { topK: { default: REPORT_TOP_K }, chunkBytes: { hidden: true } });
   addWarningOptions(cmd);
@@ -112,6 +114,8 @@ export function registerReport(program: Command, io: CliIo): void {
             ...(values.covarianceScale !== undefined ? { covarianceScale: values.covarianceScale } : {}),
           },
         };
+        const inputs = [file, await findSidecar(file), values.groups];
+        await refuseOutputOverInput(values.out, inputs, `--out ${values.out}`);
         let built: BuiltReport;
         if (isResultFile(file)) {
           if (values.sensitivity) usageError('--sensitivity needs the losses: report the loss file, not the result file');
@@ -126,7 +130,7 @@ export function registerReport(program: Command, io: CliIo): void {
         }
         await writeFileAtomic(values.out, built.html);
         const lines = [`rdm2 report: wrote ${values.out} (${built.charts.length} charts)`];
-        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, built.charts)).join(', ')}`);
+        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, built.charts, inputs)).join(', ')}`);
         io.stdout.write(lines.join('\n') + '\n');
         return;
       }
@@ -149,7 +153,7 @@ export function registerReport(program: Command, io: CliIo): void {
         }),
       );
       const lines = [`rdm2 report: wrote ${values.out} (${r.runs} runs, ${r.failed} failed; ${r.runReports} run reports under ${r.reportsDir})`];
-      if (values.svgDir !== undefined && r.built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, r.built.charts)).join(', ')}`);
+      if (values.svgDir !== undefined && r.built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, r.built.charts, [values.sweep])).join(', ')}`);
       if (r.notes.length > 0) io.stderr.write(['rdm2 report: some runs have no report:', ...r.notes.map((n) => `  ${n}`)].join('\n') + '\n');
       io.stdout.write(lines.join('\n') + '\n');
     });

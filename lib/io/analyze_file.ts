@@ -4,15 +4,17 @@ import { stat } from 'node:fs/promises';
 import { LossInspector, chooseSettings, type AutoSettings } from '../auto_settings.js';
 import { optionError } from '../option_schema.js';
 import type { Analysis } from '../types.js';
-import { splitFileOptions, type AnalyzeFileOptions } from './analyze_file_options.js';
+import { splitFileOptions, type AnalyzeFileOptions, type SplitFileOptions } from './analyze_file_options.js';
 import { analyzeRows, type RowsAnalysis } from './analyze_rows.js';
 import { fsError } from './file_error.js';
+import { requireRegularFile } from './input_file.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
+import { lossFileOnDisk } from './format_registry.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
 import { sha256File } from './sha256_file.js';
 
-export type { AnalyzeFileOptions } from './analyze_file_options.js';
+export { MAX_CHUNK_BYTES, type AnalyzeFileOptions } from './analyze_file_options.js';
 export { analyzeRows } from './analyze_rows.js';
 export { sha256File } from './sha256_file.js';
 
@@ -74,7 +76,7 @@ async function inspectFile(path: string, chunkBytes: number): Promise<{ inspecto
 }
 
 /**
- * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl) without loading it whole: rows are read
+ * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl, Parquet, Arrow IPC, HDF5) without loading it whole: rows are read
  * in chunks of whole core blocks, so memory stays at O(W n + chunk) and the result is
  * bit-identical to `analyze()` on the whole matrix. A `[T, K, n]` .npy gives the Gaussian 2RDM of
  * each checkpoint's K perturbations (as `gram2rdm`). Also returns the file's sha256, its
@@ -89,15 +91,30 @@ async function inspectFile(path: string, chunkBytes: number): Promise<{ inspecto
  */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promise<FileAnalysis> {
   const split = splitFileOptions(opts);
-  const hashing = split.checksum ? sha256File(path) : undefined;
+  // The checksum is read beside the analysis; when the analysis fails it is cancelled (and
+  // awaited), so a failure does not wait for, nor leave behind, a read of the whole file.
+  const cancel = new AbortController();
+  const onDisk = lossFileOnDisk(path); // `runs.h5` of `runs.h5:/seed1/losses`
+  const hashing = split.checksum ? sha256File(onDisk, cancel.signal) : undefined;
   hashing?.catch(() => {}); // awaited below; avoid an unhandled rejection if reading fails first
+  try {
+    return await analyzeOpenedFile(path, split, hashing);
+  } catch (err) {
+    cancel.abort();
+    await hashing?.catch(() => {});
+    throw err;
+  }
+}
+
+async function analyzeOpenedFile(path: string, split: SplitFileOptions, hashing: Promise<string> | undefined): Promise<FileAnalysis> {
+  const onDisk = lossFileOnDisk(path);
   let bytes: number;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) fsError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    const st = await stat(onDisk);
+    requireRegularFile(onDisk, st);
     bytes = st.size;
   } catch (err) {
-    fsError(path, err);
+    fsError(onDisk, err);
   }
   let auto: AutoSettings | undefined;
   if (split.autoWindow || split.autoTransform) {

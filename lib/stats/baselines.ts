@@ -1,5 +1,6 @@
 // Classical scalar early-warning indicators on the analysis' own windows, and a side-by-side
 // comparison of every indicator's first warning and lead time.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
@@ -400,7 +401,7 @@ export const COMPARE_OPTIONS = defineOptions('compareIndicators', {
       if (!Array.isArray(v) || v.length === 0) optionError(`${name} must be a non-empty array of indicator names`);
       for (const x of v) {
         if (!BUILTINS.includes(x) && (typeof x !== 'string' || groupOf(x) === null)) {
-          optionError(`unknown indicator ${JSON.stringify(x)}; expected one of ${BUILTINS.join(', ')}, meanLoss:<group> or variance:<group>`);
+          optionError(`unknown indicator ${showValue(x)}; expected one of ${BUILTINS.join(', ')}, meanLoss:<group> or variance:<group>`);
         }
       }
       return v as IndicatorName[];
