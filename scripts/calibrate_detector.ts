@@ -64,7 +64,7 @@ lines.push('', `Largest rate: ${pct(worst)}.`);
 const detectionSeeds = Number(values['detection-seeds']);
 lines.push(
   '',
-  `Warnings before the transition, synthetic scenario with center 30 (a(t) = 0.5 at checkpoint 30), seeds 0-${detectionSeeds - 1}:`,
+  `Warnings before the transition, synthetic scenario of T = 100 checkpoints with center 30 (a(t) = 0.5 at checkpoint 30; --window auto chooses W = 10), seeds 0-${detectionSeeds - 1}:`,
   '',
   '| W | this detector | trailing baseline only (minBaseline = baseline) |',
   '|---|---|---|',
@@ -73,7 +73,7 @@ for (const W of [10, 12, 20]) {
   const hits = [0, 0];
   const leads: number[][] = [[], []];
   for (let s = 0; s < detectionSeeds; s++) {
-    const sc = syntheticScenario({ seed: s, center: 30, shuffleProbes: true });
+    const sc = syntheticScenario({ seed: s, steps: 100, center: 30, shuffleProbes: true });
     const a = analyzeSync(sc.losses, { window: W, threads: 1 });
     const ws = windowSteps(a, sc.steps);
     [warning, { ...warning, minBaseline: o.baseline }].forEach((w, k) => {
