@@ -139,7 +139,7 @@ describe('sidecar meta.json', () => {
     expect(Array.from(r.meta.steps!)).toEqual([0, 10, 20, 30]);
     expect(r.meta.groups).toEqual(['a', 'b', 'b']);
     expect(r.meta.transition).toBe(15);
-    expect(r.meta.transitions).toEqual([{ label: 'transition', step: 15 }]);
+    expect(r.meta.transitions).toBeUndefined();
     expect(r.metaSources.steps).toBe(join(dir, 'meta.json'));
     writeText(join(dir, 'losses.meta.json'), JSON.stringify({ groups: [1, 2, 2] }));
     r = await readLossFile(f);

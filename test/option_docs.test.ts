@@ -24,6 +24,10 @@ import { SENSITIVITY_OPTIONS } from '../lib/stats/sensitivity.js';
 import { SUMMARIZE_OPTIONS } from '../lib/stats/summarize.js';
 import { SURROGATE_OPTIONS } from '../lib/stats/surrogate.js';
 import { WARNING_OPTIONS } from '../lib/stats/warnings.js';
+import { AUTO_SETTINGS_OPTIONS } from '../lib/auto_settings.js';
+import { NOISE_CONTROL_OPTIONS } from '../lib/scenarios/noise_control.js';
+import { FALSE_ALARM_OPTIONS } from '../lib/stats/false_alarms.js';
+import { SENSITIVITY_REPORT_OPTIONS } from '../lib/report/sensitivity_report.js';
 import { SWEEP_OPTIONS } from '../lib/sweep/runner.js';
 
 const root = join(import.meta.dirname, '..');
@@ -50,6 +54,10 @@ const documented: [string, string, OptionSchema][] = [
   ['lib/stats/baselines.ts', 'CompareOptions', COMPARE_OPTIONS],
   ['lib/stats/sensitivity.ts', 'SensitivityOptions', SENSITIVITY_OPTIONS],
   ['lib/stats/summarize.ts', 'SummarizeOptions', SUMMARIZE_OPTIONS],
+  ['lib/auto_settings.ts', 'AutoSettingsOptions', AUTO_SETTINGS_OPTIONS],
+  ['lib/scenarios/noise_control.ts', 'NoiseControlOptions', NOISE_CONTROL_OPTIONS],
+  ['lib/stats/false_alarms.ts', 'FalseAlarmOptions', FALSE_ALARM_OPTIONS],
+  ['lib/report/sensitivity_report.ts', 'SensitivityReportOptions', SENSITIVITY_REPORT_OPTIONS],
 ];
 
 /** Each property's TSDoc text in `name`'s declaration (own members only). */

@@ -12,7 +12,7 @@ import { SWEEP_OPTIONS } from '../lib/sweep/runner.js';
 import { SpectralMonitor } from '../lib/monitor.js';
 import { defineOptions, resolveOptions, type OptionSpec } from '../lib/option_schema.js';
 import { ANALYZE_OPTIONS } from '../lib/options.js';
-import { DEFAULT_WARNING_OPTIONS, WARNING_OPTIONS } from '../lib/stats/warnings.js';
+import { DEFAULT_MIN_BASELINE, DEFAULT_WARNING_OPTIONS, WARNING_OPTIONS } from '../lib/stats/warnings.js';
 import { expectError, randomMatrix } from './helpers.js';
 import { tempDir, writeNpy } from './io_fixtures.js';
 import { rng } from '../bench/reference/naive.js';
@@ -59,7 +59,8 @@ describe('resolveOptions', () => {
   });
 
   it('the warning defaults are the schema defaults', () => {
-    expect(DEFAULT_WARNING_OPTIONS).toEqual(resolveOptions(WARNING_OPTIONS, {}));
+    // minBaseline's default depends on baseline: min(10, baseline).
+    expect(DEFAULT_WARNING_OPTIONS).toEqual({ ...resolveOptions(WARNING_OPTIONS, {}), minBaseline: Math.min(DEFAULT_MIN_BASELINE, WARNING_OPTIONS.fields.baseline.default) });
     expect(Object.keys(ANALYZE_OPTIONS.fields)).toEqual(['window', 'stride', 'topK', 'detrend', 'transform', 'beta', 'threads', 'nonFinite']);
   });
 });

@@ -68,7 +68,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       }
       if (values.transition !== undefined) {
         fa.meta.transition = values.transition;
-        fa.meta.transitions = [{ label: 'transition', step: values.transition }];
+        delete fa.meta.transitions;
         fa.metaSources.transition = '--transition';
       }
       const summary = summarizeFile(fa, { warning: warningOptionsFrom(values) });

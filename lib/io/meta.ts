@@ -20,8 +20,8 @@ export interface LossMeta {
   /** The step at which the transition happens (in `steps` units; the checkpoint index when there are no steps); with several, the first. */
   transition?: number;
   /**
-   * Every transition of the run, in step order, when the metadata gives several (a list, or named
-   * steps such as `{"mode 1": 650, "mode 2": 1400}`); one entry for a single step.
+   * Every transition of the run, in step order, when the metadata gives a list or named steps
+   * (such as `{"mode 1": 650, "mode 2": 1400}`); absent for a single step.
    */
   transitions?: NamedStep[];
 }
@@ -132,7 +132,7 @@ export async function readMetaJson(path: string): Promise<SourcedMeta> {
   if (o.transition !== undefined && o.transition !== null) {
     const list = parseTransitions(o.transition, path, 'transition');
     out.meta.transition = list[0]!.step;
-    out.meta.transitions = list;
+    if (typeof o.transition !== 'number') out.meta.transitions = list;
     out.sources.transition = path;
   }
   return out;
@@ -171,7 +171,7 @@ export function metaFromNpz(arrays: NpzArrays, file: string): SourcedMeta {
     const values = numbersOf(transition);
     const list = parseTransitions(transition.header.shape.length === 0 ? values[0] : values, where, 'transition');
     out.meta.transition = list[0]!.step;
-    out.meta.transitions = list;
+    if (transition.header.shape.length > 0) out.meta.transitions = list;
     out.sources.transition = where;
   }
   return out;

@@ -87,7 +87,7 @@ export async function reportLossFile(file: string, opts: RunFileReportOptions = 
   }
   if (opts.transition !== undefined) {
     meta.transition = opts.transition;
-    meta.transitions = [{ label: 'transition', step: opts.transition }];
+    delete meta.transitions;
     sources.transition = opts.transitionSource ?? 'the options';
   }
   const losses = toLossMatrix(lf.losses);
