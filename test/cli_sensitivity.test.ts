@@ -83,6 +83,24 @@ describe('rdm2 sensitivity', () => {
     expect(countMarks(page, 'sens_values')).toBe(doc.firstWarningStep.filter((v: number | null) => v !== null).length);
   });
 
+  it('rdm2 report --sensitivity adds the section (grid W/2, W, 2W x none, linear x none, log); --window auto says why', async () => {
+    const html = join(dir, 'report.html');
+    const r = await runCliHere(['report', file, '--window', 'auto', '--threads', '1', '--sensitivity', '--out', html]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    parseStrictHtml(page);
+    expect(page).toContain('<section id="sensitivity"');
+    expect(countMarks(page, 'sens_cells')).toBe(3 * 2 * 2); // W 8, 16, 32 (auto chose 16 = max(10, T / 10))
+    expect(page).toContain('Window (auto)');
+    expect(page).toContain('W = 16: autocorrelation time');
+    const result = join(dir, 'result.json');
+    expect((await runCliHere(['analyze', file, '--window', '16', '--out', result])).code).toBe(0);
+    const refused = await runCliHere(['report', result, '--sensitivity', '--out', join(dir, 'r2.html')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--sensitivity needs the losses');
+  });
+
   it('usage errors exit 2; an unreadable file exits 1', async () => {
     const usage = async (args: string[], message: string) => {
       const r = await runCliHere(['sensitivity', ...args]);
