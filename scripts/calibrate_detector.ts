@@ -10,12 +10,17 @@ import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { falseAlarmRates } from '../lib/stats/false_alarms.js';
 import { windowSteps } from '../lib/stats/lead_time.js';
 import { detectWarnings, resolveWarningOptions, type WarningOptions } from '../lib/stats/warnings.js';
+import { compareIndicators } from '../lib/stats/baselines.js';
+import { noiseControl } from '../lib/scenarios/noise_control.js';
+import { wilsonUpper } from '../lib/stats/false_alarms.js';
 
 const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1000' },
     'detection-seeds': { type: 'string', default: '100' },
+    'indicator-seeds': { type: 'string', default: '500' },
+    'indicator-seed': { type: 'string', default: '2000' },
     z: { type: 'string' },
     baseline: { type: 'string' },
     'min-baseline': { type: 'string' },
@@ -86,5 +91,31 @@ for (const W of [10, 12, 20]) {
   }
   const cell = (k: number) => `${hits[k]}/${detectionSeeds}${leads[k].length ? `, mean lead ${(leads[k].reduce((a, b) => a + b, 0) / leads[k].length).toFixed(1)} checkpoints` : ''}`;
   lines.push(`| ${W} | ${cell(0)} | ${cell(1)} |`);
+}
+// The same detector on every indicator of compareIndicators: how often each fires on noise.
+const indicatorSeeds = Number(values['indicator-seeds']);
+const indicatorSeed = Number(values['indicator-seed']);
+const groups = Array.from({ length: 60 }, (_, i) => ['A', 'B', 'C'][i % 3]!);
+const shown = ['shc', 'pr', 'trace', 'leadingEigenvalue', 'variance', 'autocorrelation', 'meanLoss', 'meanLoss:A', 'variance:A'];
+lines.push(
+  '',
+  `False alarms per indicator (compareIndicators with 3 groups of 20 probes, W = 20, runs of H = 100 windows, ${indicatorSeeds} runs per control, seeds ${indicatorSeed}-${indicatorSeed + indicatorSeeds - 1}); "any scalar baseline": the best of the ${'9'} scalar baselines fired:`,
+  '',
+  `| noise | ${shown.join(' | ')} | any scalar baseline |`,
+  `|---|${shown.map(() => '---').join('|')}|---|`,
+);
+for (const phi of [0, 0.5, 0.9]) {
+  const fired = new Map<string, number>();
+  let any = 0;
+  for (let k = 0; k < indicatorSeeds; k++) {
+    const c = noiseControl({ probes: 60, steps: 119, phi, seed: indicatorSeed + k });
+    const a = analyzeSync(c.losses, { window: 20, threads: 1 });
+    const { direction: _d, ...shared } = o;
+    const cmp = compareIndicators(c.losses, a, { groups, warning: shared });
+    cmp.indicator.forEach((name, r) => fired.set(name, (fired.get(name) ?? 0) + (cmp.warningCount[r]! > 0 ? 1 : 0)));
+    if (cmp.versusBaselines.best !== null) any++;
+  }
+  const cell = (n: number) => `${pct(n / indicatorSeeds)} (${pct(wilsonUpper(n, indicatorSeeds))})`;
+  lines.push(`| ${phi === 0 ? 'white' : `AR(1), phi = ${phi}`} | ${shown.map((name) => cell(fired.get(name) ?? 0)).join(' | ')} | ${cell(any)} |`);
 }
 process.stdout.write(lines.join('\n') + '\n');

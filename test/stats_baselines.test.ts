@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineVerdict, compareIndicators, groupMeanLosses, indicatorDirection, windowCovariance, detectWarnings, scalarIndicators } from '../lib/stats/index.js';
+import { baselineVerdict, compareIndicators, groupMeanLosses, indicatorDirection, scoredOnLogScale, windowCovariance, detectWarnings, scalarIndicators } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import type { Analysis } from '../lib/types.js';
@@ -107,7 +107,10 @@ describe('compareIndicators', () => {
       ...Object.fromEntries(g.labels.flatMap((l, k) => [[`meanLoss:${l}`, g.meanLoss[k]], [`variance:${l}`, g.variance[k]]])),
     };
     cmp.indicator.forEach((name, r) => {
-      const res = detectWarnings(series[name], { direction: indicatorDirection(name) });
+      // Variances and lambda_1 are scored on the log scale.
+      const logScale = name === 'variance' || name === 'leadingEigenvalue' || name.startsWith('variance:');
+      expect(scoredOnLogScale(name)).toBe(logScale);
+      const res = detectWarnings(logScale ? series[name].map(Math.log) : series[name], { direction: indicatorDirection(name) });
       expect(cmp.warningCount[r]).toBe(res.warnings.length);
       if (res.warnings.length === 0) {
         expect(Number.isNaN(cmp.firstWarningStep[r]) && Number.isNaN(cmp.leadSteps[r])).toBe(true);

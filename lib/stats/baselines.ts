@@ -104,6 +104,16 @@ export function indicatorDirection(name: IndicatorName): WarningDirection {
   return INDICATOR_DIRECTIONS[name as BuiltinIndicator];
 }
 
+/**
+ * Whether the detector scores an indicator on the log scale: the variances and lambda_1 are
+ * positive and right-skewed, and on their own scale a robust z of 6 fires on pure noise in 12-22%
+ * of runs (the SHC: 4%); on the log scale 5-15% (docs/statistics.md).
+ */
+export function scoredOnLogScale(name: IndicatorName): boolean {
+  const g = groupOf(name);
+  return g ? g.stat === 'variance' : name === 'variance' || name === 'leadingEigenvalue';
+}
+
 /** Whether an indicator is a scalar baseline (computed from mean losses only). */
 export function isScalarBaseline(name: IndicatorName): boolean {
   return groupOf(name) !== null || SCALAR_BASELINES.includes(name as BuiltinIndicator);
@@ -459,7 +469,8 @@ export function baselineVerdict(cmp: Pick<IndicatorComparison, 'indicator' | 'fi
  * lead time side by side, with the SHC's first warning against the best scalar baseline: the
  * honest comparison of the SHC with what a researcher would look at first. Warning steps are the
  * steps of each window's last checkpoint. Each indicator warns in its own direction
- * ({@link indicatorDirection}); every other detector option is shared.
+ * ({@link indicatorDirection}); every other detector option is shared. The variances and the
+ * leading eigenvalue are scored on the log scale ({@link scoredOnLogScale}).
  *
  * @param losses the T x n losses the analysis ran on, or their {@link GroupMeanLosses}.
  * @param analysis the result of {@link analyze} on them.
@@ -514,7 +525,9 @@ export function compareIndicators(losses: LossInput | GroupMeanLosses, analysis:
     scalars,
   };
   indicators.forEach((name, r) => {
-    const res = detectWarnings(seriesOf(name), { ...warningOptions, direction: indicatorDirection(name) }, wsteps);
+    const series = seriesOf(name);
+    const scored = scoredOnLogScale(name) ? series.map((v) => (v > 0 ? Math.log(v) : NaN)) : series;
+    const res = detectWarnings(scored, { ...warningOptions, direction: indicatorDirection(name) }, wsteps);
     out.warningCount[r] = res.warnings.length;
     if (res.warnings.length > 0) {
       const w = res.warnings[0]!;

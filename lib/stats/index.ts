@@ -49,6 +49,7 @@ export {
   indicatorLabel,
   isScalarBaseline,
   scalarIndicators,
+  scoredOnLogScale,
   type BaselineVerdict,
   type BuiltinIndicator,
   type CompareOptions,
