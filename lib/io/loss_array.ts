@@ -12,7 +12,7 @@ export interface LossArray {
 }
 
 /** The file formats rdm2 reads. */
-export type LossFormat = 'npy' | 'npz' | 'csv' | 'tsv' | 'jsonl';
+export type LossFormat = 'npy' | 'npz' | 'csv' | 'tsv' | 'jsonl' | 'rows';
 
 /** The 2-D view the native core takes: `[T, n]`, or `[T*K, n]` for perturbation blocks. Never copies. */
 export function lossView(a: LossArray): LossView {

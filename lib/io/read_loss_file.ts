@@ -8,6 +8,7 @@ import { MemoryRowSource } from './memory_row_source.js';
 import { combineMeta, findSidecar, META_ARRAY_NAMES, metaFromFileSteps, metaFromNpz, readMetaJson, type LossMeta, type SourcedMeta } from './meta.js';
 import { lossArrayFromNpy, openNpyRows, readNpy } from './npy.js';
 import { decodeNpz, npzEntryLabel, npzNames, readNpzBytes } from './npz.js';
+import { openRowStreamRows } from './row_stream.js';
 import type { RowSource } from './row_source.js';
 
 const EXTENSIONS: Record<string, LossFormat> = {
@@ -17,6 +18,7 @@ const EXTENSIONS: Record<string, LossFormat> = {
   '.tsv': 'tsv',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
+  '.rows': 'rows',
 };
 
 /** The file extensions rdm2 reads losses from. */
@@ -56,8 +58,8 @@ export interface OpenedLossFile {
 }
 
 /**
- * Opens a loss file of any supported format for row-by-row reading. `.npy`, CSV/TSV and JSONL
- * are streamed (bounded memory); an `.npz` loss array is decompressed into memory.
+ * Opens a loss file of any supported format for row-by-row reading. `.npy`, `.rows`, CSV/TSV and
+ * JSONL are streamed (bounded memory); an `.npz` loss array is decompressed into memory.
  */
 export async function openLossRows(path: string): Promise<OpenedLossFile> {
   const format = lossFormatOf(path);
@@ -68,6 +70,10 @@ export async function openLossRows(path: string): Promise<OpenedLossFile> {
   }
   if (format === 'csv' || format === 'tsv') return { source: await openCsvRows(path, format), embedded: empty, shape: undefined };
   if (format === 'jsonl') return { source: await openJsonlRows(path), embedded: empty, shape: undefined };
+  if (format === 'rows') {
+    const source = await openRowStreamRows(path);
+    return { source, embedded: empty, shape: shapeOf(source) };
+  }
   const bytes = await readNpzBytes(path);
   const name = pickNpzLossArray(npzNames(bytes, path), path);
   const arrays = decodeNpz(bytes, path, (n) => n === name || META_ARRAY_NAMES.includes(n));
@@ -120,7 +126,7 @@ export interface ReadLossFileOptions {
 
 /**
  * Reads a whole loss file into memory: `.npy` (2-D `[T, n]` or 3-D `[T, K, n]`, any byte order,
- * C or Fortran order), `.npz`, `.csv`, `.tsv`, `.jsonl`; plus its metadata. For files larger than
+ * C or Fortran order), `.npz`, `.csv`, `.tsv`, `.jsonl`, `.rows` (row stream); plus its metadata. For files larger than
  * memory use `analyzeFile`, which streams.
  *
  * @example
