@@ -23,3 +23,5 @@ export * from './report/index.js';
 export * from './scenarios/deep_linear.js';
 export * from './io/index.js';
 export * from './sweep/index.js';
+export * from './watch/index.js';
+export * from './tensorboard/index.js';

@@ -18,11 +18,13 @@ import {
 import type { CliIo } from './io.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
 import { summaryLines } from './summary_text.js';
+import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 
 interface AnalyzeValues extends AnalysisCliValues, WarningCliValues {
   transition?: number;
   out?: string;
   json?: boolean;
+  tensorboard?: string;
 }
 
 /** Registers `analyze` on the program. */
@@ -42,6 +44,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
     .option('--out <file>', 'write the full result: .json (columnar arrays), .csv (one row per window) or .npz')
     .option('--json', 'print the full result as JSON on stdout instead of the summary')
+    .option('--tensorboard <dir>', 'also write SHC, PR, trace, entropy, top share, SHC z and warnings as TensorBoard scalars to <dir>')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -67,6 +70,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       const summary = summarizeFile(fa, { warning: warningOptionsFrom(values) });
       const result = { ...fa, summary };
       if (values.out !== undefined) await writeResult(values.out, result);
+      if (values.tensorboard !== undefined) await asUsageErrorAsync(() => writeTensorboardScalars(values.tensorboard!, fa, summary.warningOptions));
       if (values.json) io.stdout.write(resultJson(result));
       else io.stdout.write(summaryLines(fa, summary, values.out).join('\n') + '\n');
     });

@@ -8,6 +8,7 @@ import { processIo, type CliIo } from './io.js';
 import { registerMerge } from './merge_command.js';
 import { registerReport } from './report_command.js';
 import { registerSweep } from './sweep_command.js';
+import { registerWatch } from './watch_command.js';
 
 /** Exit status: success. */
 export const EXIT_OK = 0;
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo, status: { exitCode: number }): Command {
   registerMerge(program, io, status);
   registerReport(program, io);
   registerDemo(program, io, status);
+  registerWatch(program, io, status);
   return program;
 }
 

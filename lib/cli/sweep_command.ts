@@ -27,6 +27,7 @@ interface SweepValues extends AnalysisCliValues, WarningCliValues {
   resume?: boolean;
   shard?: string;
   quiet?: boolean;
+  tensorboard?: string;
 }
 
 /** Registers `sweep` on the program; a sweep with failed runs sets `status.exitCode` to 1. */
@@ -53,6 +54,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
     .option('--resume', 'skip runs whose result is complete, made with the same options and newer than the input')
     .option('--shard <I/N>', 'analyse shard I of N (0 <= I < N): a deterministic 1/N of the runs by a hash of their paths')
     .option('--quiet', 'no progress output')
+    .option('--tensorboard <dir>', "also write each run's scalars for TensorBoard to <dir>/<relative path without extension>/")
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -83,6 +85,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
           resume: values.resume ?? false,
           ...(shard ? { shard } : {}),
           progress: values.quiet ? silentProgress : progressFor(io.stderr),
+          ...(values.tensorboard !== undefined ? { tensorboard: values.tensorboard } : {}),
         }),
       );
       const s = outcome.summary;

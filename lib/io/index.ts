@@ -12,4 +12,6 @@ export { resultCsv, writeResultCsv } from './result_csv.js';
 export { resultDocument, resultJson, writeResultJson, type ResultDocument, type ResultSource } from './result_json.js';
 export { resultNpz, writeResultNpz } from './result_npz.js';
 export type { RowSource } from './row_source.js';
+export { encodeRowStreamHeader, encodeRowStreamRecord, openRowStreamRows, parseRowStreamHeader, type RowStreamHeader } from './row_stream.js';
+export { RowStreamWriter, type RowStreamWriterOptions } from './row_stream_writer.js';
 export { resultFormatOf, writeResult, type ResultFormat } from './write_result.js';

@@ -6,7 +6,7 @@ import { LOSS_FILE_EXTENSIONS } from '../io/read_loss_file.js';
 import { globToRegExp } from './glob.js';
 
 /** The default `--pattern`: a file named losses.* in any directory, in every readable format. */
-export const DEFAULT_PATTERN = '**/losses.{npy,npz,csv,tsv,jsonl,ndjson}';
+export const DEFAULT_PATTERN = '**/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows}';
 
 /** Options of {@link discoverRuns}. */
 export interface DiscoverOptions {
@@ -18,7 +18,7 @@ export interface DiscoverOptions {
 
 /**
  * Paths (relative to `root`, with `/` separators, sorted by code unit) of the loss files (by
- * extension: .npy, .npz, .csv, .tsv, .jsonl, .ndjson) matching the pattern; other files (meta.json
+ * extension: .npy, .npz, .csv, .tsv, .jsonl, .ndjson, .rows) matching the pattern; other files (meta.json
  * sidecars...) are never runs. Entries whose name starts with '.' are skipped; symbolic links are
  * followed (each real directory is visited once).
  */

@@ -1,7 +1,7 @@
 // The sweep: every run under a root analysed with bounded concurrency, each result written
 // atomically, failures recorded and skipped over, resumable, shardable.
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { unlink } from 'node:fs/promises';
 import { Rdm2Error } from '../errors.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
@@ -9,6 +9,7 @@ import { fileError } from '../io/file_error.js';
 import { summarizeFile } from '../io/file_summary.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
+import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 import type { WarningOptions } from '../stats/index.js';
 import { DEFAULT_PATTERN, discoverRuns } from './discover.js';
 import { recordPath, resultPath, summaryBaseName } from './layout.js';
@@ -24,7 +25,7 @@ export interface SweepOptions {
   root: string;
   /** Where results and summaries go (created; must not be the root itself). */
   out: string;
-  /** Glob over paths relative to the root. Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson}`. */
+  /** Glob over paths relative to the root. Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows}`. */
   pattern?: string;
   /** Analysis options for every run (`window` etc.); `threads` defaults to cores / jobs. */
   analysis?: AnalyzeFileOptions;
@@ -41,6 +42,11 @@ export interface SweepOptions {
   /** Analyse only this shard of the runs. */
   shard?: Shard;
   progress?: SweepProgress;
+  /**
+   * Also write each run's scalars for TensorBoard to `<tensorboard>/<relative path without its
+   * extension>/` (one TensorBoard run per loss file). Runs skipped by `resume` are not rewritten.
+   */
+  tensorboard?: string;
 }
 
 /** What {@link sweep} did. */
@@ -51,6 +57,11 @@ export interface SweepOutcome {
   /** Runs analysed now, and runs skipped as already complete. */
   analysed: number;
   skipped: number;
+}
+
+/** Where a run's TensorBoard scalars go: its relative path without the extension, under `dir`. */
+function tensorboardRunDir(dir: string, rel: string): string {
+  return join(dir, rel.slice(0, rel.length - extname(rel).length));
 }
 
 function usage(message: string): never {
@@ -124,6 +135,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
       const summary = summarizeFile(fa, { warning: opts.warning ?? {} });
       const record = okRecord(rel, summary);
       await writeResult(resultPath(out, rel, format), { ...fa, summary });
+      if (opts.tensorboard !== undefined) await writeTensorboardScalars(tensorboardRunDir(opts.tensorboard, rel), fa, summary.warningOptions);
       await storeRecord(out, rel, fingerprint, record);
       return record;
     } catch (err) {
