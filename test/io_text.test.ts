@@ -156,7 +156,7 @@ function jsonError(text: string): string {
 describe('file types', () => {
   it('an unsupported extension', async () => {
     const f = file('txt', '1,2\n');
-    expect(await fileError(f)).toBe(`${f}: unsupported file type '.txt', expected one of .npy, .npz, .csv, .tsv, .jsonl, .ndjson`);
+    expect(await fileError(f)).toBe(`${f}: unsupported file type '.txt', expected one of .npy, .npz, .csv, .tsv, .jsonl, .ndjson, .rows`);
   });
 
   it('a missing text file', async () => {

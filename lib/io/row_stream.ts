@@ -165,9 +165,10 @@ interface Layout {
 async function layoutOf(fh: FileHandle, h: RowStreamHeader, size: number, file: string): Promise<Layout> {
   const whole = Math.floor((size - h.dataOffset) / h.recordBytes);
   if (whole === 0) return { rows: 0, ended: false };
-  const step = new Uint8Array(8);
-  await readBytesAt(fh, step, h.dataOffset + (whole - 1) * h.recordBytes, file);
-  const ended = new DataView(step.buffer).getBigInt64(0, true) === BigInt(ROW_STREAM_END_STEP);
+  const last = new Uint8Array(h.recordBytes);
+  await readBytesAt(fh, last, h.dataOffset + (whole - 1) * h.recordBytes, file);
+  const ended = new DataView(last.buffer).getBigInt64(0, true) === BigInt(ROW_STREAM_END_STEP);
+  if (ended && last.some((b, i) => i >= 8 && b !== 0)) fileError(file, rowStreamRecordLabel(h, whole - 1), 'end marker (step -1) with non-zero values, expected zeros');
   if (ended && h.dataOffset + whole * h.recordBytes !== size) {
     fileError(file, `byte ${h.dataOffset + whole * h.recordBytes}`, `${size - h.dataOffset - whole * h.recordBytes} bytes after the end marker, expected nothing after it`);
   }

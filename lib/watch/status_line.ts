@@ -28,5 +28,6 @@ export function watchStatusLine(p: WatchProgress): string {
   const what = `${p.rows} rows, ${p.windows} windows, last step ${Number.isNaN(p.lastStep) ? '-' : p.lastStep}, ${p.warnings} warning${p.warnings === 1 ? '' : 's'}`;
   const lag = p.lagRows !== undefined ? `${p.lagRows} row${p.lagRows === 1 ? '' : 's'}${p.lagBytes > 0 && p.lagRows === 0 ? ` (${bytes(p.lagBytes)} of a row being written)` : ''}` : bytes(p.lagBytes);
   const verb = p.phase === 'following' ? 'following' : p.phase === 'ended' ? 'ended' : p.phase === 'idle' ? 'idle, stopped' : 'stopped';
+  if (p.phase === 'ended') return `${verb} ${p.file}: ${what}`;
   return `${verb} ${p.file}: ${what}; lag ${lag}; file grew ${seconds(p.idleMs)} ago`;
 }
