@@ -56,7 +56,7 @@ export class RowStreamWriter {
     if (dtype !== 'float32' && dtype !== 'float64') fail(`dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
     let fh: FileHandle;
     try {
-      fh = await open(path, 'wx');
+      fh = await open(path, 'ax'); // append-only: every write lands at the end, whoever else appended
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Rdm2Error('ERR_RDM2_FILE', `${path}: exists already, expected a new file`, { cause: err });
       fsError(path, err);

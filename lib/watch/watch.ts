@@ -188,15 +188,22 @@ async function findStream(target: string, opts: WatchOptions, progress: (p: Part
   }
 }
 
+/** State directories this process holds the lock of (a lock file names a pid, shared by every watch here). */
+const held = new Set<string>();
+
 /** Takes the state directory's lock; a lock left by a process that is gone is taken over. */
 async function lock(dir: string): Promise<() => Promise<void>> {
   const file = join(dir, WATCH_STATE_FILES.lock);
+  const key = resolve(dir);
+  if (held.has(key)) throw new Rdm2Error('ERR_RDM2_FILE', `${dir}: another watch (pid ${process.pid}) is using this state; stop it first or use another --state`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(file, 'wx');
       await fh.writeFile(String(process.pid));
       await fh.close();
+      held.add(key);
       return async () => {
+        held.delete(key);
         await unlink(file).catch(() => {});
       };
     } catch (err) {
