@@ -1,50 +1,12 @@
-// Shared pieces of the watch tests: a run with a transition (so warnings fire), a producer that
-// appends it at intervals, and the comparison of a watch's result with `analyzeFile`'s.
-import { writeFileSync } from 'node:fs';
+// Shared pieces of the watch tests: the run and producer of watch_run.ts, and the comparison of a
+// watch's result with `analyzeFile`'s.
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FileAnalysis } from '../lib/io/analyze_file.js';
-import { RowStreamWriter } from '../lib/io/row_stream_writer.js';
 import type { RunSummary } from '../lib/stats/index.js';
 import { expectRel } from './helpers.js';
-import { prng } from './io_fixtures.js';
 
-/** Probes per row, and their groups: B carries the transition. */
-export const PROBES = 24;
-export const GROUPS = Array.from({ length: PROBES }, (_, i) => (i < 8 ? 'A' : i < 16 ? 'B' : 'C'));
-
-/** Losses of a run of T checkpoints whose group B drops around checkpoint `at`. */
-export function transitionRun(T: number, seed = 1, at = Math.floor(0.6 * T)): Float64Array {
-  const r = prng(seed);
-  const out = new Float64Array(T * PROBES);
-  for (let t = 0; t < T; t++) {
-    const a = 1 / (1 + Math.exp(-(t - at) / 8));
-    for (let i = 0; i < PROBES; i++) out[t * PROBES + i] = 2 + 0.1 * (i % 5) - (GROUPS[i] === 'B' ? a : 0) + 0.01 * (r() - 0.5);
-  }
-  return out;
-}
-
-/** The step of checkpoint t. */
-export const stepOf = (t: number) => 10 * t + 5;
-
-/** Writes the groups sidecar of a stream file (`<name>.meta.json`, as the recorder does). */
-export function writeGroupsSidecar(stream: string): void {
-  writeFileSync(stream.replace(/\.(rows|jsonl)$/, '.meta.json'), JSON.stringify({ groups: GROUPS }));
-}
-
-/**
- * Appends rows [from, to) of `data` to `path` through the writer, pausing `delayMs` after each;
- * closes with the end marker when `finish`.
- */
-export async function produce(path: string, data: Float64Array, opts: { from?: number; to: number; delayMs?: number; finish?: boolean; dtype?: 'float32' | 'float64'; writer?: RowStreamWriter }): Promise<RowStreamWriter> {
-  const w = opts.writer ?? (await RowStreamWriter.create(path, { probes: PROBES, dtype: opts.dtype ?? 'float64' }));
-  for (let t = opts.from ?? 0; t < opts.to; t++) {
-    await w.append(stepOf(t), data.subarray(t * PROBES, (t + 1) * PROBES));
-    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-  }
-  if (opts.finish ?? true) await w.close();
-  return w;
-}
+export { GROUPS, produce, PROBES, stepOf, transitionRun, writeGroupsSidecar } from './watch_run.js';
 
 /**
  * A watch's result against the analysis of the finished file: every per-window scalar and
@@ -92,6 +54,43 @@ export function expectSameResult(got: FileAnalysis & { summary: RunSummary }, wa
   expect(s.shcPeak?.window).toBe(t.shcPeak?.window);
   expect(s.prMin?.window).toBe(t.prMin?.window);
   for (const [g, e] of Object.entries(t.blockEnergy ?? {})) expectRel(s.blockEnergy![g]!, e, 1e-5, 1, `block energy ${g}`);
+}
+
+/**
+ * Two result documents (`rdm2 analyze --out x.json` / `rdm2 watch --out x.json`): every number to
+ * 1e-12 relative, eigenvalues relative to their window's largest, eigenvectors to one float32
+ * rounding; strings, counts and structure equal. Only `options.threads` may differ.
+ */
+export function expectSameDocument(got: unknown, want: unknown, path = 'result'): void {
+  if (typeof want === 'number') {
+    expect(typeof got, path).toBe('number');
+    const g = got as number;
+    const eigenvector = /eigenvectors/.test(path);
+    if (eigenvector) expect(Math.abs(g - want), path).toBeLessThanOrEqual(2 ** -23);
+    else expectRel(g, want, 1e-12, 0, path);
+    return;
+  }
+  if (Array.isArray(want)) {
+    expect(Array.isArray(got), path).toBe(true);
+    const g = got as unknown[];
+    expect(g.length, path).toBe(want.length);
+    if (/eigenvalues\[\d+\]$/.test(path)) {
+      want.forEach((v, k) => expectRel(g[k] as number, v as number, 1e-12, want[0] as number, `${path}[${k}]`));
+      return;
+    }
+    want.forEach((v, k) => expectSameDocument(g[k], v, `${path}[${k}]`));
+    return;
+  }
+  if (typeof want === 'object' && want !== null) {
+    expect(typeof got, path).toBe('object');
+    const g = got as Record<string, unknown>;
+    const kept = (k: string) => !(k === 'threads' && /\.(options|analysisOptions)$/.test(path));
+    const keys = Object.keys(want).filter(kept);
+    expect(Object.keys(g).filter(kept).sort(), path).toEqual(keys.slice().sort());
+    for (const k of keys) expectSameDocument(g[k], (want as Record<string, unknown>)[k], `${path}.${k}`);
+    return;
+  }
+  expect(got, path).toEqual(want);
 }
 
 /** `join` for test files. */

@@ -114,7 +114,7 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
     .addOption(new Option('--serve [port]', 'serve a live page of the run report on http://127.0.0.1:<port>/ (default: a free port)').argParser(portArg))
     .option('--tensorboard <dir>', 'write SHC, PR, trace, entropy, top share, SHC z and warnings as TensorBoard scalars to <dir>')
     .option('--on-warning <command>', 'run <command> (with /bin/sh -c) for each warning, the warning as JSON on its stdin')
-    .addOption(new Option('--poll <ms>', 'milliseconds between looks at a file that has not grown').argParser(integerArg(10, 3_600_000)).default(500))
+    .addOption(new Option('--poll <ms>', 'milliseconds between looks at a file that has not grown').argParser(integerArg(1, 3_600_000)).default(500))
     .addOption(new Option('--idle-timeout <seconds>', 'stop (state saved, exit status 3) when the file has not grown for this long').argParser(positiveNumberArg))
     .option('--quiet', 'no status line on stderr')
     .addHelpText(
@@ -154,6 +154,7 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
       let lastProgress: WatchProgress | undefined;
       let server: LiveServer | undefined;
       let analysis: WatchAnalysisOptions | undefined;
+      let followed = target;
       try {
         if (values.serve !== undefined) {
           server = await startLiveServer({ port: values.serve === true ? 0 : values.serve, onError: (err) => io.stderr.write(`rdm2 watch: live page: ${(err as Error).message}\n`) });
@@ -182,10 +183,11 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
           },
           onUpdate: (live) => {
             analysis = live.options;
+            followed = live.file;
             server?.update(live);
           },
           onWarning: async (w) => {
-            const doc = warningDocument(w, lastProgress?.file ?? target, analysis!);
+            const doc = warningDocument(w, followed, analysis!);
             statusLine.clear();
             if (values.json) io.stdout.write(JSON.stringify(doc) + '\n');
             else io.stdout.write(`rdm2 watch: ${warningLine(w, analysis!)}\n`);
