@@ -16,6 +16,6 @@ export const PYTHON = process.env.RDM2_PYTHON ?? '/usr/bin/python3';
 
 /** Decodes event files with the Python reader; throws (with its message) on a bad CRC or record. */
 export function readTfevents(files: string[]): { path: string; records: number; events: DecodedEvent[] }[] {
-  const out = execFileSync(PYTHON, [join(import.meta.dirname, 'python', 'read_tfevents.py'), ...files], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const out = execFileSync(PYTHON, [join(import.meta.dirname, 'python', 'read_tfevents.py'), ...files], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
   return (JSON.parse(out) as { files: { path: string; records: number; events: DecodedEvent[] }[] }).files;
 }
