@@ -82,6 +82,24 @@ describe('watch follows a growing file', () => {
   });
 });
 
+describe('analysis options', () => {
+  it('detrend, log transform, beta and skip-window NaN rows: the same result as analyze with the same options', async () => {
+    const dir = tempDir('rdm2-watch-');
+    const path = join(dir, 'live.jsonl');
+    const bad = Float64Array.from(data);
+    bad[70 * PROBES + 5] = NaN;
+    bad[71 * PROBES + 2] = Infinity;
+    await produce(path, bad, { to: T });
+    const opts = { window: W, topK: 2, detrend: 'linear' as const, transform: 'log' as const, beta: 2, nonFinite: 'skip-window' as const };
+    const r = await watch(path, { ...opts, pollMs: 5, batchBytes: 3000, warning: { baseline: 20, z: 4 } });
+    const fa = await analyzeFile(path, opts);
+    const want = { ...fa, summary: summarizeFile(fa, { warning: { baseline: 20, z: 4 } }) };
+    expect(Array.from(want.analysis.degenerate).filter((d) => d === 1)).toHaveLength(W + 1);
+    expectSameResult(r.result!, want);
+    expect(r.result!.analysis.options).toMatchObject({ detrend: 'linear', transform: 'log', beta: 2, topK: 2, nonFinite: 'skip-window' });
+  });
+});
+
 describe('resuming', () => {
   it('a watch stopped after every few batches and started again ends with the same results; no row twice, none skipped', async () => {
     const dir = tempDir('rdm2-watch-');

@@ -1,4 +1,4 @@
-// `rdm2 watch <run-dir | loss-file>`: follow a run while it trains (lib/watch does the work).
+// `rdm2 watch <path>` (a loss file or a run directory): follow a run while it trains (lib/watch does the work).
 import { Option, type Command } from 'commander';
 import { readGroupsFile } from '../io/meta.js';
 import { resultJson } from '../io/result_json.js';
@@ -91,7 +91,7 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
         'on SIGINT / SIGTERM / --idle-timeout after saving its state: run the same command again to resume\n' +
         'where it stopped, with no row analysed twice or skipped.',
     )
-    .argument('<run-dir | loss-file>', 'the .rows / .jsonl / .ndjson file, or the run directory holding exactly one')
+    .argument('<path>', 'the loss file (.rows, .jsonl, .ndjson), or the run directory holding exactly one')
     .addOption(new Option('--window <W>', 'window length in checkpoints, >= 2 (required unless resuming a saved state)').argParser(integerArg(2)))
     .addOption(new Option('--top-k <K>', 'top eigenvectors kept per window (default: 1; warnings name the groups of the first)').argParser(integerArg(0)))
     .addOption(new Option('--detrend <mode>', "per-probe trend removed in each window (default: 'none')").choices(['none', 'linear']))

@@ -6,7 +6,7 @@ import { LOSS_FILE_EXTENSIONS } from '../io/read_loss_file.js';
 import { globToRegExp } from './glob.js';
 
 /** The default `--pattern`: a file named losses.* in any directory, in every readable format. */
-export const DEFAULT_PATTERN = '**/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows}';
+export const DEFAULT_PATTERN = '**/losses.{npy,npz,csv,tsv,jsonl,ndjson}';
 
 /** Options of {@link discoverRuns}. */
 export interface DiscoverOptions {

@@ -25,7 +25,7 @@ export interface SweepOptions {
   root: string;
   /** Where results and summaries go (created; must not be the root itself). */
   out: string;
-  /** Glob over paths relative to the root. Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows}`. */
+  /** Glob over paths relative to the root. Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson}`. */
   pattern?: string;
   /** Analysis options for every run (`window` etc.); `threads` defaults to cores / jobs. */
   analysis?: AnalyzeFileOptions;
