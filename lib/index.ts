@@ -6,6 +6,7 @@
 export { analyze, analyzeSync } from './analyze.js';
 export { gram2rdm, gram2rdmSync, type Gram2rdmOptions, type PerturbationSamples } from './gaussian.js';
 export { Rdm2Error, type Rdm2ErrorCode } from './errors.js';
+export { OBSERVABLES, OBSERVABLE_NAMES, type ObservableName, type ObservableSpec, type ObservableType } from './observables.js';
 export type {
   Analysis,
   AnalyzeOptions,
@@ -13,10 +14,11 @@ export type {
   LossInput,
   LossMatrix,
   NonFinitePolicy,
+  LossTransform,
   ResolvedAnalyzeOptions,
   Transform,
 } from './types.js';
-export { SpectralMonitor, type MonitorOptions, type MonitorRow, type ResolvedMonitorOptions, type Summary } from './monitor.js';
+export { SpectralMonitor, type MonitorOptions, type MonitorRow, type MonitorWindow, type ResolvedMonitorOptions, type Summary } from './monitor.js';
 export * from './stats/index.js';
 export * from './scenarios/synthetic.js';
 export * from './report/index.js';

@@ -1,6 +1,6 @@
 // Normalising and checking loss matrices before they reach the native core.
 import { Rdm2Error } from './errors.js';
-import type { LossInput, Transform } from './types.js';
+import type { LossInput, LossTransform } from './types.js';
 
 /** A validated view of a loss matrix; strides in elements (column-major files are read in place). */
 export interface LossView {
@@ -59,10 +59,22 @@ function fromNested(rowsIn: readonly (readonly number[])[], what: string): LossV
   return { data, rows, cols, rowStride: cols, colStride: 1 };
 }
 
-/** Why a loss cannot be analysed (not finite, or not > 0 under the log transform), or null when it can. */
-export function badLossReason(v: number, transform: Transform): string | null {
+/**
+ * Index of the first value of `data[from, to)` the analysis cannot use (NaN or infinite, or not
+ * > 0 under the log transform), or -1. The one scan in TypeScript: the monitor runs it on every
+ * push and analyzeFile on every row it reads (the native core scans batch inputs itself).
+ */
+export function firstBadLoss(data: ArrayLike<number>, from: number, to: number, transform: LossTransform): number {
+  let i = from;
   // One comparison covers NaN and +-Infinity (v - v is NaN for both).
-  if (v - v !== 0) return `${v} is not finite`;
+  if (transform === 'log') while (i < to && data[i]! > 0 && data[i]! < Infinity) i++;
+  else while (i < to && data[i]! - data[i]! === 0) i++;
+  return i < to ? i : -1;
+}
+
+/** Why a loss cannot be analysed (not finite, or not > 0 under the log transform), or null when it can. */
+export function badLossReason(v: number, transform: LossTransform): string | null {
+  if (v - v !== 0) return `${v} is not finite, expected a finite loss`;
   if (transform === 'log' && !(v > 0)) return `${v} is not > 0, which the log transform needs`;
   return null;
 }

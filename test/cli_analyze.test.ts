@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { analyzeSync } from '../lib/analyze.js';
-import { formatNumber } from '../lib/cli/summary_text.js';
+import { formatNumber } from '../lib/cli/run_summary_text.js';
 import { gram2rdmSync } from '../lib/gaussian.js';
 import { encodeNpy } from '../lib/io/npy.js';
 import { decodeNpz } from '../lib/io/npz.js';

@@ -1,7 +1,6 @@
 // Peak finding and matching SHC peaks to events (the deep-linear demo's mode alignments).
 import { describe, expect, it } from 'vitest';
 import { findPeaks, matchPeaks } from '../lib/demo/peaks.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectError } from './helpers.js';
 
 describe('findPeaks', () => {

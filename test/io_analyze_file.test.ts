@@ -108,13 +108,13 @@ describe('chunked streaming is bit-identical to the whole-matrix analysis', () =
     });
   }
 
-  it('the block size is four refills (at least 32 windows), and the native fallback agrees', () => {
+  it('the block size is four refills (at least 32 windows), and the core uses it when none is passed', () => {
     expect([defaultBlockWindows(5, 1), defaultBlockWindows(9, 3), defaultBlockWindows(4, 6), defaultBlockWindows(40, 1), defaultBlockWindows(64, 2)]).toEqual([
       32, 32, 32, 160, 128,
     ]);
     const data = lossMatrix(400, 12, 5);
     const viaTs = analyzeSync({ data, shape: [400, 12] }, { window: 9, stride: 1, threads: 2 });
-    const raw = native().analyzeSync(data, 400, 12, { window: 9, stride: 1, topK: 0, detrend: 0, transform: 0, beta: 1, threads: 2 });
+    const raw = native().analyzeSync(data, 400, 12, { window: 9, stride: 1, topK: 0, detrend: 'none', transform: 'none', beta: 1, threads: 2, nonFinite: 'error' });
     expect(Array.from(raw.shc)).toEqual(Array.from(viaTs.shc));
   });
 });
@@ -188,9 +188,9 @@ describe('non-finite losses and options', () => {
     expect(await error(() => analyzeFile(npy, { window: 70 }), 'ERR_RDM2_OPTION')).toBe('window (70) is longer than the number of checkpoints T = 60');
     expect(await error(() => analyzeFile(c, {}), 'ERR_RDM2_OPTION')).toBe(`window is required: ${c} holds [T, n] losses (checkpoints x probes)`);
     expect(await error(() => analyzeFile(c, { window: 5, topK: 5 }), 'ERR_RDM2_OPTION')).toBe('topK (5) exceeds the largest possible rank min(W-1, n) = 4');
-    expect(await error(() => analyzeFile(c, { window: 5, chunkBytes: 0 }), 'ERR_RDM2_OPTION')).toBe('chunkBytes must be a number >= 1, got 0');
+    expect(await error(() => analyzeFile(c, { window: 5, chunkBytes: 0 }), 'ERR_RDM2_OPTION')).toBe('chunkBytes must be a finite number >= 1, got 0');
     expect(await error(() => analyzeFile(c, { window: 5, sidecar: 'yes' as unknown as boolean }), 'ERR_RDM2_OPTION')).toBe('sidecar must be a boolean, got "yes"');
-    expect(await error(() => analyzeFile(c, { window: 5, colour: 1 } as never), 'ERR_RDM2_OPTION')).toBe("unknown option 'colour'");
+    expect(await error(() => analyzeFile(c, { window: 5, colour: 1 } as never), 'ERR_RDM2_OPTION')).toBe("unknown option 'colour' (known: window, stride, topK, detrend, transform, beta, threads, nonFinite, sidecar, chunkBytes, checksum)");
     expect(await error(() => analyzeFile(join(dir, 'none.npy'), { window: 5 }), 'ERR_RDM2_FILE')).toBe(`${join(dir, 'none.npy')}: cannot read: no such file (ENOENT)`);
   });
 

@@ -12,6 +12,7 @@ import { resultCsv } from '../lib/io/result_csv.js';
 import { resultDocument, resultJson } from '../lib/io/result_json.js';
 import { resultNpz } from '../lib/io/result_npz.js';
 import { resultFormatOf, writeResult } from '../lib/io/write_result.js';
+import { OBSERVABLE_NAMES } from '../lib/observables.js';
 import { lossMatrix, tempDir, writeNpy, writeText } from './io_fixtures.js';
 
 const T = 30;
@@ -27,7 +28,7 @@ describe('JSON results', () => {
   it('every Analysis field under its own name, nested eigen arrays, options, input, metadata', () => {
     const doc = resultDocument({ ...fa, summary: { note: 'x' } });
     expect(Object.keys(doc)).toEqual([
-      'rdm2', 'input', 'options', 'windows', 'eigenCount', 'rows', 'probes', 't', 'step', 'trace', 'pr', 'entropy', 'shc', 'topShare',
+      'rdm2', 'input', 'options', 'windows', 'eigenCount', 'rows', 'probes', 't', 'step', ...OBSERVABLE_NAMES,
       'eigenvalues', 'degenerate', 'eigenvectors', 'groups', 'transition', 'summary',
     ]);
     for (const key of Object.keys(a)) expect(doc).toHaveProperty(key);
@@ -70,10 +71,10 @@ describe('CSV results', () => {
       '# transition: 150',
     ]);
     const header = lines[6]!.split(',');
-    expect(header).toEqual(['window', 't', 'step', 'trace', 'pr', 'entropy', 'shc', 'topShare', 'degenerate', ...Array.from({ length: a.eigenCount }, (_, k) => `lambda_${k + 1}`)]);
+    expect(header).toEqual(['window', 't', 'step', ...OBSERVABLE_NAMES, 'degenerate', ...Array.from({ length: a.eigenCount }, (_, k) => `lambda_${k + 1}`)]);
     expect(lines).toHaveLength(7 + a.windows);
     const row = lines[7 + 2]!.split(',').map(Number);
-    expect(row).toEqual([2, a.t[2], 10 * a.t[2]!, a.trace[2], a.pr[2], a.entropy[2], a.shc[2], a.topShare[2], a.degenerate[2], ...a.eigenvalues.subarray(2 * a.eigenCount, 3 * a.eigenCount)]);
+    expect(row).toEqual([2, a.t[2], 10 * a.t[2]!, ...OBSERVABLE_NAMES.map((name) => a[name][2]), a.degenerate[2], ...a.eigenvalues.subarray(2 * a.eigenCount, 3 * a.eigenCount)]);
   });
 });
 
@@ -81,11 +82,11 @@ describe('.npz results', () => {
   it('one array per observable, eigen arrays shaped, options and input as JSON strings', () => {
     const z = decodeNpz(resultNpz({ ...fa, summary: { ok: true } }), 'r.npz');
     expect([...z.keys()].sort()).toEqual(
-      ['degenerate', 'eigenvalues', 'eigenvectors', 'entropy', 'groups', 'input', 'options', 'pr', 'rdm2', 'shc', 'step', 'summary', 't', 'topShare', 'trace', 'transition'].sort(),
+      ['degenerate', 'eigenvalues', 'eigenvectors', 'groups', 'input', 'options', 'rdm2', 'step', 'summary', 't', 'transition', ...OBSERVABLE_NAMES].sort(),
     );
     expect(z.get('t')!.header.dtype.name).toBe('int32');
     expect(z.get('t')!.values).toEqual(a.t);
-    expect(z.get('shc')!.values).toEqual(a.shc);
+    for (const name of OBSERVABLE_NAMES) expect(z.get(name)!.values, name).toEqual(a[name]);
     expect(z.get('eigenvalues')!.header.shape).toEqual([a.windows, a.eigenCount]);
     expect(z.get('eigenvectors')!.header.shape).toEqual([a.windows, 2, n]);
     expect(z.get('eigenvectors')!.header.dtype.name).toBe('float32');

@@ -113,8 +113,9 @@ describe('the HTML report in Chromium', () => {
     expect(page.sections).toEqual(['summary', 'losses', 'signals', 'covariance', 'eigenvector', 'spectrum']);
     expect(page.svgs).toBe(5);
     // The browser sees the marks the SVG strings hold.
-    const svgOf = (name: string) => charts.map((c) => c.svg).join('');
-    const expected = Object.fromEntries(names.map((n) => [n, countMarks(svgOf(n), n)]));
+    // Mark names are unique across the charts, so each is counted over all of them.
+    const allSvg = charts.map((c) => c.svg).join('');
+    const expected = Object.fromEntries(names.map((n) => [n, countMarks(allSvg, n)]));
     expect(expected).toMatchObject({ probes: 30, eigvec_bars: 30, energy_bars: 3, cov1_cells: 900, shares: 6, shc_line: 1 });
     expect(expected.warning).toBe(3 * summary.warningCount);
     expect(page.marks).toEqual(expected);

@@ -1,6 +1,6 @@
 // The sweep report's structure: lead-time chart marks, the aggregate table, links and failures.
 import { describe, expect, it } from 'vitest';
-import { Rdm2Error, aggregate, buildSweepReport, defaultRunGroup, renderSweepReport, type SweepRunRecord } from '../lib/index.js';
+import { aggregate, buildSweepReport, defaultRunGroup, renderSweepReport, type SweepRunRecord } from '../lib/index.js';
 import { allElements, countMarks, parseStrictHtml } from './report_helpers.js';
 import { expectReject } from './helpers.js';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INDICATOR_DIRECTIONS, compareIndicators, covarianceSnapshot, detectWarnings, scalarIndicators } from '../lib/stats/index.js';
+import { INDICATOR_DIRECTIONS, compareIndicators, windowCovariance, detectWarnings, scalarIndicators } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import type { Analysis } from '../lib/types.js';
 import { expectRel, expectError } from './helpers.js';
@@ -31,7 +30,7 @@ describe('scalarIndicators', () => {
       const a = analyzeSync(sc.losses, { window: 15, stride: 4, detrend, transform: 'log', threads: 1 });
       const s = scalarIndicators(sc.losses, a);
       for (let j = 0; j < a.windows; j++) {
-        const c = covarianceSnapshot(sc.losses, j, a.options);
+        const c = windowCovariance(sc.losses, j, a.options);
         let sum = 0;
         for (const x of c.data) sum += x;
         expectRel(s.variance[j], sum / (c.n * c.n), 1e-10);

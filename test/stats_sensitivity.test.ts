@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectWarnings, kendallTau, sensitivity, sensitivitySync } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { expectErrorAsync } from './helpers.js';
 
@@ -56,14 +55,14 @@ describe('sensitivity', () => {
   });
   it('rejects bad input', async () => {
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array of window sizes, got \[\]/);
-    await expectErrorAsync(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array/);
-    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be >= 2, got 1/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows is required \(a non-empty array of window sizes\)/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be an integer >= 2, got 1/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: ['quadratic' as 'none'] }), 'ERR_RDM2_OPTION', /detrend entries must be 'none' or 'linear', got "quadratic"/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: [] }), 'ERR_RDM2_OPTION', /detrend must be a non-empty array/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], steps: [0, 1] }), 'ERR_RDM2_SHAPE', /steps has 2 values but the run \(T checkpoints\) has 200/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], transition: Infinity }), 'ERR_RDM2_OPTION', /transition must be a finite step/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], topK: 1 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /does not take topK/);
     await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], warning: { consecutive: 0 } }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1/);
-    await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], bandwidth: 3 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /unknown option 'bandwidth'/);
+    await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], bandwidth: 3 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /unknown sensitivity option 'bandwidth'/);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WARNING_OPTIONS, OnlineWarningDetector, detectWarnings, robustZ, type Warning } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectRel, expectError } from './helpers.js';
 
@@ -131,7 +130,7 @@ describe('detectWarnings', () => {
     expectError(() => detectWarnings([1], { z: NaN }), 'ERR_RDM2_OPTION', /z must be a finite number > 0/);
     expectError(() => detectWarnings([1], { consecutive: 0 }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1, got 0/);
     expectError(() => detectWarnings([1], { direction: 'sideways' as 'up' }), 'ERR_RDM2_OPTION', /direction must be one of 'up', 'down', 'both'/);
-    expectError(() => detectWarnings([1], { threshold: 3 } as object), 'ERR_RDM2_OPTION', /unknown warning options key 'threshold'/);
+    expectError(() => detectWarnings([1], { threshold: 3 } as object), 'ERR_RDM2_OPTION', /unknown warning option 'threshold' \(known: baseline, z, consecutive, direction\)/);
   });
 });
 

@@ -37,7 +37,11 @@ describe('rdm2 watch --serve in Chromium', () => {
     const server = await startLiveServer({ port: 0, minRefreshMs: 50 });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     let live: LiveWatch | undefined;
-    const watching = watch(file, { window: 16, pollMs: 10, keepLosses: true, onUpdate: (l) => ((live = l), server.update(l)) });
+    const watching = watch(file, { window: 16, pollMs: 10, keepLosses: true, onUpdate: (l) => {
+        live = l;
+        server.update(l);
+      },
+    });
 
     profileRoot = await mkdtemp(join(tmpdir(), 'rdm2-live-browser-'));
     const context = await chromium.launchPersistentContext(profileRoot, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 1400 } });

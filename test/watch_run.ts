@@ -2,7 +2,7 @@
 // appends it at intervals. No vitest imports: child processes run this too (watch_js_producer.ts).
 import { writeFileSync } from 'node:fs';
 import { RowStreamWriter } from '../lib/io/row_stream_writer.js';
-import { rng } from './reference/naive.js';
+import { rng } from '../bench/reference/naive.js';
 
 /** Probes per row, and their groups: B carries the transition. */
 export const PROBES = 24;

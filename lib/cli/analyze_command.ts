@@ -1,9 +1,8 @@
 // `rdm2 analyze <file>`: analyse one loss file, print a short summary, write the full result.
 import type { Command } from 'commander';
 import { analyzeFile } from '../io/analyze_file.js';
-import { fileError } from '../io/file_error.js';
 import { summarizeFile } from '../io/file_summary.js';
-import { readGroupsFile } from '../io/meta.js';
+import { checkGroupCount, readGroupsFile } from '../io/meta.js';
 import { resultJson } from '../io/result_json.js';
 import { resultFormatOf, writeResult } from '../io/write_result.js';
 import {
@@ -17,7 +16,7 @@ import {
 } from './analysis_options.js';
 import type { CliIo } from './io.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
-import { summaryLines } from './summary_text.js';
+import { summaryLines } from './run_summary_text.js';
 import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 
 interface AnalyzeValues extends AnalysisCliValues, WarningCliValues {
@@ -57,9 +56,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       const groups = values.groups !== undefined ? await readGroupsFile(values.groups) : undefined;
       const fa = await asUsageErrorAsync(() => analyzeFile(file, analysisOptionsFrom(values)));
       if (groups) {
-        if (groups.length !== fa.analysis.probes) {
-          fileError(values.groups!, '', `${groups.length} labels, expected ${fa.analysis.probes} (one per probe of ${file})`);
-        }
+        checkGroupCount(groups, fa.analysis.probes, values.groups!, '', file);
         fa.meta.groups = groups;
         fa.metaSources.groups = values.groups!;
       }

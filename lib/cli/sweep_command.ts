@@ -1,22 +1,20 @@
 // `rdm2 sweep <dir>`: analyse every run of a sweep directory, in parallel, resumably, one shard of it.
-import { availableParallelism } from 'node:os';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { readGroupsFile } from '../io/meta.js';
-import { DEFAULT_PATTERN } from '../sweep/discover.js';
 import { progressFor, silentProgress } from '../sweep/progress.js';
-import { sweep } from '../sweep/runner.js';
+import { SWEEP_OPTIONS, sweep } from '../sweep/runner.js';
 import { parseShard, shardFromEnv, type Shard } from '../sweep/shard.js';
 import type { ResultFormat } from '../io/write_result.js';
 import {
   addAnalysisOptions,
   addWarningOptions,
   analysisOptionsFrom,
-  integerArg,
   warningOptionsFrom,
   type AnalysisCliValues,
   type WarningCliValues,
 } from './analysis_options.js';
 import type { CliIo } from './io.js';
+import { schemaOption } from './schema_flags.js';
 import { asUsageErrorAsync } from './usage_error.js';
 
 interface SweepValues extends AnalysisCliValues, WarningCliValues {
@@ -44,17 +42,17 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
         "is summary.shard-I-of-N.json/.csv; combine the shards with 'rdm2 merge'.",
     )
     .argument('<dir>', 'the sweep root: the directory holding the runs');
-  addAnalysisOptions(cmd);
+  addAnalysisOptions(cmd, { threads: { defaultDoc: 'cores / jobs' } });
   addWarningOptions(cmd);
   cmd
-    .addOption(new Option('--pattern <glob>', 'which files are runs, relative to <dir> (** any directories, *, ?, [..], {a,b})').default(DEFAULT_PATTERN))
+    .addOption(schemaOption('pattern', SWEEP_OPTIONS.fields.pattern))
     .requiredOption('--out <dir>', 'output directory (results, summaries); must not be <dir> itself')
-    .addOption(new Option('--format <format>', 'format of the per-run results').choices(['json', 'csv', 'npz']).default('json'))
-    .addOption(new Option('--jobs <N>', 'runs analysed at once (default: the number of cores)').argParser(integerArg(1)))
-    .option('--resume', 'skip runs whose result is complete, made with the same options and newer than the input')
+    .addOption(schemaOption('format', SWEEP_OPTIONS.fields.format))
+    .addOption(schemaOption('jobs', SWEEP_OPTIONS.fields.jobs))
+    .addOption(schemaOption('resume', SWEEP_OPTIONS.fields.resume))
     .option('--shard <I/N>', 'analyse shard I of N (0 <= I < N): a deterministic 1/N of the runs by a hash of their paths')
     .option('--quiet', 'no progress output')
-    .option('--tensorboard <dir>', "also write each run's scalars for TensorBoard to <dir>/<relative path without extension>/")
+    .addOption(schemaOption('tensorboard', SWEEP_OPTIONS.fields.tensorboard))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -71,7 +69,6 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
       if (values.shard !== undefined) shard = parseShard(values.shard);
       else shard = shardFromEnv(io.env);
       const groups = values.groups !== undefined ? { file: values.groups, labels: await readGroupsFile(values.groups) } : undefined;
-      const jobs = values.jobs ?? availableParallelism();
       const outcome = await asUsageErrorAsync(() =>
         sweep({
           root: dir,
@@ -81,7 +78,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
           warning: warningOptionsFrom(values),
           format: values.format,
           ...(groups ? { groups } : {}),
-          jobs,
+          ...(values.jobs !== undefined ? { jobs: values.jobs } : {}),
           resume: values.resume ?? false,
           ...(shard ? { shard } : {}),
           progress: values.quiet ? silentProgress : progressFor(io.stderr),

@@ -11,7 +11,7 @@ import { warningDocument, warningLine } from '../watch/warning_report.js';
 import type { WatchAnalysisOptions } from '../watch/watch_state.js';
 import { addWarningOptions, integerArg, numberArg, positiveNumberArg, warningOptionsFrom, type WarningCliValues } from './analysis_options.js';
 import type { CliIo } from './io.js';
-import { summaryLines } from './summary_text.js';
+import { summaryLines } from './run_summary_text.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
 
 /** Exit status of a watch stopped by --idle-timeout (its state saved: run it again to resume). */

@@ -182,10 +182,16 @@ export function combineMeta(parts: SourcedMeta[], checkpoints: number, probes: n
   if (out.meta.steps && out.meta.steps.length !== checkpoints) {
     fileError(out.sources.steps!, 'steps', `${out.meta.steps.length} step numbers, expected ${checkpoints} (one per checkpoint)`);
   }
-  if (out.meta.groups && out.meta.groups.length !== probes) {
-    fileError(out.sources.groups!, 'groups', `${out.meta.groups.length} labels, expected ${probes} (one per probe)`);
-  }
+  if (out.meta.groups) checkGroupCount(out.meta.groups, probes, out.sources.groups!, 'groups');
   return out;
+}
+
+/**
+ * Checks that there is one group label per probe: ERR_RDM2_FILE naming where the labels came
+ * from (`file`, and `key` within it) and, when given, whose probes they are for (`of`).
+ */
+export function checkGroupCount(labels: readonly string[], probes: number, file: string, key = '', of?: string): void {
+  if (labels.length !== probes) fileError(file, key, `${labels.length} labels, expected ${probes} (one per probe${of === undefined ? '' : ` of ${of}`})`);
 }
 
 /**

@@ -1,6 +1,7 @@
-// Results as CSV: one row per window (window, t, step, trace, pr, entropy, shc, topShare,
+// Results as CSV: one row per window (window, t, step, the observables of lib/observables.ts,
 // degenerate, lambda_1..lambda_m), after `#` comment lines naming the input, its sha256 and the
 // options used (pandas: read_csv(path, comment='#')).
+import { OBSERVABLE_NAMES } from '../observables.js';
 import { writeFileAtomic } from './atomic_write.js';
 import { rdm2Version } from './producer.js';
 import type { ResultSource } from './result_json.js';
@@ -17,13 +18,14 @@ export function resultCsv(r: ResultSource): string {
   lines.push(`# options: ${JSON.stringify(a.options)}`);
   if (r.meta?.transition !== undefined) lines.push(`# transition: ${r.meta.transition}`);
   const m = a.eigenCount;
-  const header = ['window', 't', ...(r.windowSteps ? ['step'] : []), 'trace', 'pr', 'entropy', 'shc', 'topShare', 'degenerate'];
+  const header = ['window', 't', ...(r.windowSteps ? ['step'] : []), ...OBSERVABLE_NAMES, 'degenerate'];
   for (let k = 1; k <= m; k++) header.push(`lambda_${k}`);
   lines.push(header.join(','));
   for (let j = 0; j < a.windows; j++) {
     const row: (number | string)[] = [j, a.t[j]!];
     if (r.windowSteps) row.push(r.windowSteps[j]!);
-    row.push(a.trace[j]!, a.pr[j]!, a.entropy[j]!, a.shc[j]!, a.topShare[j]!, a.degenerate[j]!);
+    for (const name of OBSERVABLE_NAMES) row.push(a[name][j]!);
+    row.push(a.degenerate[j]!);
     for (let k = 0; k < m; k++) row.push(a.eigenvalues[j * m + k]!);
     lines.push(row.join(','));
   }

@@ -1,6 +1,7 @@
-// Results as JSON: every field of Analysis under its own name as plain arrays (eigenvalues nested
+// Results as JSON: every field of Analysis (each observable of lib/observables.ts) under its own name as plain arrays (eigenvalues nested
 // [window][eigenCount], eigenvectors [window][k][probe]), plus the options used, the input's path
 // and sha256, the run's metadata and, when computed, the early-warning summary.
+import { OBSERVABLE_NAMES, type ObservableName } from '../observables.js';
 import type { Analysis, ResolvedAnalyzeOptions } from '../types.js';
 import type { InputInfo } from './analyze_file.js';
 import { writeFileAtomic } from './atomic_write.js';
@@ -19,8 +20,11 @@ export interface ResultSource {
   summary?: unknown;
 }
 
+/** Each observable's column in a result document (NaN written as null). */
+export type ObservableJsonColumns = { [K in ObservableName]: (number | null)[] };
+
 /** The JSON result document. Non-finite numbers (NaN observables of degenerate windows) are written as null. */
-export interface ResultDocument {
+export interface ResultDocument extends ObservableJsonColumns {
   rdm2: { version: string; kind: 'analysis' };
   input?: InputInfo;
   options: ResolvedAnalyzeOptions;
@@ -31,11 +35,6 @@ export interface ResultDocument {
   t: number[];
   /** Training step of each window's last checkpoint, when the steps are known. */
   step?: number[];
-  trace: (number | null)[];
-  pr: (number | null)[];
-  entropy: (number | null)[];
-  shc: (number | null)[];
-  topShare: (number | null)[];
   eigenvalues: (number | null)[][];
   eigenvectors?: number[][][];
   degenerate: number[];
@@ -48,6 +47,12 @@ export interface ResultDocument {
 function rowsOf<A extends Float64Array | Float32Array>(a: A, rows: number, cols: number): number[][] {
   const out: number[][] = new Array(rows);
   for (let r = 0; r < rows; r++) out[r] = Array.from(a.subarray(r * cols, (r + 1) * cols));
+  return out;
+}
+
+function observableJson(a: Analysis): ObservableJsonColumns {
+  const out = {} as ObservableJsonColumns;
+  for (const name of OBSERVABLE_NAMES) out[name] = Array.from(a[name]);
   return out;
 }
 
@@ -64,11 +69,7 @@ export function resultDocument(r: ResultSource): ResultDocument {
     probes: a.probes,
     t: Array.from(a.t),
     ...(r.windowSteps ? { step: Array.from(r.windowSteps) } : {}),
-    trace: Array.from(a.trace),
-    pr: Array.from(a.pr),
-    entropy: Array.from(a.entropy),
-    shc: Array.from(a.shc),
-    topShare: Array.from(a.topShare),
+    ...observableJson(a),
     eigenvalues: rowsOf(a.eigenvalues, a.windows, a.eigenCount),
     degenerate: Array.from(a.degenerate),
   };

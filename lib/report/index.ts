@@ -17,3 +17,14 @@ export {
   type SweepRunRecord,
 } from './sweep_report.js';
 export { sampleProbes } from './sampling.js';
+export {
+  REPORT_TOP_K,
+  reportLossFile,
+  reportResultFile,
+  writeChartSvgs,
+  writeSweepReport,
+  type RunFileReportOptions,
+  type SweepFileReport,
+  type SweepFileReportOptions,
+} from './file_report.js';
+export { analysisFromResult, checkpointStepsFromWindows, readResultForReport, type ResultReportInput } from './result_input.js';

@@ -5,11 +5,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Rdm2Error } from '../errors.js';
-import { sha256File } from '../io/analyze_file.js';
+import { sha256File } from '../io/sha256_file.js';
 import { fileError, fsError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
+import { checkGroupCount } from '../io/meta.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import type { ResultDocument } from '../io/result_json.js';
+import { OBSERVABLE_NAMES, type ObservableColumns } from '../observables.js';
 import type { Analysis, LossMatrix, ResolvedAnalyzeOptions } from '../types.js';
 
 /** What a result file gives a report. */
@@ -35,6 +37,12 @@ function column(doc: Record<string, unknown>, key: string, length: number, file:
   const v = doc[key];
   if (!Array.isArray(v) || v.length !== length) fileError(file, key, `expected an array of ${length} numbers (one per window)`);
   return Float64Array.from(v, nanOf);
+}
+
+function observableColumns(d: Record<string, unknown>, windows: number, file: string): ObservableColumns {
+  const out = {} as ObservableColumns;
+  for (const name of OBSERVABLE_NAMES) out[name] = column(d, name, windows, file);
+  return out;
 }
 
 /**
@@ -70,11 +78,7 @@ export function analysisFromResult(doc: unknown, file: string): Analysis {
   }
   const analysis: Analysis = {
     t: Int32Array.from(d.t),
-    trace: column(d, 'trace', windows, file),
-    pr: column(d, 'pr', windows, file),
-    entropy: column(d, 'entropy', windows, file),
-    shc: column(d, 'shc', windows, file),
-    topShare: column(d, 'topShare', windows, file),
+    ...observableColumns(d, windows, file),
     eigenvalues: Float64Array.from(eig.flat(), nanOf),
     degenerate: Uint8Array.from(column(d, 'degenerate', windows, file)),
     windows,
@@ -154,8 +158,8 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
   const details: [string, string][] = [['Result file', file]];
   const out: ResultReportInput = { analysis, stepsRebuilt: false, details };
   if (Array.isArray(doc.groups)) {
-    if (doc.groups.length !== analysis.probes) fileError(file, 'groups', `${doc.groups.length} labels, expected ${analysis.probes}`);
     out.groups = doc.groups.map(String);
+    checkGroupCount(out.groups, analysis.probes, file, 'groups');
   }
   if (typeof doc.transition === 'number') out.transition = doc.transition;
   const s = doc.summary as { warningOptions?: ResultReportInput['warning'] } | undefined;

@@ -4,7 +4,7 @@ import { loadVega } from './vega_modules.js';
 import { Rdm2Error } from '../errors.js';
 import { toLossView, type LossView } from '../loss_matrix.js';
 import {
-  covarianceSnapshot,
+  windowCovariance,
   detectWarnings,
   resolveGroups,
   summarizeRun,
@@ -14,6 +14,8 @@ import {
   type Transition,
   type WarningOptions,
 } from '../stats/index.js';
+import { resolveWarningOptions } from '../stats/warnings.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import type { Analysis, LossInput } from '../types.js';
 import { covarianceChartSpec, type CovariancePanel } from './charts/covariance.js';
 import { eigenvectorChartSpec } from './charts/eigenvector.js';
@@ -52,8 +54,9 @@ export interface ReportOptions {
   title?: string;
   /** Warning detector options on the SHC (as for `detectWarnings`). Default: the detector's defaults. */
   warning?: WarningOptions;
-  /** Most probes drawn as lines in the loss chart and as bars in the eigenvector chart. Default 60 and 240. */
+  /** Most probes drawn as lines in the loss chart. Default 60. */
   maxProbes?: number;
+  /** Most probes drawn as bars in the eigenvector chart. Default 240. */
   maxBars?: number;
   /** Most probes per covariance heatmap (k x k cells each). Default 60. */
   maxHeatmapProbes?: number;
@@ -89,21 +92,33 @@ export interface BuiltReport {
 }
 
 const KNOWN_INPUTS = ['losses', 'steps', 'groups', 'transition', 'source', 'details'];
-const KNOWN_OPTIONS = ['title', 'warning', 'maxProbes', 'maxBars', 'maxHeatmapProbes', 'maxPoints', 'topEigenvalues', 'width', 'generatedAt'];
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+const count = (min: number, max: number, dflt: number, doc: string) => ({ type: 'integer', min, max, default: dflt, doc }) as const;
 
-function intOption(opts: ReportOptions, key: keyof ReportOptions, fallback: number, min: number, max: number): number {
-  const v = opts[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`report option ${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  return v;
-}
+/** The presentation options of {@link renderReport} / {@link buildReport}. */
+export const REPORT_OPTIONS = defineOptions('report', {
+  title: { type: 'string', defaultDoc: 'rdm2 report: <source>', doc: 'page title', cli: { value: 'text' } },
+  warning: {
+    type: 'custom',
+    typeDoc: 'warning options',
+    defaultDoc: "the detector's defaults",
+    doc: 'warning detector options on the SHC',
+    check: (v: unknown): WarningOptions => {
+      resolveWarningOptions(v as WarningOptions);
+      return v as WarningOptions;
+    },
+  },
+  maxProbes: { ...count(1, 10000, 60, 'most probes drawn as lines in the loss chart'), cli: { value: 'N' } },
+  maxBars: count(1, 100000, 240, 'most probes drawn as bars in the eigenvector chart'),
+  maxHeatmapProbes: count(2, 400, 60, 'most probes per covariance heatmap'),
+  maxPoints: count(10, 1_000_000, 1000, 'most points per line'),
+  topEigenvalues: count(1, 9, 5, 'top eigenvalues shown separately in the spectrum chart'),
+  width: count(320, 4000, 820, 'plot width in pixels'),
+  generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
+});
 
-function checkKeys(obj: object, known: string[], what: string): void {
-  for (const key of Object.keys(obj)) if (!known.includes(key)) fail(`unknown ${what} '${key}' (known: ${known.join(', ')})`);
-}
+type _ReportSchemaMatches = Assert<SameKeys<typeof REPORT_OPTIONS.fields, ReportOptions>>;
+
 
 function isAnalysis(a: unknown): a is Analysis {
   const x = a as Analysis;
@@ -130,6 +145,8 @@ interface Context {
   maxPoints: number;
   topEigenvalues: number;
   width: number;
+  title: string | undefined;
+  generatedAt: string | undefined;
 }
 
 /** Pending section: its chart spec (if any) or the reason it is missing. */
@@ -252,7 +269,7 @@ function covarianceSection(c: Context): SectionPlan {
   for (const pick of picks) {
     const first = a.t[pick.window] - W + 1;
     try {
-      const snap = covarianceSnapshot(windowColumns(view, first, W, columns), 0, {
+      const snap = windowCovariance(windowColumns(view, first, W, columns), 0, {
         window: W, detrend: a.options.detrend, transform: a.options.transform, order: subGroups,
       });
       orderedGroups = (snap.groups ?? []).map(String);
@@ -354,11 +371,10 @@ function spectrumSection(c: Context): SectionPlan {
 }
 
 function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptions): Context {
-  if (!isAnalysis(analysis)) fail('renderReport needs an Analysis (the result of analyze)');
-  if (typeof inputs !== 'object' || inputs === null) fail('report inputs must be an object');
-  if (typeof opts !== 'object' || opts === null) fail('report options must be an object');
-  checkKeys(inputs, KNOWN_INPUTS, 'report input');
-  checkKeys(opts, KNOWN_OPTIONS, 'report option');
+  if (!isAnalysis(analysis)) optionError('renderReport needs an Analysis (the result of analyze)');
+  if (typeof inputs !== 'object' || inputs === null) optionError('report inputs must be an object');
+  for (const key of Object.keys(inputs)) if (!KNOWN_INPUTS.includes(key)) optionError(`unknown report input '${key}' (known: ${KNOWN_INPUTS.join(', ')})`);
+  const o = resolveOptions(REPORT_OPTIONS, opts);
   const a = analysis;
   let view: LossView | undefined;
   if (inputs.losses !== undefined) {
@@ -376,7 +392,7 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
     ...(hasGroups && hasVectors ? { groups: inputs.groups } : {}),
     ...(inputs.transition !== undefined ? { transition: inputs.transition } : {}),
     ...(inputs.steps !== undefined ? { steps: inputs.steps } : {}),
-    ...(opts.warning !== undefined ? { warning: opts.warning } : {}),
+    ...(o.warning !== undefined ? { warning: o.warning } : {}),
   });
   const steps = inputs.steps ?? Float64Array.from({ length: a.rows }, (_, i) => i);
   const ws = windowSteps(a, inputs.steps);
@@ -392,12 +408,14 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
     ws,
     summary,
     warnings,
-    maxProbes: intOption(opts, 'maxProbes', 60, 1, 10000),
-    maxBars: intOption(opts, 'maxBars', 240, 1, 100000),
-    maxHeatmapProbes: intOption(opts, 'maxHeatmapProbes', 60, 2, 400),
-    maxPoints: intOption(opts, 'maxPoints', 1000, 10, 1_000_000),
-    topEigenvalues: intOption(opts, 'topEigenvalues', 5, 1, 9),
-    width: intOption(opts, 'width', 820, 320, 4000),
+    maxProbes: o.maxProbes,
+    maxBars: o.maxBars,
+    maxHeatmapProbes: o.maxHeatmapProbes,
+    maxPoints: o.maxPoints,
+    topEigenvalues: o.topEigenvalues,
+    width: o.width,
+    title: o.title,
+    generatedAt: o.generatedAt,
   };
 }
 
@@ -438,7 +456,7 @@ export async function buildReport(analysis: Analysis, inputs: ReportInputs = {},
     sampledProbes: c.view ? Math.min(c.maxProbes, c.a.probes) : undefined,
     libraryVersion: rdm2Version(),
     chartVersions: await chartVersions(),
-    generatedAt: opts.generatedAt,
+    generatedAt: c.generatedAt,
     extra: inputs.details,
   });
   sections.unshift({
@@ -448,7 +466,7 @@ export async function buildReport(analysis: Analysis, inputs: ReportInputs = {},
     body: header,
   });
   const html = htmlDocument({
-    title: opts.title ?? `rdm2 report: ${source}`,
+    title: c.title ?? `rdm2 report: ${source}`,
     subtitle: `T = ${c.a.rows} checkpoints, n = ${c.a.probes} probes, W = ${c.a.options.window}; ${leadTimeText(c.summary)}`,
     sections,
     footer: `Generated by rdm2 ${rdm2Version()}. Self-contained: inline SVG and CSS, no scripts, no network.`,

@@ -1,6 +1,7 @@
 // The HTML report of a sweep: lead times across runs per group, every run with a link, failures.
 import { posix } from 'node:path';
 import { Rdm2Error } from '../errors.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { rdm2Version } from '../io/producer.js';
 import { aggregate, type AggregateTable, type RunSummary } from '../stats/index.js';
 import { leadTimesChartSpec } from './charts/lead_times.js';
@@ -55,11 +56,29 @@ export interface BuiltSweepReport {
   table: AggregateTable | null;
 }
 
-const KNOWN_OPTIONS = ['by', 'reportHref', 'source', 'title', 'seed', 'bootstrap', 'width', 'generatedAt'];
+/** The options of {@link renderSweepReport} / {@link buildSweepReport}. */
+export const SWEEP_REPORT_OPTIONS = defineOptions('sweep report', {
+  by: {
+    type: 'custom',
+    typeDoc: 'a field name or a function',
+    defaultDoc: "each run directory's parent",
+    doc: 'how runs are grouped: a record field, or a function of the record',
+    check: (v: unknown, name: string): SweepReportOptions['by'] => {
+      if (typeof v !== 'string' && typeof v !== 'function') optionError(`${name} must be a field name or a function`);
+      return v as SweepReportOptions['by'];
+    },
+  },
+  reportHref: { type: 'function', doc: "link target of each run's own report, relative to the sweep page" },
+  source: { type: 'string', doc: 'where the records came from, shown in the header' },
+  title: { type: 'string', defaultDoc: 'rdm2 sweep report: <source>', doc: 'page title' },
+  seed: { type: 'seed', doc: 'seed of the bootstrap intervals', defaultDoc: '0' },
+  bootstrap: { type: 'integer', min: 1, doc: 'bootstrap resamples', defaultDoc: '2000' },
+  width: { type: 'integer', min: 320, max: 4000, default: 720, doc: 'plot width in pixels' },
+  generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
+});
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+type _SweepReportSchemaMatches = Assert<SameKeys<typeof SWEEP_REPORT_OPTIONS.fields, SweepReportOptions>>;
+
 
 /**
  * The default group of a run: the parent of the run's directory, from its path relative to the
@@ -78,13 +97,13 @@ export function defaultRunGroup(path: string): string {
 }
 
 function checkRecords(records: unknown): Fields[] {
-  if (!Array.isArray(records)) fail('sweep records must be an array (the runs of summary.json)');
+  if (!Array.isArray(records)) optionError('sweep records must be an array (the runs of summary.json)');
   if (records.length === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', 'the sweep has no runs');
   records.forEach((r, i) => {
-    if (typeof r !== 'object' || r === null) fail(`runs[${i}] is not an object`);
+    if (typeof r !== 'object' || r === null) optionError(`runs[${i}] is not an object`);
     const rec = r as SweepRunRecord;
-    if (typeof rec.path !== 'string') fail(`runs[${i}].path must be a string (the run's path relative to the sweep root)`);
-    if (rec.status !== 'ok' && rec.status !== 'failed') fail(`runs[${i}].status must be 'ok' or 'failed', got ${JSON.stringify(rec.status)}`);
+    if (typeof rec.path !== 'string') optionError(`runs[${i}].path must be a string (the run's path relative to the sweep root)`);
+    if (rec.status !== 'ok' && rec.status !== 'failed') optionError(`runs[${i}].status must be 'ok' or 'failed', got ${JSON.stringify(rec.status)}`);
   });
   return records as Fields[];
 }
@@ -152,19 +171,15 @@ function aggregateTable(t: AggregateTable): string {
  * const { html, charts, table } = await buildSweepReport(summary.runs, { by: 'width' });
  * ```
  */
-export async function buildSweepReport(records: readonly SweepRunRecord[], opts: SweepReportOptions = {}): Promise<BuiltSweepReport> {
+export async function buildSweepReport(records: readonly SweepRunRecord[], options: SweepReportOptions = {}): Promise<BuiltSweepReport> {
   const runs = checkRecords(records);
-  if (typeof opts !== 'object' || opts === null) fail('sweep report options must be an object');
-  for (const key of Object.keys(opts)) if (!KNOWN_OPTIONS.includes(key)) fail(`unknown sweep report option '${key}' (known: ${KNOWN_OPTIONS.join(', ')})`);
-  const width = opts.width ?? 720;
-  if (!Number.isInteger(width) || width < 320 || width > 4000) fail(`width must be an integer in [320, 4000], got ${JSON.stringify(width)}`);
-  const by = opts.by;
-  if (by !== undefined && typeof by !== 'string' && typeof by !== 'function') fail('by must be a field name or a function');
+  const opts = resolveOptions(SWEEP_REPORT_OPTIONS, options);
+  const { width, by } = opts;
   const groupOf = (r: Fields): string => {
     if (by === undefined) return defaultRunGroup(r.path);
     const k = typeof by === 'function' ? by(r) : r[by];
     if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) {
-      fail(`run ${JSON.stringify(r.path)} has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
+      optionError(`run ${JSON.stringify(r.path)} has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
     }
     return String(k);
   };
@@ -227,7 +242,7 @@ export async function buildSweepReport(records: readonly SweepRunRecord[], opts:
       caption: 'Lead time = transition step minus the step of the first SHC warning, per run (positive: the warning came first). Runs without a warning or without a known transition have no lead time and are counted apart.',
       body: leadBody,
     },
-    { id: 'runs', title: 'All runs', caption: 'Each successful run links to its own report.', body: runsTable(runs, groupOf, opts.reportHref) },
+    { id: 'runs', title: 'All runs', caption: 'Each successful run links to its own report.', body: runsTable(runs, groupOf, opts.reportHref as SweepReportOptions['reportHref']) },
     { id: 'failed', title: `Failed runs (${failed.length})`, body: failedBody },
   ];
   const html = htmlDocument({

@@ -1,6 +1,7 @@
 // Classical scalar early-warning indicators on the analysis' own windows, and a side-by-side
 // comparison of every indicator's first warning and lead time.
 import { Rdm2Error } from '../errors.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, LossInput } from '../types.js';
 import { leadTime, windowSteps, checkCheckpointSteps, type Transition } from './lead_time.js';
@@ -154,6 +155,37 @@ export function scalarIndicators(losses: LossInput, analysis: Analysis): ScalarI
   return { t: a.t, variance, autocorrelation, leadingEigenvalue, windows };
 }
 
+/** The options of {@link compareIndicators}. */
+export const COMPARE_OPTIONS = defineOptions('compareIndicators', {
+  warning: {
+    type: 'custom',
+    typeDoc: 'warning options without direction',
+    default: (): Omit<WarningOptions, 'direction'> => ({}),
+    doc: 'warning options shared by every indicator',
+    check: (v: unknown): Omit<WarningOptions, 'direction'> => {
+      if (typeof v === 'object' && v !== null && Object.hasOwn(v, 'direction')) {
+        optionError('compareIndicators sets the direction per indicator (see INDICATOR_DIRECTIONS); remove warning.direction');
+      }
+      return v as Omit<WarningOptions, 'direction'>;
+    },
+  },
+  transition: { type: 'custom', typeDoc: 'a step or a Transition', check: (v: unknown) => v as number | Transition, doc: 'the transition, for the lead times' },
+  steps: { type: 'custom', typeDoc: 'steps', check: (v: unknown) => v as ArrayLike<number>, defaultDoc: 'checkpoint indices', doc: 'step of every checkpoint' },
+  indicators: {
+    type: 'custom',
+    typeDoc: 'a non-empty array of indicator names',
+    default: (): IndicatorName[] => [...ALL_INDICATORS],
+    doc: 'which indicators, in this order',
+    check: (v: unknown, name: string): IndicatorName[] => {
+      if (!Array.isArray(v) || v.length === 0) optionError(`${name} must be a non-empty array of indicator names`);
+      for (const x of v) if (!ALL_INDICATORS.includes(x)) optionError(`unknown indicator ${JSON.stringify(x)}; expected one of ${ALL_INDICATORS.join(', ')}`);
+      return v as IndicatorName[];
+    },
+  },
+});
+
+type _CompareSchemaMatches = Assert<SameKeys<typeof COMPARE_OPTIONS.fields, CompareOptions>>;
+
 /**
  * Runs the same warning detector on every indicator (SHC, PR, trace, leading eigenvalue, and
  * the mean loss' variance and lag-1 autocorrelation) over the same windows, and reports each
@@ -173,21 +205,10 @@ export function scalarIndicators(losses: LossInput, analysis: Analysis): ScalarI
  */
 export function compareIndicators(losses: LossInput, analysis: Analysis, options: CompareOptions = {}): IndicatorComparison {
   const a = checkAnalysis(analysis, 'compareIndicators');
-  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'compareIndicators options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!['warning', 'transition', 'steps', 'indicators'].includes(key)) throw new Rdm2Error('ERR_RDM2_OPTION', `unknown compareIndicators option '${key}'`);
-  }
-  const warningIn = options.warning ?? {};
-  if (typeof warningIn === 'object' && warningIn !== null && 'direction' in warningIn) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', 'compareIndicators sets the direction per indicator (see INDICATOR_DIRECTIONS); remove warning.direction');
-  }
-  const { direction: _unused, ...warningOptions } = resolveWarningOptions(warningIn, 'warning');
-  const indicators = options.indicators ?? ALL_INDICATORS;
-  if (!Array.isArray(indicators) || indicators.length === 0) throw new Rdm2Error('ERR_RDM2_OPTION', 'indicators must be a non-empty array of indicator names');
-  for (const name of indicators) {
-    if (!ALL_INDICATORS.includes(name)) throw new Rdm2Error('ERR_RDM2_OPTION', `unknown indicator ${JSON.stringify(name)}; expected one of ${ALL_INDICATORS.join(', ')}`);
-  }
-  const steps = options.steps === undefined ? undefined : checkCheckpointSteps(options.steps, a.rows);
+  const o = resolveOptions(COMPARE_OPTIONS, options);
+  const { direction: _unused, ...warningOptions } = resolveWarningOptions(o.warning);
+  const indicators = o.indicators;
+  const steps = o.steps === undefined ? undefined : checkCheckpointSteps(o.steps, a.rows);
   const scalars = scalarIndicators(losses, a);
   const wsteps = windowSteps(a, steps);
   const seriesOf: Record<IndicatorName, Float64Array> = {
@@ -221,8 +242,8 @@ export function compareIndicators(losses: LossInput, analysis: Analysis, options
       out.firstWarningCheckpoint[r] = a.t[w.index];
       out.firstWarningStep[r] = w.step;
     }
-    if (options.transition !== undefined) {
-      const lt = leadTime(res, options.transition, steps);
+    if (o.transition !== undefined) {
+      const lt = leadTime(res, o.transition, steps);
       out.transition = lt.transition;
       out.leadSteps[r] = lt.leadSteps ?? NaN;
       out.leadCheckpoints[r] = lt.leadCheckpoints ?? NaN;

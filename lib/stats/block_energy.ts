@@ -24,7 +24,7 @@ function compareLabels(a: GroupLabel, b: GroupLabel): number {
 
 /**
  * Checks a group label per probe (length n; finite numbers or strings) and indexes the labels.
- * Used by {@link blockEnergy}, {@link covarianceSnapshot} and {@link summarizeRun}.
+ * Used by {@link blockEnergy}, {@link windowCovariance} and {@link summarizeRun}.
  *
  * @throws Rdm2Error ERR_RDM2_SHAPE if `groups` does not have n entries; ERR_RDM2_OPTION on a bad label.
  *

@@ -55,7 +55,14 @@ export {
 export { localization } from './localization.js';
 export { subspaceOverlap, type Basis } from './subspace_overlap.js';
 export { eigenvectorTrack, topEigenvectors, type EigenvectorTrack } from './eigenvector_track.js';
-export { covarianceSnapshot, type CovarianceSnapshot, type SnapshotOptions } from './covariance_snapshot.js';
+export {
+  covarianceSnapshot,
+  windowCovariance,
+  type CovarianceSnapshot,
+  type SnapshotOptions,
+  type WindowCovariance,
+  type WindowCovarianceOptions,
+} from './window_covariance.js';
 export {
   summarizeRun,
   type RunSummary,

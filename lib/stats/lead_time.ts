@@ -1,7 +1,9 @@
 // Lead time of a warning before a transition, and transition times derived from a metric.
-import { Rdm2Error } from '../errors.js';
+import { throwRdm2Error } from '../errors.js';
+import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import type { Analysis } from '../types.js';
-import { checkSeries, checkSteps, type Warning, type WarningResult } from './warnings.js';
+import { checkSeries, checkSteps } from './series_checks.js';
+import type { Warning, WarningResult } from './warnings.js';
 
 /** A transition time: the checkpoint index and its step. */
 export interface Transition {
@@ -41,9 +43,18 @@ export interface LeadTime {
   leadCheckpoints: number | null;
 }
 
-function fail(code: 'ERR_RDM2_OPTION' | 'ERR_RDM2_SHAPE', message: string): never {
-  throw new Rdm2Error(code, message);
-}
+/** The fields of a {@link TransitionRule} (the options of {@link transitionFromMetric}). */
+export const TRANSITION_RULE_OPTIONS = defineOptions(
+  'transition rule',
+  {
+    threshold: { type: 'number', required: true, doc: 'the level the metric crosses' },
+    direction: { type: 'enum', values: ['up', 'down'], default: 'up', doc: "'up': first reaches >= threshold from below; 'down': <= from above" },
+  },
+  'transitionFromMetric needs a rule { threshold, direction }',
+);
+
+type _TransitionRuleSchemaMatches = Assert<SameKeys<typeof TRANSITION_RULE_OPTIONS.fields, TransitionRule>>;
+
 
 /**
  * Checks that per-checkpoint steps are finite and strictly increasing.
@@ -51,14 +62,14 @@ function fail(code: 'ERR_RDM2_OPTION' | 'ERR_RDM2_SHAPE', message: string): neve
  */
 export function checkCheckpointSteps(steps: unknown, rows: number | undefined, what = 'steps'): ArrayLike<number> {
   if (steps === null || typeof steps !== 'object' || typeof (steps as ArrayLike<number>).length !== 'number') {
-    fail('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
+    throwRdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
   }
   const s = steps as ArrayLike<number>;
-  if (s.length === 0) fail('ERR_RDM2_SHAPE', `${what} is empty`);
+  if (s.length === 0) throwRdm2Error('ERR_RDM2_SHAPE', `${what} is empty`);
   if (rows !== undefined) checkSteps(s, rows, what, `the run (T checkpoints)`);
   else checkSteps(s, s.length, what, what);
   for (let k = 1; k < s.length; k++) {
-    if (!(s[k] > s[k - 1])) fail('ERR_RDM2_OPTION', `${what} must be strictly increasing, but ${what}[${k}] = ${s[k]} follows ${s[k - 1]}`);
+    if (!(s[k] > s[k - 1])) throwRdm2Error('ERR_RDM2_OPTION', `${what} must be strictly increasing, but ${what}[${k}] = ${s[k]} follows ${s[k - 1]}`);
   }
   return s;
 }
@@ -112,16 +123,7 @@ export function transitionFromMetric(
 ): MetricTransition | null {
   const n = checkSeries(metric, 'metric');
   if (steps !== undefined && steps !== null) checkCheckpointSteps(steps, n);
-  if (typeof rule !== 'object' || rule === null) fail('ERR_RDM2_OPTION', 'transitionFromMetric needs a rule { threshold, direction }');
-  for (const key of Object.keys(rule)) {
-    if (key !== 'threshold' && key !== 'direction') fail('ERR_RDM2_OPTION', `unknown transition rule key '${key}'`);
-  }
-  const { threshold } = rule;
-  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-    fail('ERR_RDM2_OPTION', `threshold must be a finite number, got ${JSON.stringify(threshold)}`);
-  }
-  const direction = rule.direction ?? 'up';
-  if (direction !== 'up' && direction !== 'down') fail('ERR_RDM2_OPTION', `direction must be 'up' or 'down', got ${JSON.stringify(direction)}`);
+  const { threshold, direction } = resolveOptions(TRANSITION_RULE_OPTIONS, rule);
   const past = (v: number) => (direction === 'up' ? v >= threshold : v <= threshold);
   const stepOf = (k: number) => (steps ? steps[k] : k);
   let before = -1; // last finite checkpoint on the other side
@@ -180,17 +182,17 @@ export function leadTime(
   steps?: ArrayLike<number>,
 ): LeadTime {
   const list: readonly Warning[] = Array.isArray(warnings) ? warnings : (warnings as WarningResult)?.warnings;
-  if (!Array.isArray(list)) fail('ERR_RDM2_OPTION', 'warnings must be a detectWarnings result or an array of warnings');
+  if (!Array.isArray(list)) throwRdm2Error('ERR_RDM2_OPTION', 'warnings must be a detectWarnings result or an array of warnings');
   if (steps !== undefined) checkCheckpointSteps(steps, undefined);
   const toCheckpoint = (s: number) => (steps === undefined ? s : lastAtOrBefore(steps, s));
   let tr: Transition;
   if (typeof transition === 'number') {
-    if (!Number.isFinite(transition)) fail('ERR_RDM2_OPTION', `transition must be a finite step, got ${transition}`);
+    if (!Number.isFinite(transition)) throwRdm2Error('ERR_RDM2_OPTION', `transition must be a finite step, got ${transition}`);
     tr = { step: transition, checkpoint: toCheckpoint(transition) };
   } else if (typeof transition === 'object' && transition !== null && Number.isFinite(transition.step) && Number.isFinite(transition.checkpoint)) {
     tr = { step: transition.step, checkpoint: transition.checkpoint };
   } else {
-    fail('ERR_RDM2_OPTION', `transition must be a finite step or { checkpoint, step }, got ${JSON.stringify(transition)}`);
+    throwRdm2Error('ERR_RDM2_OPTION', `transition must be a finite step or { checkpoint, step }, got ${JSON.stringify(transition)}`);
   }
   if (list.length === 0) return { firstWarning: null, transition: tr, leadSteps: null, leadCheckpoints: null };
   let first = list[0];

@@ -1,6 +1,7 @@
 // How the SHC's warning depends on the analysis choices: a grid over window sizes and detrending.
 import { analyze, analyzeSync } from '../analyze.js';
-import { Rdm2Error } from '../errors.js';
+import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { ANALYSIS_FIELDS } from '../options.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, AnalyzeOptions, Detrend, LossInput } from '../types.js';
 import { kendallTau } from './kendall.js';
@@ -57,29 +58,59 @@ interface Grid {
   steps: ArrayLike<number> | undefined;
 }
 
-const OWN = ['windows', 'detrend', 'warning', 'transition', 'steps'];
+/** The options of {@link sensitivity}: the grid, the detector and the analysis options every cell shares. */
+export const SENSITIVITY_OPTIONS = defineOptions(
+  'sensitivity',
+  {
+    windows: {
+      type: 'custom',
+      typeDoc: 'a non-empty array of window sizes',
+      required: true,
+      doc: 'window sizes W to try',
+      check: (v: unknown, name: string): number[] => {
+        if (!Array.isArray(v) || v.length === 0) optionError(`${name} must be a non-empty array of window sizes, got ${describeValue(v)}`);
+        return v as number[];
+      },
+    },
+    detrend: {
+      type: 'custom',
+      typeDoc: "a non-empty array of 'none' | 'linear'",
+      default: (): Detrend[] => ['none', 'linear'],
+      doc: 'detrending choices to try',
+      check: (v: unknown, name: string): Detrend[] => {
+        if (!Array.isArray(v) || v.length === 0) optionError(`${name} must be a non-empty array of 'none' | 'linear', got ${describeValue(v)}`);
+        for (const d of v) if (d !== 'none' && d !== 'linear') optionError(`${name} entries must be 'none' or 'linear', got ${describeValue(d)}`);
+        return v as Detrend[];
+      },
+    },
+    warning: { type: 'custom', typeDoc: 'warning options', check: (v: unknown) => v as WarningOptions, defaultDoc: "the detector's defaults", doc: 'warning detector options' },
+    transition: { type: 'custom', typeDoc: 'a step or a Transition', check: (v: unknown) => v as number | Transition, doc: 'the transition, for the leads' },
+    steps: { type: 'custom', typeDoc: 'steps', check: (v: unknown) => v as ArrayLike<number>, defaultDoc: 'checkpoint indices', doc: 'step of every checkpoint' },
+    stride: ANALYSIS_FIELDS.stride,
+    transform: ANALYSIS_FIELDS.transform,
+    beta: ANALYSIS_FIELDS.beta,
+    threads: ANALYSIS_FIELDS.threads,
+    nonFinite: ANALYSIS_FIELDS.nonFinite,
+  },
+  'sensitivity needs options with at least { windows: [...] }',
+);
+
+type _SensitivitySchemaMatches = Assert<SameKeys<typeof SENSITIVITY_OPTIONS.fields, SensitivityOptions>>;
 
 function grid(losses: LossInput, options: SensitivityOptions): Grid {
-  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'sensitivity needs options with at least { windows: [...] }');
-  const { windows, detrend, warning, transition, steps, ...shared } = options;
-  if (!Array.isArray(windows) || windows.length === 0) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `windows must be a non-empty array of window sizes, got ${JSON.stringify(windows)}`);
+  if (typeof options === 'object' && options !== null && Object.hasOwn(options, 'topK')) {
+    optionError(`sensitivity does not take topK (it only needs the SHC); options it takes: ${Object.keys(SENSITIVITY_OPTIONS.fields).join(', ')}`);
   }
-  const detrends = detrend ?? (['none', 'linear'] as Detrend[]);
-  if (!Array.isArray(detrends) || detrends.length === 0) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `detrend must be a non-empty array of 'none' | 'linear', got ${JSON.stringify(detrend)}`);
-  }
-  for (const d of detrends) {
-    if (d !== 'none' && d !== 'linear') throw new Rdm2Error('ERR_RDM2_OPTION', `detrend entries must be 'none' or 'linear', got ${JSON.stringify(d)}`);
-  }
-  if ('topK' in shared) throw new Rdm2Error('ERR_RDM2_OPTION', `sensitivity does not take topK (it only needs the SHC); options it takes: ${OWN.join(', ')} and the analysis options`);
+  const { windows, detrend: detrends, warning, transition, steps, ...resolvedShared } = resolveOptions(SENSITIVITY_OPTIONS, options);
+  // Only the analysis options given are passed on (analyze fills in its own defaults).
+  const shared = Object.fromEntries(Object.keys(resolvedShared).filter((k) => Object.hasOwn(options, k)).map((k) => [k, resolvedShared[k as keyof typeof resolvedShared]]));
   const view = toLossView(losses);
   const checkedSteps = steps === undefined ? undefined : checkCheckpointSteps(steps, view.rows);
   if (transition !== undefined) leadTime([], transition, checkedSteps); // validates the transition up front
   return {
     cells: windows.flatMap((w) => detrends.map((d) => ({ window: w, detrend: d }))),
     shared,
-    warning: resolveWarningOptions(warning ?? {}, 'warning'),
+    warning: resolveWarningOptions(warning ?? {}),
     transition,
     steps: checkedSteps,
   };

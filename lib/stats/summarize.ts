@@ -1,5 +1,6 @@
 // One record per run: what sweeps aggregate.
 import { Rdm2Error } from '../errors.js';
+import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, LossInput, ResolvedAnalyzeOptions } from '../types.js';
 import { checkAnalysis } from './baselines.js';
@@ -70,7 +71,19 @@ export interface RunSummary {
   surrogate: { pValue: number; count: number; kind: SurrogateKind; seed: number; observed: number } | null;
 }
 
-const KNOWN = ['groups', 'transition', 'steps', 'warning', 'surrogate'];
+/** Accepts any value: the field is checked where it is used (blockEnergy, leadTime, ...). */
+const checkedLater = <T>(v: unknown): T => v as T;
+
+/** The options of {@link summarizeRun}. */
+export const SUMMARIZE_OPTIONS = defineOptions('summarizeRun', {
+  groups: { type: 'custom', typeDoc: 'a group label per probe', check: checkedLater<ProbeGroups>, doc: 'group label per probe, for the block energies' },
+  transition: { type: 'custom', typeDoc: 'a step or a Transition', check: checkedLater<number | Transition>, doc: 'the transition, for the lead time' },
+  steps: { type: 'custom', typeDoc: 'steps', check: checkedLater<ArrayLike<number>>, defaultDoc: 'checkpoint indices', doc: 'step of every checkpoint' },
+  warning: { type: 'custom', typeDoc: 'warning options', check: checkedLater<WarningOptions>, defaultDoc: "the detector's defaults", doc: 'warning detector options' },
+  surrogate: { type: 'custom', typeDoc: 'a surrogate result or request', check: checkedLater<SurrogateResult | SurrogateRequest>, doc: 'a surrogate p-value' },
+});
+
+type _SummarizeSchemaMatches = Assert<SameKeys<typeof SUMMARIZE_OPTIONS.fields, SummarizeOptions>>;
 
 function extremum(series: Float64Array, ws: Float64Array, a: Analysis, sign: 1 | -1): WindowPoint | null {
   let best = -1;
@@ -105,11 +118,10 @@ function isSurrogateResult(s: object): s is SurrogateResult {
  */
 export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {}): RunSummary {
   const a = checkAnalysis(analysis, 'summarizeRun');
-  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'summarizeRun options must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN.includes(key)) throw new Rdm2Error('ERR_RDM2_OPTION', `unknown summarizeRun option '${key}'`);
-  const steps = options.steps === undefined ? undefined : checkCheckpointSteps(options.steps, a.rows);
+  const o = resolveOptions(SUMMARIZE_OPTIONS, options);
+  const steps = o.steps === undefined ? undefined : checkCheckpointSteps(o.steps, a.rows);
   const ws = windowSteps(a, steps);
-  const res = detectWarnings(a.shc, options.warning ?? {}, ws);
+  const res = detectWarnings(a.shc, o.warning ?? {}, ws);
   const shcPeak = extremum(a.shc, ws, a, 1);
   const prMin = extremum(a.pr, ws, a, -1);
   let degenerateWindows = 0;
@@ -120,8 +132,8 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
   let transition: Transition | null = null;
   let leadSteps: number | null = null;
   let leadCheckpoints: number | null = null;
-  if (options.transition !== undefined) {
-    const lt = leadTime(res, options.transition, steps);
+  if (o.transition !== undefined) {
+    const lt = leadTime(res, o.transition, steps);
     transition = lt.transition;
     leadSteps = lt.leadSteps;
     leadCheckpoints = lt.leadCheckpoints;
@@ -130,7 +142,7 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
   let energy: Record<string, number> | null = null;
   let ipr: number | null = null;
   const hasVectors = a.eigenvectors !== undefined && a.options.topK >= 1;
-  if (options.groups !== undefined && !hasVectors) {
+  if (o.groups !== undefined && !hasVectors) {
     throw new Rdm2Error('ERR_RDM2_OPTION', 'summarizeRun needs eigenvectors for block energies: run analyze with topK >= 1');
   }
   if (hasVectors && shcPeak) {
@@ -138,19 +150,19 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
     const start = shcPeak.window * a.options.topK * n;
     const v = a.eigenvectors!.subarray(start, start + n);
     ipr = localization(v);
-    if (options.groups !== undefined) {
-      const be = blockEnergy(v, options.groups);
+    if (o.groups !== undefined) {
+      const be = blockEnergy(v, o.groups);
       energy = {};
       be.labels.forEach((label, g) => (energy![String(label)] = be.energy[g]));
     }
-  } else if (options.groups !== undefined) {
+  } else if (o.groups !== undefined) {
     // Validate the groups even when there is no peak to read them at.
-    blockEnergy(new Float64Array(a.probes).fill(1), options.groups);
+    blockEnergy(new Float64Array(a.probes).fill(1), o.groups);
   }
 
   let surrogate: RunSummary['surrogate'] = null;
-  if (options.surrogate !== undefined) {
-    const s = options.surrogate;
+  if (o.surrogate !== undefined) {
+    const s = o.surrogate;
     if (typeof s !== 'object' || s === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'surrogate must be a surrogateTest result or { losses, kind, count, seed }');
     let r: SurrogateResult;
     if (isSurrogateResult(s)) {

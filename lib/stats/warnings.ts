@@ -1,5 +1,7 @@
 // Robust z-score early-warning detector: one online implementation, also used in batch.
 import { Rdm2Error } from '../errors.js';
+import { checkSeries, checkSteps } from './series_checks.js';
+import { defineOptions, optionError as fail, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 
 /** Which side of the baseline counts as an exceedance: SHC and variance rise ('up'), PR falls ('down'). */
 export type WarningDirection = 'up' | 'down' | 'both';
@@ -24,6 +26,28 @@ export interface ResolvedWarningOptions {
   direction: WarningDirection;
 }
 
+/** The options of the warning detector ({@link detectWarnings}, {@link OnlineWarningDetector}). */
+export const WARNING_OPTIONS = defineOptions('warning', {
+  baseline: {
+    type: 'integer',
+    min: 3,
+    default: 40,
+    doc: 'trailing windows forming the robust baseline',
+    cli: { flag: '--warn-baseline', value: 'B', doc: 'warnings: trailing windows forming the robust baseline' },
+  },
+  z: { type: 'number', min: 0, exclusiveMin: true, default: 6, doc: 'robust z-score threshold', cli: { flag: '--warn-z', value: 'Z', doc: 'warnings: robust z-score threshold' } },
+  consecutive: {
+    type: 'integer',
+    min: 1,
+    default: 3,
+    doc: 'consecutive exceedances that raise a warning',
+    cli: { flag: '--warn-consecutive', value: 'M', doc: 'warnings: consecutive exceedances that raise a warning' },
+  },
+  direction: { type: 'enum', values: ['up', 'down', 'both'], default: 'up', doc: "which side of the baseline exceeds: 'up' (SHC, variance), 'down' (PR) or 'both'" },
+});
+
+type _WarningSchemaMatches = Assert<SameKeys<typeof WARNING_OPTIONS.fields, WarningOptions>>;
+
 /**
  * Defaults of the warning detector: B = 40, z = 6, m = 3, 'up'. Calibrated on stride-1 windows
  * (W = 20, n = 60, T = 240) where consecutive windows share W - 1 rows, so an indicator series is
@@ -31,12 +55,7 @@ export interface ResolvedWarningOptions {
  * a conventional z = 3 then fires on pure noise in most runs. With these defaults the measured
  * false-alarm rate on pure noise is about 1.5% per run (docs/statistics.md).
  */
-export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze({
-  baseline: 40,
-  z: 6,
-  consecutive: 3,
-  direction: 'up',
-});
+export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze(resolveOptions(WARNING_OPTIONS, {}));
 
 /** Scale factor making the MAD a consistent estimator of a normal standard deviation. */
 export const MAD_SCALE = 1.4826;
@@ -113,12 +132,6 @@ export interface WarningDetectorState {
   run: WarningRunState | null;
 }
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
-
-const KNOWN = new Set(['baseline', 'z', 'consecutive', 'direction']);
-
 /**
  * Resolves warning options against the defaults and checks them (ERR_RDM2_OPTION on anything
  * out of range or unknown).
@@ -127,26 +140,10 @@ const KNOWN = new Set(['baseline', 'z', 'consecutive', 'direction']);
  * ```ts
  * resolveWarningOptions({ z: 4 }); // { baseline: 40, z: 4, consecutive: 3, direction: 'up' }
  * ```
+ * @param _what no longer used (messages name the warning options themselves); kept so existing calls compile.
  */
-export function resolveWarningOptions(options: WarningOptions = {}, what = 'warning options'): ResolvedWarningOptions {
-  if (typeof options !== 'object' || options === null) fail(`${what} must be an object`);
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown ${what} key '${key}'`);
-  const d = DEFAULT_WARNING_OPTIONS;
-  const baseline = options.baseline ?? d.baseline;
-  if (typeof baseline !== 'number' || !Number.isInteger(baseline) || baseline < 3) {
-    fail(`baseline must be an integer >= 3 (values in the trailing baseline), got ${JSON.stringify(baseline)}`);
-  }
-  const z = options.z ?? d.z;
-  if (typeof z !== 'number' || !Number.isFinite(z) || z <= 0) fail(`z must be a finite number > 0, got ${JSON.stringify(z)}`);
-  const consecutive = options.consecutive ?? d.consecutive;
-  if (typeof consecutive !== 'number' || !Number.isInteger(consecutive) || consecutive < 1) {
-    fail(`consecutive must be an integer >= 1, got ${JSON.stringify(consecutive)}`);
-  }
-  const direction = options.direction ?? d.direction;
-  if (direction !== 'up' && direction !== 'down' && direction !== 'both') {
-    fail(`direction must be one of 'up', 'down', 'both', got ${JSON.stringify(direction)}`);
-  }
-  return { baseline, z, consecutive, direction };
+export function resolveWarningOptions(options: WarningOptions = {}, _what?: string): ResolvedWarningOptions {
+  return resolveOptions(WARNING_OPTIONS, options);
 }
 
 function median(sorted: Float64Array): number {
@@ -459,40 +456,4 @@ export function detectWarnings(series: ArrayLike<number>, options: WarningOption
     }
   }
   return { z, warnings, options: det.options };
-}
-
-/**
- * Checks that `series` is a non-empty array-like of numbers; returns its length.
- * @internal shared by the statistics functions.
- */
-export function checkSeries(series: unknown, what: string): number {
-  if (series === null || typeof series !== 'object' || typeof (series as ArrayLike<number>).length !== 'number') {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
-  }
-  const n = (series as ArrayLike<number>).length;
-  if (n === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} is empty`);
-  for (let i = 0; i < n; i++) {
-    if (typeof (series as ArrayLike<unknown>)[i] !== 'number') {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a number, got ${typeof (series as ArrayLike<unknown>)[i]}`);
-    }
-  }
-  return n;
-}
-
-/**
- * Checks a steps array: same length as its series, finite numbers.
- * @internal
- */
-export function checkSteps(steps: unknown, n: number, what: string, of: string): void {
-  if (steps === null || typeof steps !== 'object' || typeof (steps as ArrayLike<number>).length !== 'number') {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
-  }
-  const s = steps as ArrayLike<unknown>;
-  if (s.length !== n) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} has ${s.length} values but ${of} has ${n}`);
-  for (let i = 0; i < n; i++) {
-    const v = s[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a finite number, got ${JSON.stringify(v)}`);
-    }
-  }
 }

@@ -24,7 +24,7 @@ export interface DiscoverOptions {
  */
 export async function discoverRuns(root: string, opts: DiscoverOptions = {}): Promise<string[]> {
   const re = globToRegExp(opts.pattern ?? DEFAULT_PATTERN);
-  let rootStat;
+  let rootStat: Awaited<ReturnType<typeof stat>>;
   try {
     rootStat = await stat(root);
   } catch (err) {

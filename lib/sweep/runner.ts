@@ -3,9 +3,10 @@
 import { availableParallelism } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { unlink } from 'node:fs/promises';
-import { Rdm2Error } from '../errors.js';
+import { usageError } from '../errors.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
-import { fileError } from '../io/file_error.js';
+import { checkGroupCount } from '../io/meta.js';
 import { summarizeFile } from '../io/file_summary.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
@@ -37,7 +38,7 @@ export interface SweepOptions {
   groups?: { file: string; labels: string[] };
   /** Runs analysed at once. Default: the number of cores. */
   jobs?: number;
-  /** Skip runs whose result is complete and newer than their input. */
+  /** Skip runs whose result is complete and newer than their input. Default false. */
   resume?: boolean;
   /** Analyse only this shard of the runs. */
   shard?: Shard;
@@ -64,9 +65,47 @@ function tensorboardRunDir(dir: string, rel: string): string {
   return join(dir, rel.slice(0, rel.length - extname(rel).length));
 }
 
-function usage(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_USAGE', message);
-}
+const objectOf =
+  <T>(what: string) =>
+  (v: unknown, name: string): T => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) optionError(`${name} must be ${what}`);
+    return v as T;
+  };
+
+/** The options of {@link sweep} (and the sweep-level flags of `rdm2 sweep`). */
+export const SWEEP_OPTIONS = defineOptions('sweep', {
+  root: { type: 'string', nonEmpty: true, noun: 'path', required: true, doc: 'the directory holding the runs' },
+  out: { type: 'string', nonEmpty: true, noun: 'path', required: true, doc: 'where results and summaries go' },
+  pattern: {
+    type: 'string',
+    nonEmpty: true,
+    default: DEFAULT_PATTERN,
+    doc: 'which files are runs, relative to <dir> (** any directories, *, ?, [..], {a,b})',
+    cli: { value: 'glob' },
+  },
+  analysis: { type: 'custom', typeDoc: 'analyzeFile options', check: objectOf<AnalyzeFileOptions>('analyzeFile options'), doc: 'analysis options for every run' },
+  warning: { type: 'custom', typeDoc: 'warning options', check: objectOf<WarningOptions>('warning options'), doc: 'warning detector options for the run summaries' },
+  format: { type: 'enum', values: ['json', 'csv', 'npz'], default: 'json', doc: 'format of the per-run results', cli: { value: 'format' } },
+  groups: {
+    type: 'custom',
+    typeDoc: 'group labels with their file',
+    check: objectOf<{ file: string; labels: string[] }>('{ file, labels }'),
+    doc: 'group labels applied to every run',
+  },
+  jobs: { type: 'integer', min: 1, default: () => availableParallelism(), defaultDoc: 'the number of cores', doc: 'runs analysed at once', cli: { value: 'N' } },
+  resume: { type: 'boolean', default: false, doc: 'skip runs whose result is complete, made with the same options and newer than the input' },
+  shard: { type: 'custom', typeDoc: 'a shard { index, count }', check: objectOf<Shard>('a shard { index, count }'), doc: 'analyse only this shard of the runs' },
+  progress: { type: 'custom', typeDoc: 'a progress reporter', check: objectOf<SweepProgress>('a progress reporter'), doc: 'progress reporter' },
+  tensorboard: {
+    type: 'string',
+    nonEmpty: true,
+    noun: 'path',
+    doc: "also write each run's scalars for TensorBoard to <dir>/<relative path without extension>/",
+    cli: { value: 'dir' },
+  },
+});
+
+type _SweepSchemaMatches = Assert<SameKeys<typeof SWEEP_OPTIONS.fields, SweepOptions>>;
 
 /** The requested options without the knobs that do not change results (threads, chunk size). */
 function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
@@ -87,15 +126,10 @@ function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
  * console.log(summary.counts, summary.failed);
  * ```
  */
-export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
-  const root = opts.root;
-  const out = opts.out;
-  const pattern = opts.pattern ?? DEFAULT_PATTERN;
-  const format = opts.format ?? 'json';
-  if (!['json', 'csv', 'npz'].includes(format)) usage(`format must be 'json', 'csv' or 'npz', got ${JSON.stringify(format)}`);
-  const jobs = opts.jobs ?? availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) usage(`jobs must be an integer >= 1, got ${JSON.stringify(jobs)}`);
-  if (resolve(out) === resolve(root)) usage(`--out ${out} is the sweep root: write results to another directory`);
+export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
+  const opts = resolveOptions(SWEEP_OPTIONS, options);
+  const { root, out, pattern, format, jobs } = opts;
+  if (resolve(out) === resolve(root)) usageError(`--out ${out} is the sweep root: write results to another directory`);
   const analysis: AnalyzeFileOptions = { ...(opts.analysis ?? {}) };
   analysis.threads ??= Math.max(1, Math.floor(availableParallelism() / jobs));
   const runOptions: SweepRunOptions = {
@@ -109,7 +143,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
   const progress = opts.progress ?? silentProgress;
 
   const discovered = await discoverRuns(root, { pattern, exclude: [out] });
-  if (discovered.length === 0) usage(`no loss files under ${root} match --pattern '${pattern}'`);
+  if (discovered.length === 0) usageError(`no loss files under ${root} match --pattern '${pattern}'`);
   const runs = selectShard(discovered, opts.shard);
   const records: RunRecord[] = new Array(runs.length);
   const todo: number[] = [];
@@ -126,9 +160,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepOutcome> {
     try {
       const fa = await analyzeFile(input, analysis);
       if (opts.groups) {
-        if (opts.groups.labels.length !== fa.analysis.probes) {
-          fileError(opts.groups.file, '', `${opts.groups.labels.length} labels, expected ${fa.analysis.probes} (one per probe of ${input})`);
-        }
+        checkGroupCount(opts.groups.labels, fa.analysis.probes, opts.groups.file, '', input);
         fa.meta.groups = opts.groups.labels;
         fa.metaSources.groups = opts.groups.file;
       }

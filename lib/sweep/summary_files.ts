@@ -82,7 +82,13 @@ export function summaryCsv(records: readonly RunRecord[]): string {
   });
   const columns: string[] = ['path', 'status', 'error'];
   const seen = new Set(columns);
-  for (const m of flat) for (const k of m.keys()) if (!seen.has(k)) (seen.add(k), columns.push(k));
+  for (const m of flat) {
+    for (const k of m.keys()) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
+  }
   // A field that is an object in some runs and null in others: keep only its dotted columns.
   const kept = columns.filter((c) => !columns.some((d) => d.startsWith(`${c}.`)));
   const lines = [kept.map(csvCell).join(',')];

@@ -5,7 +5,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Rdm2Error } from '../errors.js';
 import { fileError, fsError } from '../io/file_error.js';
-import { decodeJsonlRow, isJsonlEndMarker, jsonlModeOf, jsonlPosition, parseLine, type JsonlMode } from '../io/jsonl.js';
+import { decodeJsonlRow, isJsonlEndMarker, jsonlModeOf, parseLine, type JsonlMode } from '../io/jsonl.js';
 import {
   decodeRowStreamRecords,
   parseRowStreamHeader,

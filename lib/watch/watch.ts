@@ -427,9 +427,9 @@ async function follow(
     usage(`the state in ${stateDir} belongs to ${saved.header.source.path}, not ${file}: use another --state, or --restart`);
   }
   // Open the file (waiting for its header / first row).
-  let follower: RowFollower | null = null;
   let lastGrowth = Date.now();
-  while (!(follower = await openFollower(file, saved?.header.position))) {
+  let follower = await openFollower(file, saved?.header.position);
+  for (; !follower; follower = await openFollower(file, saved?.header.position)) {
     if (stopped(opts.signal)) return { status: 'stopped', file, state: stateDir, resumed: false, rows: 0, windows: 0, warnings: [] };
     if (opts.idleTimeoutMs !== undefined && Date.now() - lastGrowth > opts.idleTimeoutMs) {
       return { status: 'idle', file, state: stateDir, resumed: false, rows: 0, windows: 0, warnings: [] };
@@ -620,7 +620,7 @@ interface BatchContext {
 
 /** Pushes a batch through the monitor; appends its windows to the log and TensorBoard; reports its warnings. */
 async function analyseBatch(batch: FollowBatch, c: BatchContext): Promise<void> {
-  const { n, options, monitor, detector, header } = c;
+  const { n, monitor, detector, header } = c;
   const records: WindowRecord[] = [];
   const fresh: WatchWarning[] = [];
   const firstRow = header.position.rows;

@@ -1,10 +1,10 @@
 // The demo's second scenario: the paper's deep-linear-network figures (lag over seeds, one run's PR and SHC).
 import { analyze } from '../analyze.js';
-import { Rdm2Error } from '../errors.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { ANALYSIS_FIELDS } from '../options.js';
 import { simulateDeepLinear, type DeepLinearOptions, type DeepLinearRun, type ResolvedDeepLinearOptions } from '../scenarios/deep_linear.js';
 import { aggregate, type AggregateTable } from '../stats/aggregate.js';
 import { blockEnergy } from '../stats/block_energy.js';
-import { checkSeed } from '../stats/random.js';
 import type { Analysis } from '../types.js';
 import { matchPeaks, type MatchedPeak } from './peaks.js';
 
@@ -95,29 +95,31 @@ export interface DeepLinearDemoResult {
 /** The sign convention of every lag the demo reports. */
 export const LAG_CONVENTION = 'lag = SHC peak step - alignment step; negative: the SHC peaked before the mode aligned (an early warning)';
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+/** The options of {@link runDeepLinearDemo}. */
+export const DEEP_LINEAR_DEMO_OPTIONS = defineOptions('deep linear demo', {
+  seeds: { type: 'integer', min: 1, max: 1000, default: 30, doc: 'number of training runs' },
+  seed: { type: 'seed', default: 0, doc: 'first seed' },
+  window: { type: 'integer', min: 4, max: 100_000, default: 20, doc: 'window length W of the analysis' },
+  trainer: {
+    type: 'custom',
+    typeDoc: 'an object of simulateDeepLinear options',
+    default: (): Omit<DeepLinearOptions, 'seed'> => ({}),
+    doc: 'trainer options (all but seed)',
+    check: (v: unknown, name: string): Omit<DeepLinearOptions, 'seed'> => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) optionError(`${name} must be an object of simulateDeepLinear options`);
+      if (Object.hasOwn(v, 'seed')) optionError(`${name}.seed is not allowed: the demo's seeds are seed, seed + 1, ...`);
+      return v as Omit<DeepLinearOptions, 'seed'>;
+    },
+  },
+  threads: { ...ANALYSIS_FIELDS.threads, default: 1, doc: 'native threads per analysis (the next run trains on the main thread meanwhile)' },
+  onProgress: { type: 'function', doc: 'called after each run with the number of runs done' },
+});
 
-function intIn(name: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  return v;
-}
-
-const KNOWN = ['seeds', 'seed', 'window', 'trainer', 'threads', 'onProgress'];
+type _DeepLinearDemoSchemaMatches = Assert<SameKeys<typeof DEEP_LINEAR_DEMO_OPTIONS.fields, DeepLinearDemoOptions>>;
 
 /** Checks the options of {@link runDeepLinearDemo} (the trainer's own options are checked by a first run). */
 export function resolveDeepLinearDemoOptions(options: DeepLinearDemoOptions = {}): Omit<ResolvedDeepLinearDemoOptions, 'trainer'> & { trainer: Omit<DeepLinearOptions, 'seed'> } {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('deep linear demo options must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN.includes(key)) fail(`unknown deep linear demo option '${key}'`);
-  const seeds = intIn('seeds', options.seeds ?? 30, 1, 1000);
-  const seed = checkSeed(options.seed ?? 0);
-  const window = intIn('window', options.window ?? 20, 4, 100_000);
-  const threads = intIn('threads', options.threads ?? 1, 1, 1024);
-  const trainer = options.trainer ?? {};
-  if (typeof trainer !== 'object' || trainer === null || Array.isArray(trainer)) fail('trainer must be an object of simulateDeepLinear options');
-  if ('seed' in trainer) fail("trainer.seed is not allowed: the demo's seeds are seed, seed + 1, ...");
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') fail('onProgress must be a function');
+  const { seeds, seed, window, threads, trainer } = resolveOptions(DEEP_LINEAR_DEMO_OPTIONS, options);
   return { seeds, seed, window, threads, trainer, matching: { prominence: 0.3, after: Math.floor(window / 2) } };
 }
 
@@ -170,7 +172,7 @@ export async function runDeepLinearDemo(options: DeepLinearDemoOptions = {}): Pr
     const run = simulateDeepLinear({ ...o.trainer, seed: o.seed + s });
     if (s === 0) {
       trainer = run.options;
-      if (o.window > run.losses.shape[0]) fail(`window (${o.window}) must be at most the number of checkpoints (${run.losses.shape[0]})`);
+      if (o.window > run.losses.shape[0]) optionError(`window (${o.window}) must be at most the number of checkpoints (${run.losses.shape[0]})`);
     }
     const job = analyze(run.losses, { window: o.window, topK: 1, threads: o.threads }).then((a) => finish(run, a, s));
     job.catch(() => {}); // a failure is reported where the job is awaited, not as an unhandled rejection

@@ -5,14 +5,14 @@ import { resolveAnalyzeOptions } from '../options.js';
 import type { AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from '../types.js';
 import { resolveGroups, type GroupLabel, type ProbeGroups } from './block_energy.js';
 
-/** Options of {@link covarianceSnapshot}: the analysis options (spread `analysis.options` in) plus `order`. */
-export interface SnapshotOptions extends AnalyzeOptions {
+/** Options of {@link windowCovariance}: the analysis options (spread `analysis.options` in) plus `order`. */
+export interface WindowCovarianceOptions extends AnalyzeOptions {
   /** A group label per probe: rows and columns are reordered so that each group is contiguous (labels sorted). */
   order?: ProbeGroups;
 }
 
 /** The covariance matrix of one window. */
-export interface CovarianceSnapshot {
+export interface WindowCovariance {
   /** n x n row-major covariance C = R^T R / (W - 1), R the window's residuals, in the order of `order`. */
   data: Float64Array;
   n: number;
@@ -48,13 +48,13 @@ export interface CovarianceSnapshot {
  * @example
  * ```ts
  * const a = analyzeSync(losses, { window: 20, topK: 1 });
- * const snap = covarianceSnapshot(losses, peakWindow, { ...a.options, order: groups });
+ * const snap = windowCovariance(losses, peakWindow, { ...a.options, order: groups });
  * // snap.data[p * snap.n + q]: covariance of probes snap.order[p] and snap.order[q]
  * ```
  */
-export function covarianceSnapshot(losses: LossInput, windowIndex: number, options: SnapshotOptions): CovarianceSnapshot {
+export function windowCovariance(losses: LossInput, windowIndex: number, options: WindowCovarianceOptions): WindowCovariance {
   const view = toLossView(losses);
-  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'covarianceSnapshot needs options with at least { window }');
+  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'windowCovariance needs options with at least { window }');
   const { order: groupsIn, ...analysisOptions } = options;
   const opts = resolveAnalyzeOptions({ threads: 1, ...analysisOptions }, view.rows, view.cols);
   const W = opts.window;
@@ -105,7 +105,7 @@ export function covarianceSnapshot(losses: LossInput, windowIndex: number, optio
   // Probe order.
   const order = Int32Array.from({ length: n }, (_, i) => i);
   let groups: GroupLabel[] | null = null;
-  let blocks: CovarianceSnapshot['blocks'] = null;
+  let blocks: WindowCovariance['blocks'] = null;
   if (groupsIn !== undefined) {
     const g = resolveGroups(groupsIn, n, 'order');
     order.sort((p, q) => g.index[p] - g.index[q] || p - q);
@@ -133,3 +133,10 @@ export function covarianceSnapshot(losses: LossInput, windowIndex: number, optio
   }
   return { data, n, order, groups, blocks, windowIndex, firstRow, lastRow, options: opts };
 }
+
+/** @deprecated Renamed {@link windowCovariance} ("snapshot" is the monitor's saved state). */
+export const covarianceSnapshot = windowCovariance;
+/** @deprecated Renamed {@link WindowCovariance}. */
+export type CovarianceSnapshot = WindowCovariance;
+/** @deprecated Renamed {@link WindowCovarianceOptions}. */
+export type SnapshotOptions = WindowCovarianceOptions;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { covarianceSnapshot } from '../lib/stats/index.js';
+import { covarianceSnapshot, windowCovariance } from '../lib/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectRel, expectError } from './helpers.js';
 
@@ -16,9 +15,13 @@ function randomLosses(T: number, n: number, seed: number) {
   return { data, shape: [T, n] as [number, number] };
 }
 
-describe('covarianceSnapshot', () => {
+describe('windowCovariance', () => {
+  it('is still exported under its deprecated name covarianceSnapshot', () => {
+    expect(covarianceSnapshot).toBe(windowCovariance);
+  });
+
   it('is the two-pass covariance on a hand-computed window', () => {
-    const s = covarianceSnapshot([[1, 2], [2, 4], [4, 5]], 0, { window: 3 });
+    const s = windowCovariance([[1, 2], [2, 4], [4, 5]], 0, { window: 3 });
     // means 7/3 and 11/3; residuals [-4/3, -1/3, 5/3] and [-5/3, 1/3, 4/3]; divide by W - 1 = 2
     [7 / 3, 13 / 6, 13 / 6, 7 / 3].forEach((v, k) => expectRel(s.data[k], v, 1e-15));
     expect([s.n, s.firstRow, s.lastRow, s.windowIndex]).toEqual([2, 0, 2, 0]);
@@ -26,13 +29,13 @@ describe('covarianceSnapshot', () => {
     expect(s.groups).toBeNull();
   });
   it('removes each probe\'s least-squares line with detrend: linear (hand-computed)', () => {
-    const s = covarianceSnapshot([[1, 2], [2, 4], [4, 5]], 0, { window: 3, detrend: 'linear' });
+    const s = windowCovariance([[1, 2], [2, 4], [4, 5]], 0, { window: 3, detrend: 'linear' });
     // tau = [-1, 0, 1]; both slopes 1.5; residuals [1/6, -1/3, 1/6] and [-1/6, 1/3, -1/6]
     [1 / 12, -1 / 12, -1 / 12, 1 / 12].forEach((v, k) => expectRel(s.data[k], v, 1e-14));
   });
   it('applies the log transform first and picks the window by stride', () => {
     const rows = [[1, 1], [Math.E, 1], [1, Math.E], [Math.E ** 2, Math.E]];
-    const s = covarianceSnapshot(rows, 1, { window: 2, stride: 2, transform: 'log' });
+    const s = windowCovariance(rows, 1, { window: 2, stride: 2, transform: 'log' });
     // window 1 with stride 2 is rows 2..3; their logs: column 0 = [0, 2], column 1 = [1, 1]
     expect([s.firstRow, s.lastRow]).toEqual([2, 3]);
     expectRel(s.data[0], 2, 1e-15); // column 0: [0, 2] -> var 2
@@ -45,7 +48,7 @@ describe('covarianceSnapshot', () => {
         const losses = randomLosses(T, n, T + n);
         const a = analyzeSync(losses, { window: W, stride, detrend, transform: 'log', topK: 2, threads: 1 });
         for (const j of [0, Math.floor(a.windows / 2), a.windows - 1]) {
-          const s = covarianceSnapshot(losses, j, { ...a.options });
+          const s = windowCovariance(losses, j, { ...a.options });
           expect(s.lastRow).toBe(a.t[j]);
           let trace = 0;
           let frob = 0;
@@ -76,8 +79,8 @@ describe('covarianceSnapshot', () => {
   }
   it('reorders rows and columns by group, stable within a group', () => {
     const losses = randomLosses(20, 5, 1);
-    const plain = covarianceSnapshot(losses, 3, { window: 8 });
-    const s = covarianceSnapshot(losses, 3, { window: 8, order: ['B', 'A', 'B', 'C', 'A'] });
+    const plain = windowCovariance(losses, 3, { window: 8 });
+    const s = windowCovariance(losses, 3, { window: 8, order: ['B', 'A', 'B', 'C', 'A'] });
     expect(Array.from(s.order)).toEqual([1, 4, 0, 2, 3]);
     expect(s.groups).toEqual(['A', 'A', 'B', 'B', 'C']);
     expect(s.blocks?.labels).toEqual(['A', 'B', 'C']);
@@ -86,18 +89,18 @@ describe('covarianceSnapshot', () => {
   });
   it('rejects bad input', () => {
     const losses = randomLosses(10, 3, 2);
-    expectError(() => covarianceSnapshot(losses, 9, { window: 3 }), 'ERR_RDM2_OPTION', /windowIndex must be an integer in \[0, 7\], got 9/);
-    expectError(() => covarianceSnapshot(losses, -1, { window: 3 }), 'ERR_RDM2_OPTION', /windowIndex must be an integer/);
-    expectError(() => covarianceSnapshot(losses, 0, { window: 11 }), 'ERR_RDM2_OPTION', /window \(11\) is longer than the number of checkpoints T = 10/);
-    expectError(() => covarianceSnapshot(losses, 0, { window: 3, order: ['A', 'B'] }), 'ERR_RDM2_SHAPE', /order has 2 labels but there are 3 probes/);
-    expectError(() => covarianceSnapshot(losses, 0, { window: 3, colour: 1 } as object as { window: number }), 'ERR_RDM2_OPTION', /unknown option 'colour'/);
-    expectError(() => covarianceSnapshot(losses, 0, undefined as unknown as { window: number }), 'ERR_RDM2_OPTION', /needs options with at least \{ window \}/);
-    expectError(() => covarianceSnapshot({ data: new Float64Array(5), shape: [2, 3] }, 0, { window: 2 }), 'ERR_RDM2_SHAPE', /has 5 values but shape \[2, 3\] needs 6/);
+    expectError(() => windowCovariance(losses, 9, { window: 3 }), 'ERR_RDM2_OPTION', /windowIndex must be an integer in \[0, 7\], got 9/);
+    expectError(() => windowCovariance(losses, -1, { window: 3 }), 'ERR_RDM2_OPTION', /windowIndex must be an integer/);
+    expectError(() => windowCovariance(losses, 0, { window: 11 }), 'ERR_RDM2_OPTION', /window \(11\) is longer than the number of checkpoints T = 10/);
+    expectError(() => windowCovariance(losses, 0, { window: 3, order: ['A', 'B'] }), 'ERR_RDM2_SHAPE', /order has 2 labels but there are 3 probes/);
+    expectError(() => windowCovariance(losses, 0, { window: 3, colour: 1 } as object as { window: number }), 'ERR_RDM2_OPTION', /unknown option 'colour'/);
+    expectError(() => windowCovariance(losses, 0, undefined as unknown as { window: number }), 'ERR_RDM2_OPTION', /needs options with at least \{ window \}/);
+    expectError(() => windowCovariance({ data: new Float64Array(5), shape: [2, 3] }, 0, { window: 2 }), 'ERR_RDM2_SHAPE', /has 5 values but shape \[2, 3\] needs 6/);
     const bad = { data: Float64Array.from(losses.data), shape: losses.shape };
     bad.data[4 * 3 + 1] = NaN;
-    expectError(() => covarianceSnapshot(bad, 2, { window: 3 }), 'ERR_RDM2_NON_FINITE', /row 4, column 1 is NaN, which is not finite: window 2 has no covariance/);
-    expect(() => covarianceSnapshot(bad, 5, { window: 3 })).not.toThrow(); // rows 5..7 are clean
+    expectError(() => windowCovariance(bad, 2, { window: 3 }), 'ERR_RDM2_NON_FINITE', /row 4, column 1 is NaN, which is not finite: window 2 has no covariance/);
+    expect(() => windowCovariance(bad, 5, { window: 3 })).not.toThrow(); // rows 5..7 are clean
     const neg = { data: Float64Array.from(losses.data).fill(-1, 0, 3), shape: losses.shape };
-    expectError(() => covarianceSnapshot(neg, 0, { window: 3, transform: 'log' }), 'ERR_RDM2_NON_FINITE', /row 0, column 0 is -1, which the log transform cannot take/);
+    expectError(() => windowCovariance(neg, 0, { window: 3, transform: 'log' }), 'ERR_RDM2_NON_FINITE', /row 0, column 0 is -1, which the log transform cannot take/);
   });
 });

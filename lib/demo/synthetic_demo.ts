@@ -1,8 +1,8 @@
 // The demo's first scenario: the paper's Figure 1 (a transition carried by one probe group).
 import { analyze } from '../analyze.js';
-import { Rdm2Error } from '../errors.js';
+import { checkValue, defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { ANALYSIS_FIELDS } from '../options.js';
 import { syntheticScenario, type SyntheticScenario } from '../scenarios/synthetic.js';
-import { checkSeed } from '../stats/random.js';
 import { summarizeRun, windowSteps, type RunSummary } from '../stats/index.js';
 import type { Analysis } from '../types.js';
 
@@ -67,26 +67,22 @@ export interface SyntheticVerdict {
   energyOnB: boolean;
 }
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+/** The options of {@link runSyntheticDemo}. */
+export const SYNTHETIC_DEMO_OPTIONS = defineOptions('synthetic demo', {
+  seeds: { type: 'integer', min: 1, max: 1000, default: 30, doc: 'seeds the verdict is checked on' },
+  seed: { type: 'seed', default: 0, doc: 'first seed' },
+  steps: { type: 'integer', min: 60, max: 100_000, default: 240, doc: 'checkpoints T of each run' },
+  window: { type: 'integer', min: 4, default: 20, note: 'at most steps / 2', doc: 'window length W' },
+  threads: { ...ANALYSIS_FIELDS.threads, default: undefined, defaultDoc: "the machine's" },
+});
 
-function intIn(name: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  return v;
-}
+type _SyntheticDemoSchemaMatches = Assert<SameKeys<typeof SYNTHETIC_DEMO_OPTIONS.fields, SyntheticDemoOptions>>;
 
 /** Checks the options of {@link runSyntheticDemo}. */
 export function resolveSyntheticDemoOptions(options: SyntheticDemoOptions = {}): ResolvedSyntheticDemoOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('synthetic demo options must be an object');
-  for (const key of Object.keys(options)) if (!['seeds', 'seed', 'steps', 'window', 'threads'].includes(key)) fail(`unknown synthetic demo option '${key}'`);
-  const seeds = intIn('seeds', options.seeds ?? 30, 1, 1000);
-  const seed = checkSeed(options.seed ?? 0);
-  const steps = intIn('steps', options.steps ?? 240, 60, 100_000);
-  const window = intIn('window', options.window ?? 20, 4, Math.floor(steps / 2));
-  const out: ResolvedSyntheticDemoOptions = { seeds, seed, steps, window };
-  if (options.threads !== undefined) out.threads = intIn('threads', options.threads, 1, 1024);
-  return out;
+  const { seeds, seed, steps, window: w, threads } = resolveOptions(SYNTHETIC_DEMO_OPTIONS, options);
+  const window = checkValue({ ...SYNTHETIC_DEMO_OPTIONS.fields.window, max: Math.floor(steps / 2), note: undefined }, 'window', w);
+  return { seeds, seed, steps, window, ...(threads !== undefined ? { threads } : {}) };
 }
 
 function verdictOf(sc: SyntheticScenario, summary: RunSummary): SyntheticVerdict {

@@ -107,7 +107,7 @@ export function naiveObservables(valuesDesc: number[], beta: number) {
   const p = kept.map((l) => l / trace);
   const pr = 1 / p.reduce((a, b) => a + b * b, 0);
   const entropy = -p.reduce((a, b) => a + b * Math.log(b), 0);
-  const w = p.map((x) => Math.pow(x, beta));
+  const w = p.map((x) => x ** beta);
   const z = w.reduce((a, b) => a + b, 0);
   const q = w.map((x) => x / z);
   const E = p.map((x) => -Math.log(x));
