@@ -25,6 +25,7 @@ import { SUMMARIZE_OPTIONS } from '../lib/stats/summarize.js';
 import { SURROGATE_OPTIONS } from '../lib/stats/surrogate.js';
 import { WARNING_OPTIONS } from '../lib/stats/warnings.js';
 import { SWEEP_OPTIONS } from '../lib/sweep/runner.js';
+import { WATCH_OPTIONS } from '../lib/watch/watch_options.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -50,6 +51,7 @@ const documented: [string, string, OptionSchema][] = [
   ['lib/stats/baselines.ts', 'CompareOptions', COMPARE_OPTIONS],
   ['lib/stats/sensitivity.ts', 'SensitivityOptions', SENSITIVITY_OPTIONS],
   ['lib/stats/summarize.ts', 'SummarizeOptions', SUMMARIZE_OPTIONS],
+  ['lib/watch/watch_options.ts', 'WatchOptions', WATCH_OPTIONS],
 ];
 
 /** Each property's TSDoc text in `name`'s declaration (own members only). */

@@ -154,6 +154,12 @@ describe('rdm2 watch output', () => {
     expect(PROBES).toBe(24);
   });
 
+  it('docs/watch.md holds its --help verbatim', async () => {
+    const help = await runCliHere(['watch', '--help']);
+    expect(help.code).toBe(0);
+    expect(readFileSync(join(root, 'docs', 'watch.md'), 'utf8')).toContain('```text\n$ rdm2 watch --help\n' + help.stdout + '```');
+  });
+
   it('a status line on stderr; --idle-timeout stops with status 3; usage errors', async () => {
     const dir = tempDir('rdm2-watch-cli-');
     const file = join(dir, 'live.rows');

@@ -7,9 +7,11 @@ import { startLiveServer, type LiveServer } from '../watch/live_server.js';
 import { runWarningCommand } from '../watch/on_warning.js';
 import { watchStatusLine } from '../watch/status_line.js';
 import { watch, type WatchOptions, type WatchProgress } from '../watch/watch.js';
+import { WATCH_OPTIONS } from '../watch/watch_options.js';
 import { warningDocument, warningLine } from '../watch/warning_report.js';
 import type { WatchAnalysisOptions } from '../watch/watch_state.js';
-import { addWarningOptions, integerArg, numberArg, positiveNumberArg, warningOptionsFrom, type WarningCliValues } from './analysis_options.js';
+import { addWarningOptions, integerArg, numberArg, warningOptionsGiven, type WarningCliValues } from './analysis_options.js';
+import { addSchemaFlags, optionsFromFlags, schemaOption } from './schema_flags.js';
 import type { CliIo } from './io.js';
 import { summaryLines } from './run_summary_text.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
@@ -18,23 +20,16 @@ import { asUsageError, asUsageErrorAsync } from './usage_error.js';
 export const EXIT_IDLE = 3;
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
+/** The flags made from WATCH_OPTIONS. */
+const FLAGGED = ['window', 'topK', 'detrend', 'transform', 'beta', 'nonFinite', 'state', 'restart', 'pollMs', 'idleTimeoutMs', 'tensorboard'] as const;
+
 interface WatchValues extends WarningCliValues {
-  window?: number;
-  topK?: number;
-  detrend?: 'none' | 'linear';
-  transform?: 'none' | 'log';
-  beta?: number;
-  nonFinite?: 'error' | 'skip-window';
   groups?: string;
   transition?: number;
-  state?: string;
-  restart?: boolean;
   out?: string;
   json?: boolean;
   serve?: number | true;
-  tensorboard?: string;
   onWarning?: string;
-  poll: number;
   idleTimeout?: number;
   quiet?: boolean;
 }
@@ -91,31 +86,21 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
         'on SIGINT / SIGTERM / --idle-timeout after saving its state: run the same command again to resume\n' +
         'where it stopped, with no row analysed twice or skipped.',
     )
-    .argument('<path>', 'the loss file (.rows, .jsonl, .ndjson), or the run directory holding exactly one')
-    .addOption(new Option('--window <W>', 'window length in checkpoints, >= 2 (required unless resuming a saved state)').argParser(integerArg(2)))
-    .addOption(new Option('--top-k <K>', 'top eigenvectors kept per window (default: 1; warnings name the groups of the first)').argParser(integerArg(0)))
-    .addOption(new Option('--detrend <mode>', "per-probe trend removed in each window (default: 'none')").choices(['none', 'linear']))
-    .addOption(new Option('--transform <t>', "transform applied to every loss first (default: 'none')").choices(['none', 'log']))
-    .addOption(new Option('--beta <B>', 'inverse temperature of the spectral heat capacity, > 0 (default: 1)').argParser(positiveNumberArg))
-    .addOption(
-      new Option('--non-finite <policy>', "NaN/inf losses: 'error' stops (default), 'skip-window' marks the windows holding them degenerate").choices([
-        'error',
-        'skip-window',
-      ]),
-    );
+    .argument('<path>', 'the loss file (.rows, .jsonl, .ndjson), or the run directory holding exactly one');
+  addSchemaFlags(cmd, WATCH_OPTIONS, ['window', 'topK', 'detrend', 'transform', 'beta', 'nonFinite']);
   addWarningOptions(cmd);
   cmd
     .option('--groups <file>', 'probe group labels (.json array, .npy, or one label per line); overrides the sidecar meta.json')
     .option('--transition <step>', "step of the transition, for the lead time in the final summary (overrides meta.json's)", numberArg)
-    .option('--state <dir>', 'state directory (monitor snapshot, read position, analysed windows) (default: "<loss file>.watch")')
-    .option('--restart', 'discard a saved state and start again from the first row')
+    .addOption(schemaOption('state', WATCH_OPTIONS.fields.state))
+    .addOption(schemaOption('restart', WATCH_OPTIONS.fields.restart))
     .option('--out <file>', 'when the producer ends, write the full result: .json, .csv or .npz (as rdm2 analyze --out)')
     .option('--json', 'print each warning as one JSON line on stdout (the document --on-warning gets), and the final result as JSON')
     .addOption(new Option('--serve [port]', 'serve a live page of the run report on http://127.0.0.1:<port>/ (default: a free port)').argParser(portArg))
-    .option('--tensorboard <dir>', 'write SHC, PR, trace, entropy, top share, SHC z and warnings as TensorBoard scalars to <dir>')
+    .addOption(schemaOption('tensorboard', WATCH_OPTIONS.fields.tensorboard))
     .option('--on-warning <command>', 'run <command> (with /bin/sh -c) for each warning, the warning as JSON on its stdin')
-    .addOption(new Option('--poll <ms>', 'milliseconds between looks at a file that has not grown').argParser(integerArg(1, 3_600_000)).default(500))
-    .addOption(new Option('--idle-timeout <seconds>', 'stop (state saved, exit status 3) when the file has not grown for this long').argParser(positiveNumberArg))
+    .addOption(schemaOption('pollMs', WATCH_OPTIONS.fields.pollMs))
+    .addOption(schemaOption('idleTimeoutMs', WATCH_OPTIONS.fields.idleTimeoutMs))
     .option('--quiet', 'no status line on stderr')
     .addHelpText(
       'after',
@@ -132,13 +117,9 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
     )
     .action(async (target: string, values: WatchValues, command: Command) => {
       if (values.out !== undefined) asUsageError(() => resultFormatOf(values.out!));
-      const given = (key: string) => command.getOptionValueSource(key) === 'cli';
       const groups = values.groups !== undefined ? await readGroupsFile(values.groups) : undefined;
-      const warning = warningOptionsFrom({
-        ...(given('warnBaseline') ? { warnBaseline: values.warnBaseline } : {}),
-        ...(given('warnZ') ? { warnZ: values.warnZ } : {}),
-        ...(given('warnConsecutive') ? { warnConsecutive: values.warnConsecutive } : {}),
-      });
+      // Only the detector options given on this command line: a resumed watch keeps its state's.
+      const warning = warningOptionsGiven(values, (attribute) => command.getOptionValueSource(attribute) === 'cli');
       const abort = new AbortController();
       let signalName: string | undefined;
       const onSignal = (name: NodeJS.Signals) => {
@@ -161,20 +142,10 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
           io.stderr.write(`rdm2 watch: live page at ${server.url}\n`);
         }
         const opts: WatchOptions = {
-          ...(values.window !== undefined ? { window: values.window } : {}),
-          ...(values.topK !== undefined ? { topK: values.topK } : {}),
-          ...(values.detrend !== undefined ? { detrend: values.detrend } : {}),
-          ...(values.transform !== undefined ? { transform: values.transform } : {}),
-          ...(values.beta !== undefined ? { beta: values.beta } : {}),
-          ...(values.nonFinite !== undefined ? { nonFinite: values.nonFinite } : {}),
+          ...(optionsFromFlags(values as unknown as Record<string, unknown>, WATCH_OPTIONS, FLAGGED) as WatchOptions),
           ...(Object.keys(warning).length > 0 ? { warning } : {}),
-          ...(values.state !== undefined ? { state: values.state } : {}),
-          ...(values.restart ? { restart: true } : {}),
-          ...(values.tensorboard !== undefined ? { tensorboard: values.tensorboard } : {}),
           ...(groups ? { groups } : {}),
           ...(values.transition !== undefined ? { transition: values.transition } : {}),
-          ...(values.idleTimeout !== undefined ? { idleTimeoutMs: values.idleTimeout * 1000 } : {}),
-          pollMs: values.poll,
           keepLosses: server !== undefined,
           signal: abort.signal,
           onProgress: (p) => {

@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Rdm2Error } from '../errors.js';
 import { fsError } from './file_error.js';
+import { optionError } from '../option_schema.js';
 import { encodeRowStreamHeader, encodeRowStreamRecord, ROW_STREAM_END_STEP } from './row_stream.js';
 
 /** Options of {@link RowStreamWriter.create}. */
@@ -14,10 +15,6 @@ export interface RowStreamWriterOptions {
   dtype?: 'float32' | 'float64';
   /** Flush each row to disk (`fsync`): durable across a machine crash. Default false. */
   fsync?: boolean;
-}
-
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
 }
 
 /**
@@ -49,11 +46,11 @@ export class RowStreamWriter {
   /** Creates the file (refusing an existing one) and, for `.rows`, writes its header. */
   static async create(path: string, opts: RowStreamWriterOptions): Promise<RowStreamWriter> {
     const ext = extname(path).toLowerCase();
-    const format = ext === '.rows' ? 'rows' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : fail(`${path}: expected a .rows or .jsonl file name`);
+    const format = ext === '.rows' ? 'rows' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : optionError(`${path}: expected a .rows or .jsonl file name`);
     const probes = opts.probes;
-    if (!Number.isInteger(probes) || probes < 1) fail(`probes must be an integer >= 1, got ${JSON.stringify(probes)}`);
+    if (!Number.isInteger(probes) || probes < 1) optionError(`probes must be an integer >= 1, got ${JSON.stringify(probes)}`);
     const dtype = opts.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'float64') fail(`dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'float64') optionError(`dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`);
     let fh: FileHandle;
     try {
       fh = await open(path, 'ax'); // append-only: every write lands at the end, whoever else appended
@@ -75,7 +72,7 @@ export class RowStreamWriter {
   /** Appends the row of `step` (an integer, after the previous row's step). */
   async append(step: number, losses: ArrayLike<number>): Promise<void> {
     if (this.closed) throw new Rdm2Error('ERR_RDM2_CLOSED', `${this.path}: the writer is closed`);
-    if (!Number.isSafeInteger(step) || step < 0 || step <= this.lastStep) fail(`step must be an integer >= 0 after ${this.lastStep}, got ${step}`);
+    if (!Number.isSafeInteger(step) || step < 0 || step <= this.lastStep) optionError(`step must be an integer >= 0 after ${this.lastStep}, got ${step}`);
     if (losses.length !== this.probes) throw new Rdm2Error('ERR_RDM2_SHAPE', `row has ${losses.length} losses, the stream has ${this.probes} probes`);
     const bytes =
       this.format === 'rows'

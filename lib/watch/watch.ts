@@ -3,7 +3,7 @@
 import { open, readdir, stat, unlink, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Rdm2Error } from '../errors.js';
+import { Rdm2Error, usageError } from '../errors.js';
 import { sha256File, type FileAnalysis } from '../io/analyze_file.js';
 import { fileError } from '../io/file_error.js';
 import { findSidecar, metaFromFileSteps, readMetaJson, type LossMeta } from '../io/meta.js';
@@ -11,62 +11,18 @@ import { resolveRunMeta } from '../io/read_loss_file.js';
 import { summarizeFile } from '../io/file_summary.js';
 import { SpectralMonitor, type Summary } from '../monitor.js';
 import { resolveAnalyzeOptions } from '../options.js';
+import { optionError, resolveOptions } from '../option_schema.js';
 import { blockEnergy } from '../stats/block_energy.js';
 import type { RunSummary } from '../stats/summarize.js';
-import { OnlineWarningDetector, resolveWarningOptions, type Warning, type WarningOptions } from '../stats/warnings.js';
+import { OnlineWarningDetector, resolveWarningOptions, type Warning } from '../stats/warnings.js';
 import { EventFileWriter, TENSORBOARD_FILE_NAMES, type ScalarWindow } from '../tensorboard/scalars.js';
-import type { Analysis, Detrend, NonFinitePolicy, Transform } from '../types.js';
+import type { Analysis } from '../types.js';
 import { followFormatOf, openFollower, type FollowBatch, type RowFollower } from './follower.js';
 import { WindowLog, type WindowColumns, type WindowRecord } from './window_log.js';
-import { readWatchState, writeWatchState, type WatchAnalysisOptions, type WatchState, type WatchStateHeader, type WatchWarning } from './watch_state.js';
+import { NEW_WATCH_DEFAULTS, WATCH_OPTIONS, type WatchOptions } from './watch_options.js';
 
-/** Options of {@link watch}. Analysis options may be left out when resuming: the state's are used. */
-export interface WatchOptions {
-  /** W, the window length (>= 2). Required for a new watch. */
-  window?: number;
-  /** Top eigenvectors kept per window (warnings name the groups carrying the first). Default 1. */
-  topK?: number;
-  /** Default 'none'. */
-  detrend?: Detrend;
-  /** Default 'none'. */
-  transform?: Transform;
-  /** SHC inverse temperature. Default 1. */
-  beta?: number;
-  /** Default 'error'. */
-  nonFinite?: NonFinitePolicy;
-  /** The SHC warning detector (as for `detectWarnings`). Default: its defaults. */
-  warning?: WarningOptions;
-  /** The state directory. Default `<loss file>.watch` next to the loss file. */
-  state?: string;
-  /** Discard an existing state and start from the first row. Default false. */
-  restart?: boolean;
-  /** Milliseconds between looks at a file that has not grown. Default 500. */
-  pollMs?: number;
-  /** Most bytes of the file read (and committed) per batch. Default 16 MiB. */
-  batchBytes?: number;
-  /** Stop (state saved, status 'idle') when the file has not grown for this many ms. Default: never. */
-  idleTimeoutMs?: number;
-  /** Write TensorBoard scalars to this directory as windows arrive. */
-  tensorboard?: string;
-  /** Keep every row in memory (the live page draws losses and covariance snapshots from them). Default false. */
-  keepLosses?: boolean;
-  /** Group labels per probe, instead of the sidecar meta.json's. */
-  groups?: string[];
-  /** The transition step, instead of the sidecar's. */
-  transition?: number;
-  /** Read the sidecar meta.json (groups, transition). Default true. */
-  sidecar?: boolean;
-  /** sha256 of the finished file in the result. Default true. */
-  checksum?: boolean;
-  /** Aborting stops the watch after the batch in progress, with its state saved (status 'stopped'). */
-  signal?: AbortSignal;
-  /** Called for every warning, as it happens, before the state that includes it is saved (awaited). */
-  onWarning?: (warning: WatchWarning) => void | Promise<void>;
-  /** Called after every poll with where the watch stands. */
-  onProgress?: (progress: WatchProgress) => void;
-  /** Called after every committed batch, and once the source is known (with 0 windows). */
-  onUpdate?: (live: LiveWatch) => void;
-}
+export type { WatchOptions } from './watch_options.js';
+import { readWatchState, writeWatchState, type WatchAnalysisOptions, type WatchState, type WatchStateHeader, type WatchWarning } from './watch_state.js';
 
 /** Where a watch stands (for status lines). */
 export interface WatchProgress {
@@ -124,18 +80,8 @@ export interface WatchResult {
 /** File names inside the state directory. */
 export const WATCH_STATE_FILES = { state: 'state.bin', windows: 'windows.bin', lock: 'lock' } as const;
 
-const DEFAULT_POLL_MS = 500;
-const DEFAULT_BATCH_BYTES = 16 * 2 ** 20;
 /** Probes named in a warning without groups. */
 const TOP_PROBES = 5;
-
-function usage(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_USAGE', message);
-}
-
-function optionError(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
 
 function stopped(signal: AbortSignal | undefined): boolean {
   return signal?.aborted ?? false;
@@ -156,7 +102,7 @@ const FOLLOWED = ['.rows', '.jsonl', '.ndjson'];
  * in a run directory. Waits (polling) while the file or directory entry does not exist yet.
  */
 async function findStream(target: string, opts: WatchOptions, progress: (p: Partial<WatchProgress>) => void): Promise<string | undefined> {
-  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  const pollMs = opts.pollMs!;
   for (;;) {
     if (stopped(opts.signal)) return undefined;
     let isDir = false;
@@ -165,10 +111,10 @@ async function findStream(target: string, opts: WatchOptions, progress: (p: Part
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Rdm2Error('ERR_RDM2_FILE', `${target}: cannot read: ${(err as Error).message}`, { cause: err });
       try {
-        if (!(await stat(dirname(target))).isDirectory()) usage(`${dirname(target)} is not a directory`);
+        if (!(await stat(dirname(target))).isDirectory()) usageError(`${dirname(target)} is not a directory`);
       } catch (e) {
         if (e instanceof Rdm2Error) throw e;
-        usage(`${target}: neither it nor its directory ${dirname(target)} exists`);
+        usageError(`${target}: neither it nor its directory ${dirname(target)} exists`);
       }
       followFormatOf(target); // a wrong extension is an error now, not after waiting
       progress({ phase: 'waiting' });
@@ -182,7 +128,7 @@ async function findStream(target: string, opts: WatchOptions, progress: (p: Part
     const entries = await readdir(target, { withFileTypes: true });
     const streams = entries.filter((e) => e.isFile() && FOLLOWED.includes(extname(e.name).toLowerCase())).map((e) => e.name).sort();
     if (streams.length === 1) return join(target, streams[0]!);
-    if (streams.length > 1) usage(`${target} holds several loss streams (${streams.join(', ')}): name the one to watch`);
+    if (streams.length > 1) usageError(`${target} holds several loss streams (${streams.join(', ')}): name the one to watch`);
     progress({ phase: 'waiting' });
     await pause(pollMs, opts.signal);
   }
@@ -240,26 +186,27 @@ function analysisOptions(opts: WatchOptions, saved: WatchAnalysisOptions | undef
     for (const [key, value] of Object.entries(requested)) {
       const have = saved[key as keyof typeof requested];
       if (value !== undefined && value !== have) {
-        usage(`${key} = ${JSON.stringify(value)}, but the saved watch state was made with ${key} = ${JSON.stringify(have)}: use the same options to resume, or --restart to start over`);
+        usageError(`${key} = ${JSON.stringify(value)}, but the saved watch state was made with ${key} = ${JSON.stringify(have)}: use the same options to resume, or --restart to start over`);
       }
     }
     if (warning) {
       for (const key of ['baseline', 'z', 'consecutive', 'direction'] as const) {
         if (opts.warning![key] !== undefined && warning[key] !== saved.warning[key]) {
-          usage(`warning ${key} = ${JSON.stringify(warning[key])}, but the saved watch state was made with ${JSON.stringify(saved.warning[key])}: use the same options to resume, or --restart to start over`);
+          usageError(`warning ${key} = ${JSON.stringify(warning[key])}, but the saved watch state was made with ${JSON.stringify(saved.warning[key])}: use the same options to resume, or --restart to start over`);
         }
       }
     }
     return saved;
   }
-  if (requested.window === undefined) optionError('window is required to start a watch');
+  if (requested.window === undefined) optionError('window is required to start a watch (an integer >= 2)');
+  const d = NEW_WATCH_DEFAULTS;
   const out: WatchAnalysisOptions = {
     window: requested.window,
-    topK: requested.topK ?? 1,
-    detrend: requested.detrend ?? 'none',
-    transform: requested.transform ?? 'none',
-    beta: requested.beta ?? 1,
-    nonFinite: requested.nonFinite ?? 'error',
+    topK: requested.topK ?? d.topK,
+    detrend: requested.detrend ?? d.detrend,
+    transform: requested.transform ?? d.transform,
+    beta: requested.beta ?? d.beta,
+    nonFinite: requested.nonFinite ?? d.nonFinite,
     warning: warning ?? resolveWarningOptions({}),
   };
   // The monitor validates the rest (ranges, topK against min(W - 1, n)).
@@ -383,13 +330,12 @@ function analysisOf(c: WindowColumns, rows: number, probes: number, o: WatchAnal
  * if (r.status === 'ended') console.log(r.result!.summary.shcPeak);
  * ```
  */
-export async function watch(target: string, opts: WatchOptions = {}): Promise<WatchResult> {
+export async function watch(target: string, options: WatchOptions = {}): Promise<WatchResult> {
   if (typeof target !== 'string' || target === '') optionError('watch needs the path of a loss file or run directory');
-  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
-  const batchBytes = opts.batchBytes ?? DEFAULT_BATCH_BYTES;
-  if (!(pollMs > 0) || !Number.isFinite(pollMs)) optionError(`pollMs must be a finite number > 0, got ${JSON.stringify(pollMs)}`);
-  if (!Number.isInteger(batchBytes) || batchBytes < 1) optionError(`batchBytes must be an integer >= 1, got ${JSON.stringify(batchBytes)}`);
-  if (opts.idleTimeoutMs !== undefined && !(opts.idleTimeoutMs > 0)) optionError(`idleTimeoutMs must be > 0, got ${JSON.stringify(opts.idleTimeoutMs)}`);
+  const resolved = resolveOptions(WATCH_OPTIONS, options);
+  // Absent analysis options stay absent (a resumed watch takes its state's); the rest are defaulted.
+  const opts: WatchOptions = Object.fromEntries(Object.entries(resolved).filter(([, v]) => v !== undefined));
+  const { pollMs, batchBytes } = resolved;
 
   const progressBase: WatchProgress = { phase: 'waiting', file: undefined, rows: 0, windows: 0, warnings: 0, lastStep: NaN, lagBytes: 0, lagRows: undefined, idleMs: 0 };
   const report = (p: Partial<WatchProgress>) => opts.onProgress?.({ ...progressBase, ...p });
@@ -399,7 +345,7 @@ export async function watch(target: string, opts: WatchOptions = {}): Promise<Wa
   const file = found;
   const stateDir = opts.state ?? join(dirname(file), `${basename(file)}.watch`);
   const statePath = join(stateDir, WATCH_STATE_FILES.state);
-  if (resolve(stateDir) === resolve(file) || resolve(statePath) === resolve(file)) usage(`--state ${stateDir} is the loss file itself`);
+  if (resolve(stateDir) === resolve(file) || resolve(statePath) === resolve(file)) usageError(`--state ${stateDir} is the loss file itself`);
   try {
     await mkdir(stateDir, { recursive: true });
   } catch (err) {
@@ -424,7 +370,7 @@ async function follow(
 ): Promise<WatchResult> {
   const saved = opts.restart ? undefined : await readWatchState(statePath);
   if (saved && resolve(saved.header.source.path) !== resolve(file)) {
-    usage(`the state in ${stateDir} belongs to ${saved.header.source.path}, not ${file}: use another --state, or --restart`);
+    usageError(`the state in ${stateDir} belongs to ${saved.header.source.path}, not ${file}: use another --state, or --restart`);
   }
   // Open the file (waiting for its header / first row).
   let lastGrowth = Date.now();
@@ -444,7 +390,7 @@ async function follow(
   try {
     const n = f.probes;
     if (saved && (saved.header.source.probes !== n || saved.header.source.format !== f.format)) {
-      usage(`the state in ${stateDir} is for ${saved.header.source.probes} probes (${saved.header.source.format}); ${file} has ${n} (${f.format}): use --restart`);
+      usageError(`the state in ${stateDir} is for ${saved.header.source.probes} probes (${saved.header.source.format}); ${file} has ${n} (${f.format}): use --restart`);
     }
     const options = analysisOptions(opts, saved?.header.options, n);
     const m = Math.min(options.window - 1, n);
@@ -699,7 +645,7 @@ async function refill(file: string, store: LossStore, rows: number): Promise<voi
   if (!f) fileError(file, '', 'holds no rows, but the watch state says some were read (start over with --restart)');
   try {
     while (store.rows < rows) {
-      const b = await f.poll(DEFAULT_BATCH_BYTES);
+      const b = await f.poll(16 * 2 ** 20);
       if (b.rows === 0) fileError(file, '', `holds fewer rows than the ${rows} the watch state says were read`);
       store.append(b.data, Math.min(b.rows, rows - store.rows));
     }
