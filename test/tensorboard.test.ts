@@ -90,7 +90,7 @@ describe('TensorBoard scalars', () => {
     mkdirSync(join(runs, 'a'), { recursive: true });
     await produce(join(runs, 'a', 'losses.rows'), data, { to: T });
     writeNpy(join(runs, 'b', 'losses.npy'), data, T, PROBES, { dtype: 'float32' });
-    const r = await runCliHere(['sweep', runs, '--window', String(W), '--out', join(dir, 'out'), '--tensorboard', join(dir, 'tb'), '--quiet', '--jobs', '1']);
+    const r = await runCliHere(['sweep', runs, '--window', String(W), '--pattern', '**/losses.{rows,npy}', '--out', join(dir, 'out'), '--tensorboard', join(dir, 'tb'), '--quiet', '--jobs', '1']);
     expect(r.code).toBe(0);
     const [a, b] = readTfevents([join(dir, 'tb', 'a', 'losses', 'events.out.tfevents.rdm2.analysis'), join(dir, 'tb', 'b', 'losses', 'events.out.tfevents.rdm2.analysis')]);
     const fa = await analyzeFile(join(runs, 'a', 'losses.rows'), { window: W });
