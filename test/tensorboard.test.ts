@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { analyzeFile, detectWarnings, maskedCrc32c, frameRecord, TENSORBOARD_TAGS, watch, type FileAnalysis } from '../lib/index.js';
+import { analyzeFile, detectWarnings, maskedCrc32c, frameRecord, OBSERVABLE_NAMES, TENSORBOARD_TAGS, watch, type FileAnalysis } from '../lib/index.js';
 import { expectReject } from './helpers.js';
 import { runCliHere, tempDir, writeNpy } from './io_fixtures.js';
 import { readTfevents, type DecodedEvent } from './tfevents_reader.js';
@@ -31,11 +31,7 @@ function expectScalars(events: DecodedEvent[], fa: FileAnalysis, steps: ArrayLik
     expect(e.step).toBe(steps[j]);
     if (warnings.some((w) => w.index === j)) fired++;
     const want = [
-      [TENSORBOARD_TAGS.shc, f32(a.shc[j]!)],
-      [TENSORBOARD_TAGS.pr, f32(a.pr[j]!)],
-      [TENSORBOARD_TAGS.trace, f32(a.trace[j]!)],
-      [TENSORBOARD_TAGS.entropy, f32(a.entropy[j]!)],
-      [TENSORBOARD_TAGS.topShare, f32(a.topShare[j]!)],
+      ...OBSERVABLE_NAMES.map((name) => [TENSORBOARD_TAGS[name], f32(a[name][j]!)]),
       ...(Number.isNaN(z[j]!) ? [] : [[TENSORBOARD_TAGS.z, f32(z[j]!)]]),
       [TENSORBOARD_TAGS.warnings, fired],
     ];
@@ -47,6 +43,10 @@ function expectScalars(events: DecodedEvent[], fa: FileAnalysis, steps: ArrayLik
 }
 
 describe('TensorBoard scalars', () => {
+  it('one tag per observable of the registry, as the docs list them', () => {
+    expect(Object.values(TENSORBOARD_TAGS)).toEqual(['rdm2/trace', 'rdm2/pr', 'rdm2/entropy', 'rdm2/shc', 'rdm2/top_share', 'rdm2/shc_z', 'rdm2/warnings']);
+  });
+
   it('the masked CRC-32C and the record framing of TensorFlow', () => {
     // CRC-32C("123456789") = 0xe3069283; TensorFlow's mask: rotate right 15, add 0xa282ead8
     const crc = 0xe3069283;

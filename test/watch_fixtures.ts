@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FileAnalysis } from '../lib/io/analyze_file.js';
+import { OBSERVABLE_NAMES } from '../lib/observables.js';
 import type { RunSummary } from '../lib/stats/index.js';
 import { expectRel } from './helpers.js';
 
@@ -24,7 +25,7 @@ export function expectSameResult(got: FileAnalysis & { summary: RunSummary }, wa
   const { threads: _a, ...oa } = a.options;
   const { threads: _b, ...ob } = b.options;
   expect(oa).toEqual(ob);
-  for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const) {
+  for (const key of OBSERVABLE_NAMES) {
     const scale = b[key].reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 0);
     for (let j = 0; j < b.windows; j++) expectRel(a[key][j]!, b[key][j]!, 1e-12, scale, `${key}[${j}]`);
   }

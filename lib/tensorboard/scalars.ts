@@ -6,35 +6,35 @@ import { Rdm2Error } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
 import { fsError } from '../io/file_error.js';
 import type { FileAnalysis } from '../io/analyze_file.js';
+import { OBSERVABLE_NAMES, observablesAt, type ObservableName, type ObservableValues } from '../observables.js';
 import { detectWarnings, type WarningOptions } from '../stats/warnings.js';
 import { fileVersionEvent, scalarEvent } from './event_proto.js';
 import { frameRecord } from './tfrecord.js';
 
-/** The tag of each scalar series. */
+/** `topShare` -> `top_share`: TensorBoard tags in the snake case of TensorFlow's. */
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * The tag of each scalar series: `rdm2/<observable>` for every observable of the registry
+ * (`rdm2/shc`, `rdm2/pr`, `rdm2/trace`, `rdm2/entropy`, `rdm2/top_share`), and two for warnings.
+ */
 export const TENSORBOARD_TAGS = {
-  shc: 'rdm2/shc',
-  pr: 'rdm2/pr',
-  trace: 'rdm2/trace',
-  entropy: 'rdm2/entropy',
-  topShare: 'rdm2/top_share',
+  ...(Object.fromEntries(OBSERVABLE_NAMES.map((name) => [name, `rdm2/${snakeCase(name)}`])) as Record<ObservableName, string>),
   /** Robust z of the SHC against its trailing baseline (written where it is defined: after warm-up). */
   z: 'rdm2/shc_z',
   /** Number of SHC warnings raised up to and including the window. */
   warnings: 'rdm2/warnings',
-} as const;
+};
 
 /** Event file names: TensorBoard reads every file whose name contains `tfevents`. */
 export const TENSORBOARD_FILE_NAMES = { analysis: 'events.out.tfevents.rdm2.analysis', watch: 'events.out.tfevents.rdm2.watch' } as const;
 
-/** One window's scalars. */
-export interface ScalarWindow {
+/** One window's scalars: every observable, and these. */
+export interface ScalarWindow extends ObservableValues {
   /** Training step of the window's last checkpoint (an integer). */
   step: number;
-  trace: number;
-  pr: number;
-  entropy: number;
-  shc: number;
-  topShare: number;
   /** Robust z of the SHC (NaN during warm-up: not written). */
   z: number;
   /** Warnings raised so far, this window included. */
@@ -53,11 +53,7 @@ export function scalarRecords(windows: readonly ScalarWindow[], wallTime: number
   const parts = windows.map((w) => {
     checkTensorboardStep(w.step, `window at step ${w.step}`);
     const values = [
-      { tag: TENSORBOARD_TAGS.shc, value: w.shc },
-      { tag: TENSORBOARD_TAGS.pr, value: w.pr },
-      { tag: TENSORBOARD_TAGS.trace, value: w.trace },
-      { tag: TENSORBOARD_TAGS.entropy, value: w.entropy },
-      { tag: TENSORBOARD_TAGS.topShare, value: w.topShare },
+      ...OBSERVABLE_NAMES.map((name) => ({ tag: TENSORBOARD_TAGS[name], value: w[name] })),
       ...(Number.isNaN(w.z) ? [] : [{ tag: TENSORBOARD_TAGS.z, value: w.z }]),
       { tag: TENSORBOARD_TAGS.warnings, value: w.warnings },
     ];
@@ -91,7 +87,7 @@ export function scalarWindowsOfFile(fa: FileAnalysis, warning: WarningOptions = 
   let count = 0;
   return Array.from({ length: a.windows }, (_, j) => {
     if (fired.has(j)) count++;
-    return { step: steps[j]!, trace: a.trace[j]!, pr: a.pr[j]!, entropy: a.entropy[j]!, shc: a.shc[j]!, topShare: a.topShare[j]!, z: z[j]!, warnings: count };
+    return { ...observablesAt(a, j), step: steps[j]!, z: z[j]!, warnings: count };
   });
 }
 

@@ -9,7 +9,8 @@ import { fileError } from '../io/file_error.js';
 import { findSidecar, metaFromFileSteps, readMetaJson, type LossMeta } from '../io/meta.js';
 import { resolveRunMeta } from '../io/read_loss_file.js';
 import { summarizeFile } from '../io/file_summary.js';
-import { SpectralMonitor, type Summary } from '../monitor.js';
+import { SpectralMonitor, type MonitorWindow } from '../monitor.js';
+import { OBSERVABLE_NAMES, allocateObservableColumns, observablesAt, pickObservableValues } from '../observables.js';
 import { resolveAnalyzeOptions } from '../options.js';
 import { optionError, resolveOptions } from '../option_schema.js';
 import { blockEnergy } from '../stats/block_energy.js';
@@ -235,7 +236,7 @@ async function runMeta(file: string, opts: WatchOptions, probes: number): Promis
 }
 
 /** The warning as reported: where, how strong, and which probes carry the top eigenvector. */
-function describeWarning(w: Warning, s: Summary, checkpoint: number, window: number, startWindow: number, groups: string[] | undefined, probes: number): WatchWarning {
+function describeWarning(w: Warning, s: MonitorWindow, checkpoint: number, window: number, startWindow: number, groups: string[] | undefined, probes: number): WatchWarning {
   let groupEnergy: WatchWarning['groups'] = null;
   let topProbes: WatchWarning['topProbes'] = null;
   if (s.eigenvectors) {
@@ -283,13 +284,11 @@ class LossStore {
 function analysisOf(c: WindowColumns, rows: number, probes: number, o: WatchAnalysisOptions): Analysis {
   const m = Math.min(o.window - 1, probes);
   const options = resolveAnalyzeOptions({ window: o.window, stride: 1, topK: o.topK, detrend: o.detrend, transform: o.transform, beta: o.beta, nonFinite: o.nonFinite }, rows, probes);
+  const observables = allocateObservableColumns(0);
+  for (const name of OBSERVABLE_NAMES) observables[name] = c[name].slice();
   const a: Analysis = {
+    ...observables,
     t: c.t.slice(),
-    trace: c.trace.slice(),
-    pr: c.pr.slice(),
-    entropy: c.entropy.slice(),
-    shc: c.shc.slice(),
-    topShare: c.topShare.slice(),
     eigenvalues: c.eigenvalues.slice(),
     degenerate: c.degenerate.slice(),
     windows: c.windows,
@@ -573,7 +572,7 @@ async function analyseBatch(batch: FollowBatch, c: BatchContext): Promise<void> 
   for (let r = 0; r < batch.rows; r++) {
     const row = batch.data.subarray(r * n, (r + 1) * n);
     const step = batch.steps[r]!;
-    let s: Summary | null;
+    let s: MonitorWindow | null;
     try {
       s = monitor.push(row, step);
     } catch (err) {
@@ -603,7 +602,7 @@ async function analyseBatch(batch: FollowBatch, c: BatchContext): Promise<void> 
     let count = warningsBefore;
     const windows: ScalarWindow[] = records.map((rec, q) => {
       if (fired.has(before + q)) count++;
-      return { step: rec.step, trace: rec.trace, pr: rec.pr, entropy: rec.entropy, shc: rec.shc, topShare: rec.topShare, z: rec.z, warnings: count };
+      return { ...pickObservableValues(rec), step: rec.step, z: rec.z, warnings: count };
     });
     await c.tb.append(windows);
     await c.tb.sync();
@@ -627,7 +626,7 @@ function scalarWindows(c: WindowColumns, from: number, to: number, fired: Set<nu
   for (let j = 0; j < to; j++) {
     if (fired.has(j)) count++;
     if (j < from) continue;
-    out.push({ step: c.step[j]!, trace: c.trace[j]!, pr: c.pr[j]!, entropy: c.entropy[j]!, shc: c.shc[j]!, topShare: c.topShare[j]!, z: c.z[j]!, warnings: count });
+    out.push({ ...observablesAt(c, j), step: c.step[j]!, z: c.z[j]!, warnings: count });
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { crc32 } from 'node:zlib';
 import { Rdm2Error } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
 import type { ResolvedWarningOptions, WarningDetectorState } from '../stats/warnings.js';
-import type { Detrend, NonFinitePolicy, Transform } from '../types.js';
+import type { Detrend, LossTransform, NonFinitePolicy } from '../types.js';
 import type { FollowFormat, FollowPosition } from './follower.js';
 
 const MAGIC = 'RDM2WSTA';
@@ -21,7 +21,7 @@ export interface WatchAnalysisOptions {
   window: number;
   topK: number;
   detrend: Detrend;
-  transform: Transform;
+  transform: LossTransform;
   beta: number;
   nonFinite: NonFinitePolicy;
   warning: ResolvedWarningOptions;

@@ -1,27 +1,26 @@
 // The windows a watch has analysed: an append-only file (so a restarted watch keeps them) and
 // its columnar mirror in memory (for the live page and the final result).
-//   header 32 bytes: "RDM2WLOG" | u32 version 1 | u32 m (eigenvalues per window) | u32 topK | u32 n | u64 0
-//   record: f64 step, checkpoint, trace, pr, entropy, shc, topShare, degenerate, z | f64[m] eigenvalues |
-//           f32[topK * n] eigenvectors | zero padding to a multiple of 8
+//   header 32 bytes: "RDM2WLOG" | u32 version 1 | u32 m (eigenvalues per window) | u32 topK | u32 n |
+//                    u32 number of observables | u32 0
+//   record: f64 step, checkpoint, degenerate, z | f64 per observable (lib/observables.ts order) |
+//           f64[m] eigenvalues | f32[topK * n] eigenvectors | zero padding to a multiple of 8
 // Little-endian. The watch state records how many bytes are committed; anything after that is
 // cut off when the log is reopened.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Rdm2Error } from '../errors.js';
 import { fileError, fsError } from '../io/file_error.js';
 import { readBytesAt } from '../io/row_stream.js';
-import type { Summary } from '../monitor.js';
+import type { MonitorWindow } from '../monitor.js';
+import { OBSERVABLE_NAMES, allocateObservableColumns, type ObservableColumns, type ObservableValues } from '../observables.js';
 
 const MAGIC = 'RDM2WLOG';
 const VERSION = 1;
 /** Header length in bytes. */
 export const WINDOW_LOG_HEADER_BYTES = 32;
+/** Scalars stored per window before the observables: step, checkpoint, degenerate, z. */
+const LEAD = 4;
 /** Scalars stored per window before the eigenvalues. */
-const FIXED = 9;
-
-/** The per-window scalar observables, in result order. */
-export const WINDOW_OBSERVABLES = ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const;
-/** The name of one of {@link WINDOW_OBSERVABLES}. */
-export type WindowObservable = (typeof WINDOW_OBSERVABLES)[number];
+const FIXED = LEAD + OBSERVABLE_NAMES.length;
 
 /** Shape of the records: eigenvalues and eigenvectors per window. */
 export interface WindowLogLayout {
@@ -31,18 +30,13 @@ export interface WindowLogLayout {
   probes: number;
 }
 
-/** The columns of every window so far. */
-export interface WindowColumns {
+/** The columns of every window so far: one per observable of the registry, and these. */
+export interface WindowColumns extends ObservableColumns {
   windows: number;
   /** Training step of each window's last checkpoint. */
   step: Float64Array;
   /** Index of each window's last checkpoint. */
   t: Int32Array;
-  trace: Float64Array;
-  pr: Float64Array;
-  entropy: Float64Array;
-  shc: Float64Array;
-  topShare: Float64Array;
   degenerate: Uint8Array;
   /** Robust z of the SHC against the warning baseline (NaN during warm-up). */
   z: Float64Array;
@@ -51,7 +45,7 @@ export interface WindowColumns {
 }
 
 /** One window as the log stores it. */
-export interface WindowRecord extends Pick<Summary, WindowObservable | 'step' | 'eigenvalues' | 'eigenvectors' | 'degenerate'> {
+export interface WindowRecord extends ObservableValues, Pick<MonitorWindow, 'step' | 'eigenvalues' | 'eigenvectors' | 'degenerate'> {
   /** Index of the window's last checkpoint. */
   checkpoint: number;
   z: number;
@@ -70,6 +64,7 @@ function headerBytes(l: WindowLogLayout): Uint8Array {
   view.setUint32(12, l.eigenCount, true);
   view.setUint32(16, l.topK, true);
   view.setUint32(20, l.probes, true);
+  view.setUint32(24, OBSERVABLE_NAMES.length, true);
   return out;
 }
 
@@ -147,14 +142,10 @@ export class WindowLog {
   private allocate(cap: number): WindowColumns {
     const { eigenCount: m, topK, probes: n } = this.layout;
     return {
+      ...allocateObservableColumns(cap),
       windows: 0,
       step: new Float64Array(cap),
       t: new Int32Array(cap),
-      trace: new Float64Array(cap),
-      pr: new Float64Array(cap),
-      entropy: new Float64Array(cap),
-      shc: new Float64Array(cap),
-      topShare: new Float64Array(cap),
       degenerate: new Uint8Array(cap),
       z: new Float64Array(cap),
       eigenvalues: new Float64Array(cap * m),
@@ -180,13 +171,9 @@ export class WindowLog {
     const c = this.cols;
     c.step[j] = view.getFloat64(base, true);
     c.t[j] = view.getFloat64(base + 8, true);
-    c.trace[j] = view.getFloat64(base + 16, true);
-    c.pr[j] = view.getFloat64(base + 24, true);
-    c.entropy[j] = view.getFloat64(base + 32, true);
-    c.shc[j] = view.getFloat64(base + 40, true);
-    c.topShare[j] = view.getFloat64(base + 48, true);
-    c.degenerate[j] = view.getFloat64(base + 56, true);
-    c.z[j] = view.getFloat64(base + 64, true);
+    c.degenerate[j] = view.getFloat64(base + 16, true);
+    c.z[j] = view.getFloat64(base + 24, true);
+    OBSERVABLE_NAMES.forEach((name, k) => (c[name][j] = view.getFloat64(base + 8 * (LEAD + k), true)));
     for (let k = 0; k < m; k++) c.eigenvalues[j * m + k] = view.getFloat64(base + 8 * (FIXED + k), true);
     const v0 = base + 8 * (FIXED + m);
     for (let i = 0; i < topK * n; i++) c.eigenvectors[j * topK * n + i] = view.getFloat32(v0 + 4 * i, true);
@@ -213,7 +200,7 @@ export class WindowLog {
     const view = new DataView(bytes.buffer);
     records.forEach((r, q) => {
       const base = q * this.record;
-      const fixed = [r.step, r.checkpoint, r.trace, r.pr, r.entropy, r.shc, r.topShare, r.degenerate ? 1 : 0, r.z];
+      const fixed = [r.step, r.checkpoint, r.degenerate ? 1 : 0, r.z, ...OBSERVABLE_NAMES.map((name) => r[name])];
       fixed.forEach((v, k) => view.setFloat64(base + 8 * k, v, true));
       for (let k = 0; k < m; k++) view.setFloat64(base + 8 * (FIXED + k), r.eigenvalues[k]!, true);
       if (topK > 0) {
@@ -243,15 +230,13 @@ export class WindowLog {
     const N = this.size;
     const { eigenCount: m, topK, probes: n } = this.layout;
     const c = this.cols;
+    const observables = allocateObservableColumns(0);
+    for (const name of OBSERVABLE_NAMES) observables[name] = c[name].subarray(0, N);
     return {
+      ...observables,
       windows: N,
       step: c.step.subarray(0, N),
       t: c.t.subarray(0, N),
-      trace: c.trace.subarray(0, N),
-      pr: c.pr.subarray(0, N),
-      entropy: c.entropy.subarray(0, N),
-      shc: c.shc.subarray(0, N),
-      topShare: c.topShare.subarray(0, N),
       degenerate: c.degenerate.subarray(0, N),
       z: c.z.subarray(0, N),
       eigenvalues: c.eigenvalues.subarray(0, N * m),
