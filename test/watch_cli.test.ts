@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeWatchState } from '../lib/watch/watch_state.js';
 import { cleanEnv, runCliHere, runCliProcess, tempDir } from './io_fixtures.js';
-import { expectSameDocument, GROUPS, PROBES } from './watch_fixtures.js';
+import { expectSameDocument, GROUPS, produce, PROBES, transitionRun } from './watch_fixtures.js';
 import { readTfevents } from './tfevents_reader.js';
 
 vi.setConfig({ testTimeout: 0 });
@@ -152,6 +152,28 @@ describe('rdm2 watch output', () => {
     const same = await runCliHere(['watch', file, '--quiet', '--json', '--state', join(dir, 's2')]);
     expect(JSON.parse(same.stdout.trim()).summary.warningOptions.z).toBe(8);
     expect(PROBES).toBe(24);
+  });
+
+  it('--serve: the live page is served while the watch runs, and a failing --on-warning command is reported', async () => {
+    const dir = tempDir('rdm2-watch-cli-');
+    const file = join(dir, 'live.rows');
+    // An unfinished stream: the watch idles out (status 3) after serving it.
+    await (await produce(file, transitionRun(200, 3), { to: 200, finish: false })).close({ finished: false });
+    const run = startCli(['watch', file, '--window', String(W), '--quiet', '--serve', '--on-warning', 'exit 7', '--poll', '20', '--idle-timeout', '4']);
+    let stderr = '';
+    run.child.stderr!.on('data', (s: Buffer) => (stderr += s.toString()));
+    while (!/live page at (http:\/\/127\.0\.0\.1:\d+\/)/.test(stderr) && run.child.exitCode === null) await sleep(20);
+    const url = /live page at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)![1]!;
+    let status = { windows: 0 };
+    while (status.windows === 0 && run.child.exitCode === null) {
+      status = (await (await fetch(`${url}status.json`)).json()) as { windows: number };
+      await sleep(50);
+    }
+    expect(status.windows).toBeGreaterThan(0);
+    expect(await (await fetch(url)).text()).toContain('<script src="/live.js" defer></script>');
+    const r = await run.done;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/rdm2 watch: --on-warning command exited with status 7/);
   });
 
   it('docs/watch.md holds its --help verbatim', async () => {
