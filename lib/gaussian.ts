@@ -1,5 +1,6 @@
 // The Gaussian-perturbation 2RDM: K loss vectors measured at K random parameter
 // perturbations around one checkpoint (K x n), or one such block per checkpoint (T x K x n).
+import { showValue } from './show_value.js';
 import { prepareAnalysis, runPrepared, runPreparedSync } from './analyze.js';
 import { Rdm2Error } from './errors.js';
 import { toLossView, type LossView } from './loss_matrix.js';
@@ -31,7 +32,7 @@ function blockView(samples: PerturbationSamples): LossView {
     const shape = samples.shape;
     if (Array.isArray(shape) && shape.length === 3) {
       if (!shape.every((d) => Number.isInteger(d) && d >= 1)) {
-        throw new Rdm2Error('ERR_RDM2_SHAPE', `samples.shape must be [T, K, n] with positive integers, got ${JSON.stringify(shape)}`);
+        throw new Rdm2Error('ERR_RDM2_SHAPE', `samples.shape must be [T, K, n] with positive integers, got ${showValue(shape)}`);
       }
       const [T, K, n] = shape as [number, number, number];
       return toLossView({ data: samples.data, shape: [T * K, n] }, 'samples');

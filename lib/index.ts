@@ -11,6 +11,7 @@ export type {
   Analysis,
   AnalyzeOptions,
   Detrend,
+  LossBlocks,
   LossInput,
   LossMatrix,
   NonFinitePolicy,

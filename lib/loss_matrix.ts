@@ -1,5 +1,6 @@
 // Normalising and checking loss matrices before they reach the native core.
 import { Rdm2Error } from './errors.js';
+import { showValue } from './show_value.js';
 import type { LossInput, LossTransform } from './types.js';
 
 /** A validated view of a loss matrix; strides in elements (column-major files are read in place). */
@@ -15,24 +16,33 @@ function isLossMatrix(x: unknown): x is { data: unknown; shape: unknown } {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && 'data' in x && 'shape' in x;
 }
 
-/** Accepts `{ data, shape }` or `number[][]`; returns a row-major view, copying only nested arrays. */
+/** Accepts `{ data, shape, order? }` or `number[][]`; returns a strided view, copying only nested arrays. */
 export function toLossView(input: LossInput, what = 'losses'): LossView {
   if (Array.isArray(input)) return fromNested(input as readonly (readonly number[])[], what);
   if (!isLossMatrix(input)) {
     throw new Rdm2Error('ERR_RDM2_DTYPE', `${what} must be { data: Float32Array | Float64Array, shape: [T, n] } or number[][]`);
   }
   const { data, shape } = input;
+  const order = Object.hasOwn(input, 'order') ? (input as { order?: unknown }).order : undefined;
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     const got = data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data;
     throw new Rdm2Error('ERR_RDM2_DTYPE', `${what}.data must be a Float32Array or Float64Array, got ${got}`);
   }
+  if (Array.isArray(shape) && shape.length === 3) {
+    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} is [T, K, n] perturbation blocks (shape ${showValue(shape)}): analyse them with gram2rdm (or analyzeFile), not as [T, n] losses`);
+  }
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.shape must be [T, n] with positive integers, got ${JSON.stringify(shape)}`);
+    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.shape must be [T, n] with positive integers, got ${showValue(shape)}`);
+  }
+  if (order !== undefined && order !== 'C' && order !== 'F') {
+    throw new Rdm2Error('ERR_RDM2_OPTION', `${what}.order must be 'C' (row-major) or 'F' (column-major), got ${showValue(order)}`);
   }
   const [rows, cols] = shape as [number, number];
   if (data.length !== rows * cols) {
     throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.data has ${data.length} values but shape [${rows}, ${cols}] needs ${rows * cols}`);
   }
+  // Column-major data is read in place through strides (a Fortran-order .npy as readLossFile gives it).
+  if (order === 'F') return { data, rows, cols, rowStride: 1, colStride: rows };
   return { data, rows, cols, rowStride: cols, colStride: 1 };
 }
 

@@ -1,4 +1,5 @@
 // The streaming SpectralMonitor: live 2RDM during training.
+import { showValue } from './show_value.js';
 import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
@@ -178,7 +179,7 @@ export class SpectralMonitor extends EventEmitter {
     } else throw new Rdm2Error('ERR_RDM2_DTYPE', `row must be a Float32Array, Float64Array or number[], got ${row === null ? 'null' : typeof row}`);
     if (data.length !== n) throw new Rdm2Error('ERR_RDM2_SHAPE', `row has ${data.length} values, the monitor has ${n} probes`);
     if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
+      throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${showValue(step)}`);
     }
     // A tight scan first (this runs on every push); the reason is only worked out on a hit.
     const i = firstBadLoss(data, 0, n, this.options.transform);
@@ -233,7 +234,7 @@ export class SpectralMonitor extends EventEmitter {
       if (!(b.data instanceof Float32Array || b.data instanceof Float64Array)) throw new Rdm2Error('ERR_RDM2_DTYPE', 'block.data must be a Float32Array or Float64Array');
       const [k, n] = b.shape ?? [];
       if (!Number.isInteger(k) || n !== this.options.probes || b.data.length !== k * n) {
-        throw new Rdm2Error('ERR_RDM2_SHAPE', `block shape ${JSON.stringify(b.shape)} does not match ${b.data.length} values and ${this.options.probes} probes`);
+        throw new Rdm2Error('ERR_RDM2_SHAPE', `block shape ${showValue(b.shape)} does not match ${b.data.length} values and ${this.options.probes} probes`);
       }
       rows = Array.from({ length: k }, (_, r) => b.data.subarray(r * n, (r + 1) * n));
     }

@@ -4,6 +4,7 @@
 // (lib/cli/schema_flags.ts) and the documented defaults all come from that declaration.
 // Every failure is an Rdm2Error ERR_RDM2_OPTION. Only the options object's OWN properties are
 // read, so a polluted Object.prototype cannot change an analysis.
+import { showValue } from './show_value.js';
 import { throwRdm2Error } from './errors.js';
 
 interface BaseSpec<T> {
@@ -216,18 +217,8 @@ export function checkValue<S extends OptionSpec>(spec: S, name: string, v: unkno
   return v as SpecValue<S>;
 }
 
-/** A value as messages show it: JSON where possible. */
-export function describeValue(v: unknown): string {
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'symbol') return v.toString();
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
+/** A value as messages show it (see showValue: short, never recursive, NaN as NaN). */
+export const describeValue = showValue;
 
 /** Checks that `options` is a plain options object with only known keys (own keys only). */
 export function checkOptionsObject(schema: OptionSchema, options: unknown): asserts options is object {

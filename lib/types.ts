@@ -1,15 +1,28 @@
 import type { ObservableColumns } from './observables.js';
 
-/** A T x n loss matrix: T checkpoints (rows, in training order) by n probes (columns), row-major. */
+/** A T x n loss matrix: T checkpoints (rows, in training order) by n probes (columns). */
 export interface LossMatrix {
-  /** Row-major values: `data[t * n + i]` is probe i's loss at checkpoint t. */
+  /** The values: `data[t * n + i]` is probe i's loss at checkpoint t (row-major), or `data[i * T + t]` when `order` is 'F'. */
   data: Float32Array | Float64Array;
   /** `[T, n]`. */
   shape: readonly [number, number];
+  /** 'C' row-major (the default) or 'F' column-major, as a Fortran-order .npy is read: used in place, never copied. */
+  order?: 'C' | 'F';
 }
 
-/** What `analyze` accepts: a {@link LossMatrix} or plain nested arrays (`number[][]`, rows = checkpoints). */
-export type LossInput = LossMatrix | readonly (readonly number[])[];
+/** `[T, K, n]` perturbation blocks (row-major), as `readLossFile` reads a 3-D .npy: input of `gram2rdm`, refused by `analyze`. */
+export interface LossBlocks {
+  data: Float32Array | Float64Array;
+  shape: readonly [number, number, number];
+  order?: 'C';
+}
+
+/**
+ * What `analyze` accepts: a {@link LossMatrix}, plain nested arrays (`number[][]`, rows =
+ * checkpoints), or whatever `readLossFile` read (`analyze((await readLossFile(p)).losses, opts)`:
+ * either order; [T, K, n] blocks are refused with a pointer to `gram2rdm`).
+ */
+export type LossInput = LossMatrix | LossBlocks | readonly (readonly number[])[];
 
 /** Which per-probe trend is removed inside each window before the covariance. */
 export type Detrend = 'none' | 'linear';

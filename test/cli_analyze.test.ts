@@ -144,6 +144,7 @@ describe('rdm2 analyze (in process)', () => {
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--beta', '-1']), 'analyze', "option '--beta <B>' argument '-1' is invalid. expected a finite number > 0");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--threads', '0']), 'analyze', "option '--threads <N>' argument '0' is invalid. expected an integer from 1 to 1024");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--transition', 'soon']), 'analyze', "option '--transition <step>' argument 'soon' is invalid. expected a finite number");
+    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--chunk-mb', '1e9']), 'analyze', "option '--chunk-mb <MB>' argument '1e9' is invalid. expected a finite number > 0 and <= 4096");
     expectUsage(
       await runCliHere(['analyze', bare, '--window', '5', '--detrend', 'quadratic']),
       'analyze',

@@ -34,6 +34,16 @@ describe('summarizeRun', () => {
     // Plain data: survives JSON.
     expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
   });
+  it("keeps group labels that name Object.prototype's fields ('__proto__', 'constructor') as block energies (issue 13 item 22)", () => {
+    const labels = sc.groups.map((g) => (g === 'A' ? '__proto__' : g === 'B' ? 'constructor' : 'toString'));
+    const rec = summarizeRun(a, { groups: labels });
+    const plain = summarizeRun(a, { groups: sc.groups });
+    const e = rec.blockEnergy!;
+    expect(Object.keys(e).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect([Object.getOwnPropertyDescriptor(e, '__proto__')?.value, e.constructor, e.toString]).toEqual([plain.blockEnergy!.A, plain.blockEnergy!.B, plain.blockEnergy!.C]);
+    expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(rec)).blockEnergy).toEqual(e);
+  });
   it('runs a surrogate test when asked, or takes a result computed elsewhere', () => {
     const rec = summarizeRun(a, { surrogate: { losses: sc.losses, kind: 'shuffle', count: 9, seed: 2 } });
     const { topK: _k, ...analysisOptions } = a.options;

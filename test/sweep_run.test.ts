@@ -1,9 +1,10 @@
 // `rdm2 sweep` over a generated tree of 50 runs, some corrupt: results complete, failed runs
 // listed with their errors, exit status 1; --resume; usage errors.
-import { existsSync, readFileSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { analyzeSync } from '../lib/analyze.js';
+import { encodeNpy } from '../lib/io/npy.js';
 import { summarizeRun } from '../lib/stats/index.js';
 import { lossMatrix, runCliHere, runCliProcess, tempDir, writeText } from './io_fixtures.js';
 import { corruptRuns, makeSweepTree, N, RUNS, T } from './sweep_fixtures.js';
@@ -132,6 +133,40 @@ describe('--resume (in process)', () => {
     const other = await runCliHere(['sweep', root, ...ARGS, '--beta', '2', '--out', out, '--resume', '--quiet']);
     expect(other.stdout.split('\n')[0]).toBe(`rdm2 sweep: ${RUNS} runs, ${RUNS - 5} ok, 5 failed (${RUNS} analysed, 0 already complete)`);
   });
+
+  it('redoes a run whose sidecar meta.json was deleted, replaced by an older file, or shadowed by <name>.meta.json (issue 13 item 10)', async () => {
+    const o = join(base, 'resume-meta');
+    const sweepArgs = ['sweep', root, ...ARGS, '--pattern', 'lr-1e-3/seed0[0-4]/losses.*', '--out', o, '--quiet'];
+    expect((await runCliHere(sweepArgs)).stdout.split('\n')[0]).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (5 analysed, 0 already complete)');
+    const resume = async () => (await runCliHere([...sweepArgs, '--resume'])).stdout.split('\n')[0];
+    const energyOf = (rel: string) => JSON.parse(readFileSync(join(o, 'summary.json'), 'utf8')).runs.find((r: { path: string }) => r.path === rel).blockEnergy;
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (0 analysed, 5 already complete)');
+
+    // Deleted: the stored result still had the groups' block energies; the redone one has none.
+    const meta = join(root, 'lr-1e-3/seed02/meta.json');
+    const text = readFileSync(meta, 'utf8');
+    expect(energyOf('lr-1e-3/seed02/losses.npy')).not.toBeNull();
+    unlinkSync(meta);
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (1 analysed, 4 already complete)');
+    expect(energyOf('lr-1e-3/seed02/losses.npy')).toBeNull();
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (0 analysed, 5 already complete)');
+
+    // Put back with a modification time older than the record: still a different file.
+    writeText(meta, text);
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(meta, past, past);
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (1 analysed, 4 already complete)');
+    expect(energyOf('lr-1e-3/seed02/losses.npy')).not.toBeNull();
+
+    // A <name>.meta.json appears next to the loss file: it is the sidecar now.
+    const own = writeText(join(root, 'lr-1e-3/seed01/losses.meta.json'), JSON.stringify({ groups: Array.from({ length: N }, (_, i) => (i % 2 ? 'odd' : 'even')) }));
+    try {
+      expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (1 analysed, 4 already complete)');
+      expect(Object.keys(energyOf('lr-1e-3/seed01/losses.npy')).sort()).toEqual(['even', 'odd']);
+    } finally {
+      unlinkSync(own);
+    }
+  });
 });
 
 describe('patterns, formats and usage errors', () => {
@@ -162,6 +197,13 @@ describe('patterns, formats and usage errors', () => {
     expect(bad.stdout.split('\n').slice(2)).toEqual(['failed runs:', `  lr-1e-3/seed00/losses.npy: ${three}: 3 labels, expected 20 (one per probe of ${join(root, 'lr-1e-3/seed00/losses.npy')}) [ERR_RDM2_FILE]`, '']);
   });
 
+  it('a sweep of [T, K, n] perturbation files needs no --window (issue 13, messages)', async () => {
+    const g = join(base, 'gaussian');
+    for (let i = 0; i < 2; i++) writeText(join(g, `p${i}`, 'losses.npy'), encodeNpy({ values: lossMatrix(4 * 5, N, i), shape: [4, 5, N] }));
+    const r = await runCliHere(['sweep', g, '--out', join(base, 'gaussian-out'), '--quiet']);
+    expect(r.stdout.split('\n')[0]).toBe('rdm2 sweep: 2 runs, 2 ok, 0 failed (2 analysed, 0 already complete)');
+  });
+
   it('usage errors exit 2', async () => {
     const cases: [string[], Record<string, string>, string][] = [
       [['sweep', root, '--window', '10'], {}, "required option '--out <dir>' not specified"],
@@ -176,6 +218,7 @@ describe('patterns, formats and usage errors', () => {
       [['sweep', root, '--window', '10', '--out', out, '--resume', '--verbose'], {}, "unknown option '--verbose'"],
       [['sweep', root, '--window', '10', '--out', out], { SLURM_ARRAY_TASK_ID: '3' }, 'SLURM_ARRAY_TASK_COUNT (set by Slurm for array jobs) must be a non-negative integer, got null'],
       [['sweep', root, '--window', '10', '--out', out], { JOB_COMPLETION_INDEX: '1' }, "JOB_COMPLETION_INDEX is set (Kubernetes indexed Job) but RDM2_SHARD_COUNT is not: set it to the Job's completions, or pass --shard I/N"],
+      [['sweep', root, '--out', join(base, 'no-window')], {}, '--window is required: lr-1e-3/seed00/losses.npy holds [T, n] losses (checkpoints x probes); only [T, K, n] perturbation files need none'],
     ];
     for (const [args, env, message] of cases) {
       const r = await runCliHere(args, env);

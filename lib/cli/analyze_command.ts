@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { analyzeFile } from '../io/analyze_file.js';
 import { summarizeFile } from '../io/file_summary.js';
-import { checkGroupCount, readGroupsFile } from '../io/meta.js';
-import { resultJson } from '../io/result_json.js';
+import { checkGroupCount, findSidecar, readGroupsFile } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
+import { resultJsonChunks } from '../io/result_json.js';
 import { resultFormatOf, writeResult } from '../io/write_result.js';
 import {
   addAnalysisOptions,
@@ -52,7 +53,10 @@ export function registerAnalyze(program: Command, io: CliIo): void {
         '\nExit status: 0 ok, 1 the file could not be read or analysed, 2 usage error.',
     )
     .action(async (file: string, values: AnalyzeValues) => {
-      if (values.out !== undefined) asUsageError(() => resultFormatOf(values.out!));
+      if (values.out !== undefined) {
+        asUsageError(() => resultFormatOf(values.out!));
+        await refuseOutputOverInput(values.out, [file, await findSidecar(file), values.groups], `--out ${values.out}`);
+      }
       const groups = values.groups !== undefined ? await readGroupsFile(values.groups) : undefined;
       const fa = await asUsageErrorAsync(() => analyzeFile(file, analysisOptionsFrom(values)));
       if (groups) {
@@ -68,7 +72,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       const result = { ...fa, summary };
       if (values.out !== undefined) await writeResult(values.out, result);
       if (values.tensorboard !== undefined) await asUsageErrorAsync(() => writeTensorboardScalars(values.tensorboard!, fa, summary.warningOptions));
-      if (values.json) io.stdout.write(resultJson(result));
+      if (values.json) for (const piece of resultJsonChunks(result)) io.stdout.write(piece);
       else io.stdout.write(summaryLines(fa, summary, values.out).join('\n') + '\n');
     });
 }

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { findSidecar } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import {
   REPORT_TOP_K,
   isResultFile,
@@ -103,6 +105,8 @@ export function registerReport(program: Command, io: CliIo): void {
           ...(values.transition !== undefined ? { transition: values.transition, transitionSource: '--transition' } : {}),
           report: { generatedAt, ...(values.title !== undefined ? { title: values.title } : {}), ...(values.maxProbes !== undefined ? { maxProbes: values.maxProbes } : {}) },
         };
+        const inputs = [file, await findSidecar(file), values.groups];
+        await refuseOutputOverInput(values.out, inputs, `--out ${values.out}`);
         let built: BuiltReport;
         if (isResultFile(file)) {
           // A result file: the analysis is read from it, so analysis options make no sense here.
@@ -116,7 +120,7 @@ export function registerReport(program: Command, io: CliIo): void {
         }
         await writeFileAtomic(values.out, built.html);
         const lines = [`rdm2 report: wrote ${values.out} (${built.charts.length} charts)`];
-        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, built.charts)).join(', ')}`);
+        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, built.charts, inputs)).join(', ')}`);
         io.stdout.write(lines.join('\n') + '\n');
         return;
       }
@@ -139,7 +143,7 @@ export function registerReport(program: Command, io: CliIo): void {
         }),
       );
       const lines = [`rdm2 report: wrote ${values.out} (${r.runs} runs, ${r.failed} failed; ${r.runReports} run reports under ${r.reportsDir})`];
-      if (values.svgDir !== undefined && r.built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, r.built.charts)).join(', ')}`);
+      if (values.svgDir !== undefined && r.built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, r.built.charts, [values.sweep])).join(', ')}`);
       if (r.notes.length > 0) io.stderr.write(['rdm2 report: some runs have no report:', ...r.notes.map((n) => `  ${n}`)].join('\n') + '\n');
       io.stdout.write(lines.join('\n') + '\n');
     });

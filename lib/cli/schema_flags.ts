@@ -69,14 +69,17 @@ export function schemaOption(name: string, spec: OptionSpec, override: FlagOverr
   const cli = spec.cli ?? {};
   const unit = cli.unit ?? 1;
   const flag = flagOf(name, spec);
-  const range = unit === 1 ? rangeText(spec) : '';
+  // A flag in other units (--chunk-mb for bytes) takes any positive amount up to the maximum in its units.
+  const flagSpec: OptionSpec =
+    unit === 1 || spec.type !== 'number' ? spec : { ...spec, min: 0, exclusiveMin: true, ...(spec.max !== undefined ? { max: spec.max / unit } : {}) };
+  const range = rangeText(flagSpec);
   let description = `${cli.doc ?? spec.doc}${range ? `, ${range}` : ''}${spec.note ? ` (${spec.note})` : ''}`;
   const given = 'default' in override ? override.default : typeof spec.default === 'function' ? undefined : spec.default;
   const words = override.defaultDoc ?? (typeof spec.default === 'function' || spec.default === undefined ? spec.defaultDoc : undefined);
   if (given === undefined && words !== undefined) description += ` (default: ${words})`;
   const option = new Option(spec.type === 'boolean' ? flag : `${flag} <${cli.value ?? 'value'}>`, description);
   if (spec.type === 'integer') option.argParser(integerArg(spec.min ?? 0, spec.max));
-  else if (spec.type === 'number') option.argParser(unit === 1 ? numberInRange(spec) : positiveNumberArg);
+  else if (flagSpec.type === 'number') option.argParser(numberInRange(flagSpec));
   else if (spec.type === 'enum') option.choices(spec.values);
   if (given !== undefined && spec.type !== 'boolean') option.default(typeof given === 'number' ? given / unit : given);
   if (override.hidden) option.hideHelp();

@@ -85,6 +85,10 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
           ...(values.tensorboard !== undefined ? { tensorboard: values.tensorboard } : {}),
         }),
       );
+      if (outcome.jobsCapped) {
+        const { requested, cap } = outcome.jobsCapped;
+        io.stderr.write(`rdm2 sweep: --jobs ${requested} capped to ${cap} (at most 4 runs per core, at least 8, at once)\n`);
+      }
       const s = outcome.summary;
       const where = shard && shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : '';
       const lines = [

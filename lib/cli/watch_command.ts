@@ -1,7 +1,9 @@
 // `rdm2 watch <path>` (a loss file or a run directory): follow a run while it trains (lib/watch does the work).
 import { Option, type Command } from 'commander';
-import { readGroupsFile } from '../io/meta.js';
-import { resultJson } from '../io/result_json.js';
+import { stat } from 'node:fs/promises';
+import { findSidecar, readGroupsFile } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
+import { resultJsonChunks } from '../io/result_json.js';
 import { resultFormatOf, writeResult } from '../io/write_result.js';
 import { startLiveServer, type LiveServer } from '../watch/live_server.js';
 import { runWarningCommand } from '../watch/on_warning.js';
@@ -170,13 +172,21 @@ export function registerWatch(program: Command, io: CliIo, status: { exitCode: n
             }
           },
         };
+        // --out is checked before following (when the loss file is named) and again before writing.
+        const guardOut = async (file: string) => {
+          if (values.out !== undefined) await refuseOutputOverInput(values.out, [file, await findSidecar(file), values.groups], `--out ${values.out}`);
+        };
+        if (!(await stat(target).then((st) => st.isDirectory()).catch(() => false))) await guardOut(target);
         const r = await asUsageErrorAsync(() => watch(target, opts));
         await server?.settled();
         statusLine.final(lastProgress);
         if (r.status === 'ended') {
           const result = r.result!;
-          if (values.out !== undefined) await writeResult(values.out, result);
-          if (values.json) io.stdout.write(resultJson(result));
+          if (values.out !== undefined) {
+            await guardOut(r.file);
+            await writeResult(values.out, result);
+          }
+          if (values.json) for (const piece of resultJsonChunks(result)) io.stdout.write(piece);
           else {
             const lines = summaryLines(result, result.summary, values.out);
             lines[0] = `rdm2 watch: ${r.file} ended after ${r.rows} rows${r.resumed ? ' (resumed from a saved state)' : ''}`;

@@ -2,15 +2,16 @@
 // O(T n); with the file's checksum, metadata and the step of each window.
 import { stat } from 'node:fs/promises';
 import type { Analysis } from '../types.js';
-import { splitFileOptions, type AnalyzeFileOptions } from './analyze_file_options.js';
+import { splitFileOptions, type AnalyzeFileOptions, type SplitFileOptions } from './analyze_file_options.js';
 import { analyzeRows, type RowsAnalysis } from './analyze_rows.js';
 import { fsError } from './file_error.js';
+import { requireRegularFile } from './input_file.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
 import { sha256File } from './sha256_file.js';
 
-export type { AnalyzeFileOptions } from './analyze_file_options.js';
+export { MAX_CHUNK_BYTES, type AnalyzeFileOptions } from './analyze_file_options.js';
 export { analyzeRows } from './analyze_rows.js';
 export { sha256File } from './sha256_file.js';
 
@@ -59,12 +60,25 @@ export interface FileAnalysis {
  */
 export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promise<FileAnalysis> {
   const split = splitFileOptions(opts);
-  const hashing = split.checksum ? sha256File(path) : undefined;
+  // The checksum is read beside the analysis; when the analysis fails it is cancelled (and
+  // awaited), so a failure does not wait for, nor leave behind, a read of the whole file.
+  const cancel = new AbortController();
+  const hashing = split.checksum ? sha256File(path, cancel.signal) : undefined;
   hashing?.catch(() => {}); // awaited below; avoid an unhandled rejection if reading fails first
+  try {
+    return await analyzeOpenedFile(path, split, hashing);
+  } catch (err) {
+    cancel.abort();
+    await hashing?.catch(() => {});
+    throw err;
+  }
+}
+
+async function analyzeOpenedFile(path: string, split: SplitFileOptions, hashing: Promise<string> | undefined): Promise<FileAnalysis> {
   let bytes: number;
   try {
     const st = await stat(path);
-    if (st.isDirectory()) fsError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    requireRegularFile(path, st);
     bytes = st.size;
   } catch (err) {
     fsError(path, err);

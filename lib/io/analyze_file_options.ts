@@ -1,6 +1,7 @@
 // The options of analyzeFile: the analysis options (checked against the file's shape once its
 // header is read) plus how the file is read; and how a [T, K, n] perturbation file turns them
 // into one window per block.
+import { showValue } from '../show_value.js';
 import { checkOptionsObject, checkValue, defaultOf, defineOptions, optionError, ownValue, type Assert, type SameKeys } from '../option_schema.js';
 import { ANALYSIS_FIELDS } from '../options.js';
 import type { AnalyzeOptions } from '../types.js';
@@ -11,7 +12,7 @@ export interface AnalyzeFileOptions extends Omit<AnalyzeOptions, 'window'> {
   window?: number;
   /** Read the sidecar meta.json when present. Default true. */
   sidecar?: boolean;
-  /** Approximate bytes of input rows held in memory at once. Default 64 MiB. */
+  /** Approximate bytes of input rows held in memory at once, at most {@link MAX_CHUNK_BYTES} (and never more than the file holds). Default 64 MiB. */
   chunkBytes?: number;
   /** Compute the input's sha256 (one extra sequential read). Default true. */
   checksum?: boolean;
@@ -19,15 +20,19 @@ export interface AnalyzeFileOptions extends Omit<AnalyzeOptions, 'window'> {
 
 const PERTURBATION_NOTE = 'not allowed for [T, K, n] perturbation files';
 
+/** The largest `chunkBytes` (4 GiB; `--chunk-mb 4096`): a chunk is one typed array. */
+export const MAX_CHUNK_BYTES = 4 * 2 ** 30;
+
 /** How the file is read (these never change the result). */
 export const FILE_READING_FIELDS = {
   sidecar: { type: 'boolean', default: true, doc: 'read the sidecar meta.json when present' },
   chunkBytes: {
     type: 'number',
     min: 1,
+    max: MAX_CHUNK_BYTES,
     default: 64 * 2 ** 20,
-    doc: 'approximate bytes of input rows held in memory at once',
-    cli: { flag: '--chunk-mb', value: 'MB', unit: 2 ** 20, doc: 'MiB of input rows held in memory at once' },
+    doc: 'approximate bytes of input rows held in memory at once (never more than the file holds)',
+    cli: { flag: '--chunk-mb', value: 'MB', unit: 2 ** 20, doc: 'MiB of input rows held in memory at once (never more than the file holds)' },
   },
   checksum: { type: 'boolean', default: true, doc: "compute the input's sha256 (one extra sequential read)" },
 } as const;
@@ -90,7 +95,7 @@ export function fileAnalysisOptions(analysis: Partial<AnalyzeOptions>, K: number
       const v = ownValue(analysis, key);
       if (v !== undefined && !(key === 'detrend' && v === 'none')) {
         optionError(
-          `${key} = ${JSON.stringify(v)} does not apply to ${file}: it holds [T, K, n] perturbation blocks, and each block of K = ${K} samples is analysed on its own (the Gaussian 2RDM)`,
+          `${key} = ${showValue(v)} does not apply to ${file}: it holds [T, K, n] perturbation blocks, and each block of K = ${K} samples is analysed on its own (the Gaussian 2RDM)`,
         );
       }
     }

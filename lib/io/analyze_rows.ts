@@ -149,18 +149,30 @@ export async function analyzeRows(
 ): Promise<RowsAnalysis> {
   const n = src.cols;
   const K = src.blockSize;
-  const options = resolveAnalyzeOptions(fileAnalysisOptions(analysisOpts, K, src.file), src.rows ?? Number.MAX_SAFE_INTEGER, n);
+  const requested = fileAnalysisOptions(analysisOpts, K, src.file);
+  // Every size below is bounded by what the file can hold (src.maxRows), not by the request.
+  const maxRows = src.maxRows;
+  if (src.rows === undefined && typeof requested.window === 'number' && requested.window > maxRows) {
+    optionError(`window (${requested.window}) is longer than the ${maxRows} checkpoints ${src.file} can hold`);
+  }
+  const options = resolveAnalyzeOptions(requested, src.rows ?? maxRows, n);
   const W = options.window;
   const s = options.stride;
   // Chunks hold whole blocks, so a chunked analysis is bit-identical to the whole-matrix one.
   const perBlock = defaultBlockWindows(W, s);
-  const budgetRows = Math.max(1, Math.floor(chunkBytes / (n * (src.dtype === 'float32' ? 4 : 8))));
+  const itemSize = src.dtype === 'float32' ? 4 : 8;
+  const budgetRows = Math.max(1, Math.floor(chunkBytes / (n * itemSize)));
   const c = { src, options, W, s, perBlock, strict: options.nonFinite === 'error' } as Chunking;
-  let blocks = 1;
-  while (rowsFor(c, perBlock * (blocks + 1)) <= budgetRows) blocks++;
-  c.chunkWindows = perBlock * blocks;
+  // The most whole blocks whose rows fit the budget (at least one), and never more windows than the file holds.
+  const fitting = budgetRows < W ? 0 : s >= W ? Math.floor(budgetRows / W) : Math.floor((budgetRows - W) / s) + 1;
+  const blocks = Math.max(1, Math.floor(fitting / perBlock));
+  c.chunkWindows = Math.min(perBlock * blocks, Math.floor((maxRows - W) / s) + 1);
   c.capacity = rowsFor(c, c.chunkWindows);
-  c.buf = src.dtype === 'float32' ? new Float32Array(c.capacity * n) : new Float64Array(c.capacity * n);
+  try {
+    c.buf = src.dtype === 'float32' ? new Float32Array(c.capacity * n) : new Float64Array(c.capacity * n);
+  } catch {
+    optionError(`cannot hold a chunk of ${c.capacity} rows of ${n} probes (${c.capacity * n * itemSize} bytes) in memory: lower chunkBytes (--chunk-mb)`);
+  }
   const expected = src.rows !== undefined ? Math.floor((src.rows - W) / s) + 1 : undefined;
   c.acc = new AnalysisAccumulator(Math.min(W - 1, n), options.topK * n, expected);
 

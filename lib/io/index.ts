@@ -8,8 +8,9 @@ export { decodeNpy, encodeNpy, readNpy, readNpyHeader, type NpyArray, type NpyIn
 export type { NpyDtype, NpyHeader } from './npy_header.js';
 export { decodeNpz, encodeNpz, readNpz, type NpzArrays } from './npz.js';
 export { LOSS_FILE_EXTENSIONS, lossFormatOf, openLossRows, readLossFile, type LossFile, type ReadLossFileOptions } from './read_loss_file.js';
-export { resultCsv, writeResultCsv } from './result_csv.js';
-export { resultDocument, resultJson, writeResultJson, type ResultDocument, type ResultSource } from './result_json.js';
+export { jsonChunks } from './json_chunks.js';
+export { resultCsv, resultCsvLines, writeResultCsv } from './result_csv.js';
+export { resultDocument, resultJson, resultJsonChunks, writeResultJson, type ResultDocument, type ResultSource } from './result_json.js';
 export { resultNpz, writeResultNpz } from './result_npz.js';
 export type { RowSource } from './row_source.js';
 export { encodeRowStreamHeader, encodeRowStreamRecord, openRowStreamRows, parseRowStreamHeader, type RowStreamHeader } from './row_stream.js';

@@ -1,6 +1,8 @@
 // JSON Lines loss files: one checkpoint per line, either a bare array of losses `[0.1, 0.2, ...]`
 // or an object `{ "step": 100, "losses": [...] }` (other keys are ignored).
+import { showValue } from '../show_value.js';
 import { fileError } from './file_error.js';
+import { checkJsonNesting } from './json_file.js';
 import { LineReader } from './line_reader.js';
 import type { RowSource } from './row_source.js';
 import { TextRowSource } from './text_row_source.js';
@@ -111,7 +113,7 @@ export function decodeJsonlRow(
     if (mode.step) {
       if (!('step' in o)) fileError(file, `line ${line}`, `no "step", expected one ${like}`);
       if (typeof o.step !== 'number' || !Number.isFinite(o.step)) {
-        fileError(file, `line ${line}, step`, `${JSON.stringify(o.step)} is not a step number, expected a finite number`);
+        fileError(file, `line ${line}, step`, `${showValue(o.step)} is not a step number, expected a finite number`);
       }
       step = o.step;
     } else if ('step' in o) {
@@ -124,7 +126,7 @@ export function decodeJsonlRow(
     const v = arr[c];
     if (typeof v === 'number') dst[offset + c] = v;
     else if (v === null) dst[offset + c] = NaN; // JSON.stringify writes NaN as null
-    else fileError(file, jsonlPosition(mode, line, c), `${JSON.stringify(v)} is not a number, expected a loss`);
+    else fileError(file, jsonlPosition(mode, line, c), `${showValue(v)} is not a number, expected a loss`);
   }
   return step;
 }
@@ -193,11 +195,13 @@ function kindOf(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
   if (v === undefined) return 'missing';
-  return `a ${typeof v} (${JSON.stringify(v)})`;
+  return `a ${typeof v} (${showValue(v)})`;
 }
 
 /** Parses one JSONL line, naming the file and line when it is not JSON. */
 export function parseLine(text: string, file: string, line: number): unknown {
+  // A loss row nests two levels ({ "losses": [...] }); deep nesting is refused before parsing.
+  checkJsonNesting(text, file, `line ${line}`);
   try {
     return parseJsonLine(text);
   } catch (err) {

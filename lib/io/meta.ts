@@ -1,8 +1,11 @@
 // Run metadata next to a loss file: checkpoint step numbers, a group label per probe and the step
 // of a known transition; from a sidecar meta.json or from named arrays inside an .npz.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { fileError, fsError } from './file_error.js';
+import { showValue } from '../show_value.js';
+import { fileError } from './file_error.js';
+import { readInputText } from './input_file.js';
+import { parseJsonDocument, readJsonFile } from './json_file.js';
 import { readNpy, type NpyArray } from './npy.js';
 import { npzEntryLabel, type NpzArrays } from './npz.js';
 
@@ -26,9 +29,10 @@ export interface SourcedMeta {
 /** Names of .npz arrays that hold metadata rather than losses. */
 export const META_ARRAY_NAMES: readonly string[] = ['steps', 'groups', 'transition'];
 
+/** Whether a sidecar is there: anything but a directory (a FIFO or device is then refused when read, not ignored). */
 async function isFile(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return !(await stat(path)).isDirectory();
   } catch {
     return false;
   }
@@ -51,7 +55,7 @@ function checkSteps(values: ArrayLike<unknown>, where: string, key: string): Flo
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) fileError(where, `${key}[${i}]`, `${JSON.stringify(v ?? null)} is not a step number, expected a finite number`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) fileError(where, `${key}[${i}]`, `${showValue(v)} is not a step number, expected a finite number`);
     if (i > 0 && v <= out[i - 1]!) fileError(where, `${key}[${i}]`, `${v} does not come after ${out[i - 1]}, expected strictly increasing step numbers`);
     out[i] = v;
   }
@@ -64,42 +68,31 @@ function checkGroups(values: ArrayLike<unknown>, where: string, key: string): st
     const v = values[i];
     if (typeof v === 'string') out.push(v);
     else if (typeof v === 'number' && Number.isFinite(v)) out.push(String(v));
-    else fileError(where, `${key}[${i}]`, `${JSON.stringify(v ?? null)} is not a group label, expected a string or a number`);
+    else fileError(where, `${key}[${i}]`, `${showValue(v)} is not a group label, expected a string or a number`);
   }
   return out;
 }
 
 function checkTransition(v: unknown, where: string, key: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fileError(where, key, `${JSON.stringify(v ?? null)} is not a step, expected a finite number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) fileError(where, key, `${showValue(v)} is not a step, expected a finite number`);
   return v;
 }
 
 /** Reads and checks a meta.json: `{ "steps": [...], "groups": [...], "transition": 1234 }`; other keys are ignored. */
 export async function readMetaJson(path: string): Promise<SourcedMeta> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    fsError(path, err);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    fileError(path, '', `not valid JSON (${(err as Error).message}), expected an object { "steps": [...], "groups": [...], "transition": ... }`);
-  }
+  const doc = await readJsonFile(path, 'an object { "steps": [...], "groups": [...], "transition": ... }');
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     fileError(path, '', 'expected a JSON object { "steps": [...], "groups": [...], "transition": ... }');
   }
   const o = doc as Record<string, unknown>;
   const out: SourcedMeta = { meta: {}, sources: {} };
   if (o.steps !== undefined && o.steps !== null) {
-    if (!Array.isArray(o.steps)) fileError(path, 'steps', `${JSON.stringify(o.steps)} is not an array, expected one step number per checkpoint`);
+    if (!Array.isArray(o.steps)) fileError(path, 'steps', `${showValue(o.steps)} is not an array, expected one step number per checkpoint`);
     out.meta.steps = checkSteps(o.steps, path, 'steps');
     out.sources.steps = path;
   }
   if (o.groups !== undefined && o.groups !== null) {
-    if (!Array.isArray(o.groups)) fileError(path, 'groups', `${JSON.stringify(o.groups)} is not an array, expected one label per probe`);
+    if (!Array.isArray(o.groups)) fileError(path, 'groups', `${showValue(o.groups)} is not an array, expected one label per probe`);
     out.meta.groups = checkGroups(o.groups, path, 'groups');
     out.sources.groups = path;
   }
@@ -205,24 +198,14 @@ export async function readGroupsFile(path: string): Promise<string[]> {
     if (a.header.shape.length !== 1) fileError(path, 'header', `shape (${a.header.shape.join(', ')}), expected a 1-D array of labels`);
     return checkGroups(numbersOf(a), path, 'groups');
   }
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    fsError(path, err);
-  }
+  const text = await readInputText(path, 'a groups file');
   if (ext === '.json') {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      fileError(path, '', `not valid JSON (${(err as Error).message}), expected an array of group labels`);
-    }
+    const doc = parseJsonDocument(text, path, 'an array of group labels');
     const arr = Array.isArray(doc) ? doc : (doc as { groups?: unknown } | null)?.groups;
     if (!Array.isArray(arr)) fileError(path, '', 'expected a JSON array of group labels or an object with "groups"');
     return checkGroups(arr, path, 'groups');
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines.map((l) => l.trim());
 }

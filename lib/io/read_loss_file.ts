@@ -1,13 +1,14 @@
 // Reading a loss file of any supported format, chosen by its extension.
 import { extname } from 'node:path';
+import { Rdm2Error } from '../errors.js';
 import { fileError } from './file_error.js';
 import { openCsvRows } from './csv.js';
 import { openJsonlRows } from './jsonl.js';
 import type { LossArray, LossFormat } from './loss_array.js';
 import { MemoryRowSource } from './memory_row_source.js';
 import { combineMeta, findSidecar, META_ARRAY_NAMES, metaFromFileSteps, metaFromNpz, readMetaJson, type LossMeta, type SourcedMeta } from './meta.js';
-import { lossArrayFromNpy, openNpyRows, readNpy } from './npy.js';
-import { decodeNpz, npzEntryLabel, npzNames, readNpzBytes } from './npz.js';
+import { lossArrayFromNpy, openNpyRows, readNpy, readNpyHeader } from './npy.js';
+import { decodeNpz, npzArrayHeader, npzEntryLabel, npzNames, readNpzBytes } from './npz.js';
 import { openRowStreamRows } from './row_stream.js';
 import type { RowSource } from './row_source.js';
 
@@ -82,6 +83,26 @@ export async function openLossRows(path: string): Promise<OpenedLossFile> {
   return { source, embedded: metaFromNpz(arrays, path), shape: losses.shape.slice() };
 }
 
+/**
+ * Whether a loss file holds `[T, K, n]` perturbation blocks (3) or `[T, n]` losses (2), read
+ * from its header alone (text formats are always 2-D); undefined when the header cannot be read
+ * (the file's own analysis then says why).
+ */
+export async function lossFileDims(path: string): Promise<2 | 3 | undefined> {
+  try {
+    const format = lossFormatOf(path);
+    if (format === 'npy') return (await readNpyHeader(path)).shape.length === 3 ? 3 : 2;
+    if (format === 'npz') {
+      const bytes = await readNpzBytes(path);
+      return npzArrayHeader(bytes, path, pickNpzLossArray(npzNames(bytes, path), path)).shape.length === 3 ? 3 : 2;
+    }
+    return 2;
+  } catch (err) {
+    if (err instanceof Rdm2Error) return undefined;
+    throw err;
+  }
+}
+
 function shapeOf(s: RowSource): number[] | undefined {
   if (s.rows === undefined) return undefined;
   return s.blockSize === undefined ? [s.rows, s.cols] : [s.rows / s.blockSize, s.blockSize, s.cols];
@@ -132,7 +153,7 @@ export interface ReadLossFileOptions {
  * @example
  * ```ts
  * const f = await readLossFile('runs/seed1/losses.npy');
- * const a = await analyze(toLossMatrix(f.losses), { window: 32 });
+ * const a = await analyze(f.losses, { window: 32 }); // C or Fortran order, used in place
  * ```
  */
 export async function readLossFile(path: string, opts: ReadLossFileOptions = {}): Promise<LossFile> {
@@ -165,14 +186,15 @@ async function drain(source: RowSource): Promise<LossArray> {
     const data = source.dtype === 'float32' ? new Float32Array(rows * n) : new Float64Array(rows * n);
     await source.read(data, 0, rows);
     const K = source.blockSize;
-    return { data, shape: K === undefined ? [rows, n] : [rows / K, K, n], order: 'C' };
+    return K === undefined ? { data, shape: [rows, n], order: 'C' } : { data, shape: [rows / K, K, n], order: 'C' };
   }
-  let data = new Float64Array(Math.max(n, 1024 * n));
+  // Start at about 1 MiB of rows and double: a wide first row must not reserve 1024 rows of it.
+  let data = allocateRows(Math.max(1, Math.floor(2 ** 17 / n)), n, source.file);
   let rows = 0;
   for (;;) {
     const capacity = data.length / n;
     if (rows === capacity) {
-      const grown = new Float64Array(data.length * 2);
+      const grown = allocateRows(capacity * 2, n, source.file);
       grown.set(data);
       data = grown;
     }
@@ -181,4 +203,12 @@ async function drain(source: RowSource): Promise<LossArray> {
     rows += got;
   }
   return { data: data.slice(0, rows * n), shape: [rows, n], order: 'C' };
+}
+
+function allocateRows(rows: number, n: number, file: string): Float64Array {
+  try {
+    return new Float64Array(rows * n);
+  } catch (err) {
+    fileError(file, '', `cannot hold ${rows} rows of ${n} losses in memory (${(err as Error).message}); analyzeFile reads a file in chunks`, err);
+  }
 }

@@ -5,6 +5,7 @@ import { OBSERVABLE_NAMES, type ObservableName } from '../observables.js';
 import type { Analysis, ResolvedAnalyzeOptions } from '../types.js';
 import type { InputInfo } from './analyze_file.js';
 import { writeFileAtomic } from './atomic_write.js';
+import { jsonChunks } from './json_chunks.js';
 import type { LossMeta } from './meta.js';
 import { rdm2Version } from './producer.js';
 
@@ -85,12 +86,21 @@ export function resultDocument(r: ResultSource): ResultDocument {
   return doc;
 }
 
-/** The result as JSON text (compact; NaN written as null). */
-export function resultJson(r: ResultSource): string {
-  return JSON.stringify(resultDocument(r)) + '\n';
+/**
+ * The result as JSON text in pieces (compact; NaN written as null), for results larger than one
+ * string can hold: write the pieces one after the other.
+ */
+export function* resultJsonChunks(r: ResultSource): Generator<string, void, undefined> {
+  yield* jsonChunks(resultDocument(r));
+  yield '\n';
 }
 
-/** Writes the JSON result atomically. */
+/** The result as JSON text (compact; NaN written as null). For large results use {@link resultJsonChunks}. */
+export function resultJson(r: ResultSource): string {
+  return [...resultJsonChunks(r)].join('');
+}
+
+/** Writes the JSON result atomically, streamed: no size limit but the disk's. */
 export async function writeResultJson(path: string, r: ResultSource): Promise<void> {
-  await writeFileAtomic(path, resultJson(r));
+  await writeFileAtomic(path, resultJsonChunks(r));
 }

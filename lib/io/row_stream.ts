@@ -1,8 +1,9 @@
 // The binary row stream (`.rows`, docs/row-stream.md): a 64-byte header, then one fixed-size
 // record per checkpoint (i64 step + n losses), an end marker (step -1) when the producer finished.
 // A file that is still growing is read only up to its last whole record.
-import { open, type FileHandle } from 'node:fs/promises';
-import { fileError, fsError } from './file_error.js';
+import type { FileHandle } from 'node:fs/promises';
+import { fileError } from './file_error.js';
+import { openInputFile, readExactly } from './input_file.js';
 import type { RowSource } from './row_source.js';
 
 /** The ASCII magic bytes that open every `.rows` file. */
@@ -91,21 +92,6 @@ export function parseRowStreamHeader(bytes: Uint8Array, file: string): RowStream
   return { version, dtype, probes, itemSize, recordBytes: 8 + probes * itemSize, dataOffset: ROW_STREAM_HEADER_BYTES };
 }
 
-/** Reads exactly `dst.length` bytes at `position`, or throws naming the file. */
-export async function readBytesAt(fh: FileHandle, dst: Uint8Array, position: number, file: string): Promise<void> {
-  let done = 0;
-  while (done < dst.length) {
-    let bytesRead: number;
-    try {
-      ({ bytesRead } = await fh.read(dst, done, dst.length - done, position + done));
-    } catch (err) {
-      fsError(file, err);
-    }
-    if (bytesRead === 0) fileError(file, `byte ${position + done}`, `ends early: expected ${dst.length - done} more bytes`);
-    done += bytesRead;
-  }
-}
-
 /**
  * Decodes `count` whole records from `bytes` into `dst` (row-major, from row `at`) and their steps
  * into `steps[0..count)`. Checks each step: an integer >= 0 after `previous` (the step before the
@@ -166,7 +152,7 @@ async function layoutOf(fh: FileHandle, h: RowStreamHeader, size: number, file: 
   const whole = Math.floor((size - h.dataOffset) / h.recordBytes);
   if (whole === 0) return { rows: 0, ended: false };
   const last = new Uint8Array(h.recordBytes);
-  await readBytesAt(fh, last, h.dataOffset + (whole - 1) * h.recordBytes, file);
+  await readExactly(fh, last, h.dataOffset + (whole - 1) * h.recordBytes, file);
   const ended = new DataView(last.buffer).getBigInt64(0, true) === BigInt(ROW_STREAM_END_STEP);
   if (ended && last.some((b, i) => i >= 8 && b !== 0)) fileError(file, rowStreamRecordLabel(h, whole - 1), 'end marker (step -1) with non-zero values, expected zeros');
   if (ended && h.dataOffset + whole * h.recordBytes !== size) {
@@ -182,19 +168,12 @@ async function layoutOf(fh: FileHandle, h: RowStreamHeader, size: number, file: 
  * records (`steps()`).
  */
 export async function openRowStreamRows(path: string): Promise<RowSource> {
-  let fh: FileHandle;
+  const { fh, size } = await openInputFile(path);
   try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    fsError(path, err);
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) fileError(path, '', 'not a regular file, expected a .rows row stream');
-    const head = new Uint8Array(Math.min(ROW_STREAM_HEADER_BYTES, st.size));
-    await readBytesAt(fh, head, 0, path);
+    const head = new Uint8Array(Math.min(ROW_STREAM_HEADER_BYTES, size));
+    await readExactly(fh, head, 0, path);
     const h = parseRowStreamHeader(head, path);
-    const layout = await layoutOf(fh, h, st.size, path);
+    const layout = await layoutOf(fh, h, size, path);
     if (layout.rows === 0) fileError(path, '', layout.ended ? 'holds no rows before its end marker, expected at least one' : 'holds no whole row yet, expected at least one');
     return new RowStreamSource(fh, path, h, layout.rows);
   } catch (err) {
@@ -236,7 +215,7 @@ class RowStreamSource implements RowSource {
 
   private async decode(dst: Float32Array | Float64Array, at: number, count: number): Promise<void> {
     const bytes = this.bytes(count);
-    await readBytesAt(this.fh, bytes, this.h.dataOffset + this.pos * this.h.recordBytes, this.file);
+    await readExactly(this.fh, bytes, this.h.dataOffset + this.pos * this.h.recordBytes, this.file);
     const first = this.pos;
     const got = decodeRowStreamRecords(this.h, bytes, count, dst, at, this.stepLog.subarray(first), this.last, this.file, (k) =>
       rowStreamRecordLabel(this.h, first + k),
@@ -266,6 +245,10 @@ class RowStreamSource implements RowSource {
       done += k;
     }
     return take;
+  }
+
+  get maxRows(): number {
+    return this.rows;
   }
 
   position(row: number, col: number): string {

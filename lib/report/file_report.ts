@@ -2,13 +2,15 @@
 // `rdm2 analyze`, and a whole sweep from its summary.json (with a report per run). `rdm2 report`
 // only parses its command line and prints what these return.
 import { existsSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { analyze } from '../analyze.js';
 import { Rdm2Error } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { resolveInside } from '../io/contained_path.js';
 import { fileError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
-import { checkGroupCount, readGroupsFile } from '../io/meta.js';
+import { checkGroupCount, findSidecar, readGroupsFile } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import { ownOptions } from '../option_schema.js';
 import { ANALYZE_OPTIONS } from '../options.js';
@@ -132,10 +134,11 @@ export function isResultFile(file: string): boolean {
 }
 
 /** Writes each chart as a standalone .svg file (atomically) in `dir`; returns the paths. */
-export async function writeChartSvgs(dir: string, charts: readonly { id: string; svg: string }[]): Promise<string[]> {
+export async function writeChartSvgs(dir: string, charts: readonly { id: string; svg: string }[], inputs: readonly (string | undefined)[] = []): Promise<string[]> {
   const written: string[] = [];
   for (const c of charts) {
     const path = join(dir, `${c.id}.svg`);
+    await refuseOutputOverInput(path, inputs, `--svg-dir ${dir} (${c.id}.svg)`);
     await writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${c.svg}\n`);
     written.push(path);
   }
@@ -187,6 +190,7 @@ export interface SweepFileReport {
  * ```
  */
 export async function writeSweepReport(summaryFile: string, opts: SweepFileReportOptions): Promise<SweepFileReport> {
+  await refuseOutputOverInput(opts.out, [summaryFile], `--out ${opts.out}`);
   const summary = await readSummaryFile(summaryFile);
   const root = opts.root ?? summary.root;
   const pageDir = dirname(opts.out);
@@ -201,11 +205,13 @@ export async function writeSweepReport(summaryFile: string, opts: SweepFileRepor
     analysis.topK = Math.max(REPORT_TOP_K, analysis.topK ?? 0);
     const warning = (recorded.warning ?? {}) as WarningOptions;
     const groupsFile = recorded.groups !== undefined ? { groupsFile: recorded.groups } : {};
-    for (const run of summary.runs) {
+    for (const [i, run] of summary.runs.entries()) {
       if (run.status !== 'ok') continue;
-      const lossPath = resolve(root, run.path);
+      // Paths from the summary stay inside their directories (readSummaryFile checked them too).
+      const lossPath = resolveInside(root, run.path, summaryFile, `runs[${i}].path`);
       // Without the loss file, a JSON result of the run (next to summary.json) still gives its charts but the losses.
-      const resultFile = join(dirname(summaryFile), `${run.path}.json`);
+      const resultFile = resolveInside(dirname(summaryFile), `${run.path}.json`, summaryFile, `runs[${i}].path`);
+      const reportFile = resolveInside(pageDir, `reports/${run.path}.html`, summaryFile, `runs[${i}].path`);
       const fromResult = !existsSync(lossPath) && recorded.format === 'json' && existsSync(resultFile);
       if (!existsSync(lossPath) && !fromResult) {
         notes.push(`no report for ${run.path}: ${lossPath} not found (use --root to say where the runs are)`);
@@ -217,7 +223,8 @@ export async function writeSweepReport(summaryFile: string, opts: SweepFileRepor
           ? await reportResultFile(resultFile, { ...groupsFile, warning, report })
           : await reportLossFile(lossPath, { ...groupsFile, analysis, warning, report });
         const segments = ['reports', ...run.path.split('/').slice(0, -1), `${basename(run.path)}.html`];
-        await writeFileAtomic(join(pageDir, ...segments), built.html);
+        await refuseOutputOverInput(reportFile, [summaryFile, lossPath, resultFile, await findSidecar(lossPath)], `the report of ${run.path}`);
+        await writeFileAtomic(reportFile, built.html);
         hrefs.set(run.path, hrefOf(segments));
       } catch (err) {
         if (!(err instanceof Rdm2Error)) throw err;

@@ -1,12 +1,13 @@
 // A report from a result file (`rdm2 analyze --out result.json`): the analysis back from its JSON
 // document, and the losses and steps back from the loss file it names, when that file is still there
 // and unchanged.
+import { showValue } from '../show_value.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Rdm2Error } from '../errors.js';
+import { fileError } from '../io/file_error.js';
+import { readJsonFile } from '../io/json_file.js';
 import { sha256File } from '../io/sha256_file.js';
-import { fileError, fsError } from '../io/file_error.js';
 import { toLossMatrix } from '../io/loss_array.js';
 import { checkGroupCount } from '../io/meta.js';
 import { readLossFile } from '../io/read_loss_file.js';
@@ -53,7 +54,7 @@ function observableColumns(d: Record<string, unknown>, windows: number, file: st
  *
  * @example
  * ```ts
- * const doc = JSON.parse(await readFile('result.json', 'utf8'));
+ * const doc = JSON.parse(readFileSync('result.json', 'utf8'));
  * const analysis = analysisFromResult(doc, 'result.json');
  * ```
  */
@@ -65,7 +66,7 @@ export function analysisFromResult(doc: unknown, file: string): Analysis {
   if (d.input?.variant === 'gaussian') fileError(file, 'input.variant', "is 'gaussian' (perturbation blocks); the report draws sliding-window analyses");
   const { windows, eigenCount, rows, probes } = d;
   for (const [key, v] of Object.entries({ windows, eigenCount, rows, probes })) {
-    if (!Number.isInteger(v) || (v as number) < (key === 'windows' ? 1 : 0)) fileError(file, key, `expected a non-negative integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) < (key === 'windows' ? 1 : 0)) fileError(file, key, `expected a non-negative integer, got ${showValue(v)}`);
   }
   const options = d.options as ResolvedAnalyzeOptions;
   if (typeof options !== 'object' || options === null || !Number.isInteger(options.window) || !Number.isInteger(options.topK)) {
@@ -142,18 +143,7 @@ export function checkpointStepsFromWindows(t: Int32Array, windowSteps: ArrayLike
  * ```
  */
 export async function readResultForReport(file: string): Promise<ResultReportInput> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    fsError(file, err);
-  }
-  let doc: ResultDocument & Record<string, unknown>;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    fileError(file, '', `not valid JSON (${(err as Error).message}), expected an rdm2 result written by rdm2 analyze --out result.json`);
-  }
+  const doc = (await readJsonFile(file, 'an rdm2 result written by rdm2 analyze --out result.json')) as ResultDocument & Record<string, unknown>;
   const analysis = analysisFromResult(doc, file);
   const details: [string, string][] = [['Result file', file]];
   const out: ResultReportInput = { analysis, stepsRebuilt: false, details };
@@ -171,12 +161,12 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
     const candidates = isAbsolute(input.path) ? [input.path] : [resolve(input.path), resolve(dirname(file), input.path)];
     const found = candidates.find((p) => existsSync(p));
     if (!found) why = `the loss file ${input.path} was not found`;
-    else if (input.sha256 !== undefined && (await sha256File(found)) !== input.sha256) why = `the loss file ${found} has changed since the analysis (sha256 differs)`;
     else {
       try {
-        const lf = await readLossFile(found);
-        const [T, n] = lf.losses.shape;
-        if (lf.losses.shape.length !== 2 || T !== analysis.rows || n !== analysis.probes) {
+        const lf = input.sha256 !== undefined && (await sha256File(found)) !== input.sha256 ? undefined : await readLossFile(found);
+        const [T, n] = lf?.losses.shape ?? [];
+        if (!lf) why = `the loss file ${found} has changed since the analysis (sha256 differs)`;
+        else if (lf.losses.shape.length !== 2 || T !== analysis.rows || n !== analysis.probes) {
           why = `the loss file ${found} is [${lf.losses.shape.join(', ')}], not the analysed [${analysis.rows}, ${analysis.probes}]`;
         } else {
           out.losses = toLossMatrix(lf.losses);

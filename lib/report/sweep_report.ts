@@ -1,4 +1,5 @@
 // The HTML report of a sweep: lead times across runs per group, every run with a link, failures.
+import { showValue } from '../show_value.js';
 import { posix } from 'node:path';
 import { Rdm2Error } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
@@ -103,7 +104,7 @@ function checkRecords(records: unknown): Fields[] {
     if (typeof r !== 'object' || r === null) optionError(`runs[${i}] is not an object`);
     const rec = r as SweepRunRecord;
     if (typeof rec.path !== 'string') optionError(`runs[${i}].path must be a string (the run's path relative to the sweep root)`);
-    if (rec.status !== 'ok' && rec.status !== 'failed') optionError(`runs[${i}].status must be 'ok' or 'failed', got ${JSON.stringify(rec.status)}`);
+    if (rec.status !== 'ok' && rec.status !== 'failed') optionError(`runs[${i}].status must be 'ok' or 'failed', got ${showValue(rec.status)}`);
   });
   return records as Fields[];
 }
@@ -179,7 +180,7 @@ export async function buildSweepReport(records: readonly SweepRunRecord[], optio
     if (by === undefined) return defaultRunGroup(r.path);
     const k = typeof by === 'function' ? by(r) : r[by];
     if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) {
-      optionError(`run ${JSON.stringify(r.path)} has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
+      optionError(`run ${JSON.stringify(r.path)} has group key ${showValue(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
     }
     return String(k);
   };

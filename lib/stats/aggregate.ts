@@ -1,4 +1,5 @@
 // Summary statistics of a per-run quantity (by default the lead time) across groups of runs.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { SeededRandom } from './random.js';
@@ -97,14 +98,14 @@ export function aggregate<R extends object>(
     if (by === undefined) return 'all';
     const k = typeof by === 'function' ? by(r) : (r as Record<string, unknown>)[by];
     if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) {
-      optionError(`records[${i}] has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
+      optionError(`records[${i}] has group key ${showValue(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
     }
     return k;
   };
   const valueAt = (r: R, i: number): number => {
     const v = typeof value === 'function' ? value(r) : (r as Record<string, unknown>)[value];
     if (v === null || v === undefined) return NaN;
-    if (typeof v !== 'number') optionError(`records[${i}].${typeof value === 'string' ? value : '(value)'} must be a number or null, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number') optionError(`records[${i}].${typeof value === 'string' ? value : '(value)'} must be a number or null, got ${showValue(v)}`);
     return v;
   };
 

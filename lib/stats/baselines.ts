@@ -1,5 +1,6 @@
 // Classical scalar early-warning indicators on the analysis' own windows, and a side-by-side
 // comparison of every indicator's first warning and lead time.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
@@ -178,7 +179,7 @@ export const COMPARE_OPTIONS = defineOptions('compareIndicators', {
     doc: 'which indicators, in this order',
     check: (v: unknown, name: string): IndicatorName[] => {
       if (!Array.isArray(v) || v.length === 0) optionError(`${name} must be a non-empty array of indicator names`);
-      for (const x of v) if (!ALL_INDICATORS.includes(x)) optionError(`unknown indicator ${JSON.stringify(x)}; expected one of ${ALL_INDICATORS.join(', ')}`);
+      for (const x of v) if (!ALL_INDICATORS.includes(x)) optionError(`unknown indicator ${showValue(x)}; expected one of ${ALL_INDICATORS.join(', ')}`);
       return v as IndicatorName[];
     },
   },

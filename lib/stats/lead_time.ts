@@ -1,4 +1,5 @@
 // Lead time of a warning before a transition, and transition times derived from a metric.
+import { showValue } from '../show_value.js';
 import { throwRdm2Error } from '../errors.js';
 import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import type { Analysis } from '../types.js';
@@ -192,7 +193,7 @@ export function leadTime(
   } else if (typeof transition === 'object' && transition !== null && Number.isFinite(transition.step) && Number.isFinite(transition.checkpoint)) {
     tr = { step: transition.step, checkpoint: transition.checkpoint };
   } else {
-    throwRdm2Error('ERR_RDM2_OPTION', `transition must be a finite step or { checkpoint, step }, got ${JSON.stringify(transition)}`);
+    throwRdm2Error('ERR_RDM2_OPTION', `transition must be a finite step or { checkpoint, step }, got ${showValue(transition)}`);
   }
   if (list.length === 0) return { firstWarning: null, transition: tr, leadSteps: null, leadCheckpoints: null };
   let first = list[0];

@@ -1,5 +1,6 @@
 // Checks of the series and step arrays the statistics functions take (ERR_RDM2_OPTION for a wrong
 // type, ERR_RDM2_SHAPE for a wrong length).
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 
 /**
@@ -33,7 +34,7 @@ export function checkSteps(steps: unknown, n: number, what: string, of: string):
   for (let i = 0; i < n; i++) {
     const v = s[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a finite number, got ${JSON.stringify(v)}`);
+      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a finite number, got ${showValue(v)}`);
     }
   }
 }

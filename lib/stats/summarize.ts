@@ -1,4 +1,5 @@
 // One record per run: what sweeps aggregate.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
@@ -152,8 +153,8 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
     ipr = localization(v);
     if (o.groups !== undefined) {
       const be = blockEnergy(v, o.groups);
-      energy = {};
-      be.labels.forEach((label, g) => (energy![String(label)] = be.energy[g]));
+      // Defined, not assigned: a label such as '__proto__' stays an own field.
+      energy = Object.fromEntries(be.labels.map((label, g) => [String(label), be.energy[g]!]));
     }
   } else if (o.groups !== undefined) {
     // Validate the groups even when there is no peak to read them at.
@@ -169,7 +170,7 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
       r = s;
       for (const key of ['window', 'stride', 'detrend', 'transform', 'beta'] as const) {
         if (r.options[key] !== a.options[key]) {
-          throw new Rdm2Error('ERR_RDM2_OPTION', `the surrogate result was computed with ${key} = ${JSON.stringify(r.options[key])} but the analysis used ${JSON.stringify(a.options[key])}`);
+          throw new Rdm2Error('ERR_RDM2_OPTION', `the surrogate result was computed with ${key} = ${showValue(r.options[key])} but the analysis used ${showValue(a.options[key])}`);
         }
       }
     } else {

@@ -1,4 +1,5 @@
 // Robust z-score early-warning detector: one online implementation, also used in batch.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 import { checkSeries, checkSteps } from './series_checks.js';
 import { defineOptions, optionError as fail, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
@@ -191,17 +192,17 @@ function encode(x: number): StateNumber {
 function decode(x: unknown, what: string): number {
   if (x === 'Infinity') return Infinity;
   if (x === '-Infinity') return -Infinity;
-  if (typeof x !== 'number' || Number.isNaN(x)) fail(`invalid warning detector state: ${what} must be a number, got ${JSON.stringify(x)}`);
+  if (typeof x !== 'number' || Number.isNaN(x)) fail(`invalid warning detector state: ${what} must be a number, got ${showValue(x)}`);
   return x;
 }
 
 function finiteNumber(x: unknown, what: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) fail(`invalid warning detector state: ${what} must be a finite number, got ${JSON.stringify(x)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x)) fail(`invalid warning detector state: ${what} must be a finite number, got ${showValue(x)}`);
   return x;
 }
 
 function count(x: unknown, what: string): number {
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) fail(`invalid warning detector state: ${what} must be an integer >= 0, got ${JSON.stringify(x)}`);
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) fail(`invalid warning detector state: ${what} must be an integer >= 0, got ${showValue(x)}`);
   return x;
 }
 
@@ -261,7 +262,7 @@ export class OnlineWarningDetector {
   /** Restores a detector from {@link OnlineWarningDetector.state} (also after a JSON round trip). */
   static fromState(state: WarningDetectorState): OnlineWarningDetector {
     if (typeof state !== 'object' || state === null) fail('invalid warning detector state: not an object');
-    if (state.version !== 1) fail(`invalid warning detector state: unsupported version ${JSON.stringify(state.version)}`);
+    if (state.version !== 1) fail(`invalid warning detector state: unsupported version ${showValue(state.version)}`);
     const det = new OnlineWarningDetector(state.options);
     const B = det.options.baseline;
     if (!Array.isArray(state.baseline) || state.baseline.length > B) {
@@ -357,7 +358,7 @@ export class OnlineWarningDetector {
     if (typeof value !== 'number') fail(`push(value): value must be a number, got ${typeof value}`);
     const index = this.count;
     const at = step ?? index;
-    if (typeof at !== 'number' || !Number.isFinite(at)) fail(`push(value, step): step must be a finite number, got ${JSON.stringify(step)}`);
+    if (typeof at !== 'number' || !Number.isFinite(at)) fail(`push(value, step): step must be a finite number, got ${showValue(step)}`);
     this.count++;
     if (!Number.isFinite(value)) {
       this.z = NaN;

@@ -1,4 +1,5 @@
 // The n x n covariance of one window, formed on request (the only place rdm2 builds one).
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 import { toLossView } from '../loss_matrix.js';
 import { resolveAnalyzeOptions } from '../options.js';
@@ -60,7 +61,7 @@ export function windowCovariance(losses: LossInput, windowIndex: number, options
   const W = opts.window;
   const windows = Math.floor((view.rows - W) / opts.stride) + 1;
   if (!Number.isInteger(windowIndex) || windowIndex < 0 || windowIndex >= windows) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `windowIndex must be an integer in [0, ${windows - 1}], got ${JSON.stringify(windowIndex)}`);
+    throw new Rdm2Error('ERR_RDM2_OPTION', `windowIndex must be an integer in [0, ${windows - 1}], got ${showValue(windowIndex)}`);
   }
   const n = view.cols;
   const lastRow = W - 1 + windowIndex * opts.stride;

@@ -7,6 +7,8 @@ import { usageError } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { analyzeFile, type AnalyzeFileOptions } from '../io/analyze_file.js';
 import { checkGroupCount } from '../io/meta.js';
+import { refuseOutputOverInput, sameFile } from '../io/output_guard.js';
+import { lossFileDims } from '../io/read_loss_file.js';
 import { summarizeFile } from '../io/file_summary.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
@@ -15,10 +17,10 @@ import type { WarningOptions } from '../stats/index.js';
 import { DEFAULT_PATTERN, discoverRuns } from './discover.js';
 import { recordPath, resultPath, summaryBaseName } from './layout.js';
 import { silentProgress, type SweepProgress } from './progress.js';
-import { loadCompleteRecord, runFingerprint, storeRecord } from './resume.js';
+import { loadCompleteRecord, runFingerprint, runInputs, storeRecord } from './resume.js';
 import { failedRecord, okRecord, type RunRecord } from './run_record.js';
 import { selectShard, type Shard } from './shard.js';
-import { buildSummary, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
+import { buildSummary, treeHash, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
 
 /** Options of {@link sweep}. */
 export interface SweepOptions {
@@ -36,9 +38,9 @@ export interface SweepOptions {
   format?: ResultFormat;
   /** Group labels applied to every run (overriding their meta.json), with the file they came from. */
   groups?: { file: string; labels: string[] };
-  /** Runs analysed at once. Default: the number of cores. */
+  /** Runs analysed at once. Default: the number of cores; at most {@link maxSweepJobs} (more are capped, and the outcome says so). */
   jobs?: number;
-  /** Skip runs whose result is complete and newer than their input. Default false. */
+  /** Skip runs whose result is complete, made with the same options from the same input files (loss file, sidecar). Default false. */
   resume?: boolean;
   /** Analyse only this shard of the runs. */
   shard?: Shard;
@@ -58,6 +60,19 @@ export interface SweepOutcome {
   /** Runs analysed now, and runs skipped as already complete. */
   analysed: number;
   skipped: number;
+  /** Runs analysed at once: the jobs asked for, capped at {@link maxSweepJobs}. */
+  jobs: number;
+  /** Set when the jobs asked for were more than the cap. */
+  jobsCapped?: { requested: number; cap: number };
+}
+
+/**
+ * The most runs a sweep analyses at once: 4 per core, at least 8. The work is native and
+ * CPU-bound, so more only adds threads and chunk buffers (each job holds its own; 1000 jobs ran
+ * a process out of address space). bin/threadpool.cjs sizes libuv's pool with the same rule.
+ */
+export function maxSweepJobs(): number {
+  return Math.max(8, 4 * availableParallelism());
 }
 
 /** Where a run's TensorBoard scalars go: its relative path without the extension, under `dir`. */
@@ -92,8 +107,19 @@ export const SWEEP_OPTIONS = defineOptions('sweep', {
     check: objectOf<{ file: string; labels: string[] }>('{ file, labels }'),
     doc: 'group labels applied to every run',
   },
-  jobs: { type: 'integer', min: 1, default: () => availableParallelism(), defaultDoc: 'the number of cores', doc: 'runs analysed at once', cli: { value: 'N' } },
-  resume: { type: 'boolean', default: false, doc: 'skip runs whose result is complete, made with the same options and newer than the input' },
+  jobs: {
+    type: 'integer',
+    min: 1,
+    default: () => availableParallelism(),
+    defaultDoc: 'the number of cores',
+    doc: 'runs analysed at once (at most 4 per core, at least 8: more are capped)',
+    cli: { value: 'N' },
+  },
+  resume: {
+    type: 'boolean',
+    default: false,
+    doc: 'skip runs whose result is complete and made with the same options from the same input files (loss file, meta.json)',
+  },
   shard: { type: 'custom', typeDoc: 'a shard { index, count }', check: objectOf<Shard>('a shard { index, count }'), doc: 'analyse only this shard of the runs' },
   progress: { type: 'custom', typeDoc: 'a progress reporter', check: objectOf<SweepProgress>('a progress reporter'), doc: 'progress reporter' },
   tensorboard: {
@@ -128,8 +154,11 @@ function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
  */
 export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
   const opts = resolveOptions(SWEEP_OPTIONS, options);
-  const { root, out, pattern, format, jobs } = opts;
-  if (resolve(out) === resolve(root)) usageError(`--out ${out} is the sweep root: write results to another directory`);
+  const { root, out, pattern, format } = opts;
+  const requestedJobs = opts.jobs;
+  const jobs = Math.min(requestedJobs, maxSweepJobs());
+  // By identity, so a symbolic link to the root (or another spelling of it) is the root too.
+  if (resolve(out) === resolve(root) || (await sameFile(out, root))) usageError(`--out ${out} is the sweep root: write results to another directory`);
   const analysis: AnalyzeFileOptions = { ...(opts.analysis ?? {}) };
   analysis.threads ??= Math.max(1, Math.floor(availableParallelism() / jobs));
   const runOptions: SweepRunOptions = {
@@ -145,6 +174,13 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
   const discovered = await discoverRuns(root, { pattern, exclude: [out] });
   if (discovered.length === 0) usageError(`no loss files under ${root} match --pattern '${pattern}'`);
   const runs = selectShard(discovered, opts.shard);
+  // Without a window only perturbation files ([T, K, n]) can be analysed: say so once, as a usage
+  // error, instead of failing every [T, n] run.
+  if (analysis.window === undefined) {
+    for (const rel of runs) {
+      if ((await lossFileDims(join(root, rel))) === 2) usageError(`--window is required: ${rel} holds [T, n] losses (checkpoints x probes); only [T, K, n] perturbation files need none`);
+    }
+  }
   const records: RunRecord[] = new Array(runs.length);
   const todo: number[] = [];
   for (let i = 0; i < runs.length; i++) {
@@ -158,6 +194,7 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
   const processRun = async (rel: string): Promise<RunRecord> => {
     const input = join(root, rel);
     try {
+      const inputs = await runInputs(input);
       const fa = await analyzeFile(input, analysis);
       if (opts.groups) {
         checkGroupCount(opts.groups.labels, fa.analysis.probes, opts.groups.file, '', input);
@@ -166,9 +203,11 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
       }
       const summary = summarizeFile(fa, { warning: opts.warning ?? {} });
       const record = okRecord(rel, summary);
-      await writeResult(resultPath(out, rel, format), { ...fa, summary });
+      const result = resultPath(out, rel, format);
+      await refuseOutputOverInput(result, [input, ...inputs.files.map((f) => f.path), opts.groups?.file], `the result ${result}`);
+      await writeResult(result, { ...fa, summary });
       if (opts.tensorboard !== undefined) await writeTensorboardScalars(tensorboardRunDir(opts.tensorboard, rel), fa, summary.warningOptions);
-      await storeRecord(out, rel, fingerprint, record);
+      await storeRecord(out, rel, fingerprint, inputs, record);
       return record;
     } catch (err) {
       // Leave no result of an earlier, now outdated, success behind.
@@ -189,7 +228,17 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
   await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
   progress.finish();
 
-  const summary = buildSummary({ root, pattern, options: runOptions, shard: opts.shard && opts.shard.count > 1 ? opts.shard : null, discovered: discovered.length }, records);
+  const summary = buildSummary(
+    { root, pattern, options: runOptions, shard: opts.shard && opts.shard.count > 1 ? opts.shard : null, discovered: discovered.length, tree: treeHash(discovered) },
+    records,
+  );
   const files = await writeSummaryFiles(out, summaryBaseName(opts.shard), summary);
-  return { summary, files, analysed: todo.length, skipped: runs.length - todo.length };
+  return {
+    summary,
+    files,
+    analysed: todo.length,
+    skipped: runs.length - todo.length,
+    jobs,
+    ...(jobs < requestedJobs ? { jobsCapped: { requested: requestedJobs, cap: jobs } } : {}),
+  };
 }

@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rdm2Error } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import { fsError } from '../io/file_error.js';
 import type { FileAnalysis } from '../io/analyze_file.js';
 import { OBSERVABLE_NAMES, observablesAt, type ObservableName, type ObservableValues } from '../observables.js';
@@ -105,6 +106,7 @@ export function scalarWindowsOfFile(fa: FileAnalysis, warning: WarningOptions = 
 export async function writeTensorboardScalars(dir: string, fa: FileAnalysis, warning: WarningOptions = {}): Promise<string> {
   const wallTime = Date.now() / 1000;
   const file = join(dir, TENSORBOARD_FILE_NAMES.analysis);
+  await refuseOutputOverInput(file, [fa.input.path, ...Object.values(fa.metaSources)], `--tensorboard ${dir}`);
   await writeFileAtomic(file, concat([headerRecord(wallTime), scalarRecords(scalarWindowsOfFile(fa, warning), wallTime)]));
   return file;
 }

@@ -1,15 +1,16 @@
 // Following a loss file while its producer appends to it (docs/row-stream.md): a `.rows` stream
 // or JSON Lines, read from a byte position, whole records / newline-terminated lines only.
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Rdm2Error } from '../errors.js';
 import { fileError, fsError } from '../io/file_error.js';
 import { decodeJsonlRow, isJsonlEndMarker, jsonlModeOf, parseLine, type JsonlMode } from '../io/jsonl.js';
+import { openInputFile, readExactly } from '../io/input_file.js';
+import { MAX_LINE_LENGTH } from '../io/line_reader.js';
 import {
   decodeRowStreamRecords,
   parseRowStreamHeader,
-  readBytesAt,
   ROW_STREAM_HEADER_BYTES,
   rowStreamRecordLabel,
   type RowStreamHeader,
@@ -69,8 +70,11 @@ export interface RowFollower {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Longest JSONL line a follower waits for (a line longer than this without its newline is an error). */
-export const MAX_JSONL_LINE_BYTES = 256 * 2 ** 20;
+/**
+ * Longest JSONL line a follower waits for, in bytes (a line longer than this without its newline
+ * is an error): the number the line reader allows in characters (a line of losses is ASCII).
+ */
+export const MAX_JSONL_LINE_BYTES = MAX_LINE_LENGTH;
 
 /** The follow format of a path, by its extension. */
 export function followFormatOf(path: string): FollowFormat {
@@ -78,21 +82,6 @@ export function followFormatOf(path: string): FollowFormat {
   if (ext === '.rows') return 'rows';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   throw new Rdm2Error('ERR_RDM2_USAGE', `${path}: rdm2 watch follows .rows row streams and .jsonl / .ndjson files (docs/row-stream.md), got '${ext || '(no extension)'}'`);
-}
-
-async function openRegular(path: string): Promise<FileHandle> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    fsError(path, err);
-  }
-  const st = await fh.stat();
-  if (!st.isFile()) {
-    await fh.close();
-    fileError(path, '', 'not a regular file, expected a loss file');
-  }
-  return fh;
 }
 
 async function sizeOf(fh: FileHandle, file: string): Promise<number> {
@@ -114,7 +103,7 @@ async function sizeOf(fh: FileHandle, file: string): Promise<number> {
  */
 export async function openFollower(path: string, from?: FollowPosition): Promise<RowFollower | null> {
   const format = followFormatOf(path);
-  const fh = await openRegular(path);
+  const { fh } = await openInputFile(path);
   try {
     const f = format === 'rows' ? await RowsFollower.start(fh, path, from) : await JsonlFollower.start(fh, path, from);
     if (!f) await fh.close();
@@ -131,7 +120,7 @@ async function checkResume(fh: FileHandle, file: string, from: FollowPosition, h
   if (size < from.byte) fileError(file, '', `holds ${size} bytes, fewer than the ${from.byte} this watch had read (truncated or replaced): start over with --restart`);
   if (from.rows > 0) {
     const tail = new Uint8Array(from.byte - tailStart);
-    await readBytesAt(fh, tail, tailStart, file);
+    await readExactly(fh, tail, tailStart, file);
     if (sha256(tail) !== from.tailHash) fileError(file, `byte ${tailStart}`, 'the last row this watch read has changed (the file was rewritten): start over with --restart');
   }
   return size;
@@ -164,7 +153,7 @@ class RowsFollower implements RowFollower {
       return null;
     }
     const head = new Uint8Array(ROW_STREAM_HEADER_BYTES);
-    await readBytesAt(fh, head, 0, file);
+    await readExactly(fh, head, 0, file);
     const h = parseRowStreamHeader(head, file);
     const headHash = sha256(head);
     if (from) {
@@ -194,7 +183,7 @@ class RowsFollower implements RowFollower {
     const need = take * h.recordBytes;
     if (this.buf.length < need) this.buf = new Uint8Array(need);
     const bytes = this.buf.subarray(0, need);
-    await readBytesAt(this.fh, bytes, this.pos.byte, this.file);
+    await readExactly(this.fh, bytes, this.pos.byte, this.file);
     const got = decodeRowStreamRecords(h, bytes, take, data, 0, steps, this.pos.lastStep, this.file, label);
     const used = got.ended ? got.rows + 1 : got.rows;
     if (got.ended) {
@@ -266,7 +255,7 @@ class JsonlFollower implements RowFollower {
     let carry = new Uint8Array(0);
     while (at < size) {
       const part = new Uint8Array(Math.min(chunk, size - at));
-      await readBytesAt(fh, part, at, file);
+      await readExactly(fh, part, at, file);
       at += part.length;
       const bytes = new Uint8Array(carry.length + part.length);
       bytes.set(carry);
@@ -281,7 +270,7 @@ class JsonlFollower implements RowFollower {
         return { line, value, bytes: bytes.slice(s, e) };
       }
       carry = bytes.slice(consumed);
-      if (carry.length > MAX_JSONL_LINE_BYTES) fileError(file, `line ${line + 1}`, `longer than ${MAX_JSONL_LINE_BYTES} bytes without a newline, expected one JSON row per line`);
+      if (carry.length > MAX_JSONL_LINE_BYTES) fileError(file, `line ${line + 1}`, `longer than ${MAX_JSONL_LINE_BYTES} bytes without a newline, the longest line rdm2 reads`);
     }
     return null;
   }
@@ -300,7 +289,7 @@ class JsonlFollower implements RowFollower {
       if (from.rows > 0) {
         const back = Math.min(from.byte, MAX_JSONL_LINE_BYTES + 2);
         const bytes = new Uint8Array(back);
-        await readBytesAt(fh, bytes, from.byte - back, file);
+        await readExactly(fh, bytes, from.byte - back, file);
         const nl = bytes.lastIndexOf(0x0a, bytes.length - 2);
         tailStart = from.byte - back + nl + 1;
       }
@@ -324,18 +313,18 @@ class JsonlFollower implements RowFollower {
     if (avail === 0 || this.ended) return empty;
     let want = Math.min(avail, Math.max(maxBytes, 1 << 16));
     let bytes = new Uint8Array(want);
-    await readBytesAt(this.fh, bytes, this.pos.byte, this.file);
+    await readExactly(this.fh, bytes, this.pos.byte, this.file);
     let { spans } = lineSpans(bytes);
     // A line longer than the batch: read on until its newline (bounded by the line limit).
     while (spans.length === 0 && want < avail) {
-      if (want > MAX_JSONL_LINE_BYTES) fileError(this.file, `line ${this.pos.lines + 1}`, `longer than ${MAX_JSONL_LINE_BYTES} bytes without a newline, expected one JSON row per line`);
+      if (want > MAX_JSONL_LINE_BYTES) fileError(this.file, `line ${this.pos.lines + 1}`, `longer than ${MAX_JSONL_LINE_BYTES} bytes without a newline, the longest line rdm2 reads`);
       want = Math.min(avail, want * 2);
       bytes = new Uint8Array(want);
-      await readBytesAt(this.fh, bytes, this.pos.byte, this.file);
+      await readExactly(this.fh, bytes, this.pos.byte, this.file);
       ({ spans } = lineSpans(bytes));
     }
     if (spans.length === 0) {
-      if (avail > MAX_JSONL_LINE_BYTES) fileError(this.file, `line ${this.pos.lines + 1}`, `longer than ${MAX_JSONL_LINE_BYTES} bytes without a newline, expected one JSON row per line`);
+      if (avail > MAX_JSONL_LINE_BYTES) fileError(this.file, `line ${this.pos.lines + 1}`, `longer than ${MAX_JSONL_LINE_BYTES} bytes without a newline, the longest line rdm2 reads`);
       return empty;
     }
     const n = this.probes;
@@ -369,7 +358,7 @@ class JsonlFollower implements RowFollower {
     if (endAt >= 0) {
       // Only blank lines may follow the end marker.
       const rest = new Uint8Array(this.size - (this.pos.byte + endAt));
-      await readBytesAt(this.fh, rest, this.pos.byte + endAt, this.file);
+      await readExactly(this.fh, rest, this.pos.byte + endAt, this.file);
       if (decoder.decode(rest).trim() !== '') fileError(this.file, `line ${line + 1}`, `follows the end marker on line ${line}, expected nothing after it`);
       this.ended = true;
     }

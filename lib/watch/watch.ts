@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Rdm2Error, usageError } from '../errors.js';
 import { sha256File, type FileAnalysis } from '../io/analyze_file.js';
 import { fileError } from '../io/file_error.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
 import { findSidecar, metaFromFileSteps, readMetaJson, type LossMeta } from '../io/meta.js';
 import { resolveRunMeta } from '../io/read_loss_file.js';
 import { summarizeFile } from '../io/file_summary.js';
@@ -350,6 +351,10 @@ export async function watch(target: string, options: WatchOptions = {}): Promise
   } catch (err) {
     throw new Rdm2Error('ERR_RDM2_FILE', `${stateDir}: cannot create the state directory: ${(err as Error).message}`, { cause: err });
   }
+  // The watch writes its state, its window log and TensorBoard's file: none may be what it reads.
+  const inputs = [file, await findSidecar(file)];
+  for (const name of Object.values(WATCH_STATE_FILES)) await refuseOutputOverInput(join(stateDir, name), inputs, `--state ${stateDir} (${name})`);
+  if (opts.tensorboard !== undefined) await refuseOutputOverInput(join(opts.tensorboard, TENSORBOARD_FILE_NAMES.watch), inputs, `--tensorboard ${opts.tensorboard}`);
   const unlock = await lock(stateDir);
   try {
     return await follow(file, stateDir, statePath, opts, pollMs, batchBytes, report);

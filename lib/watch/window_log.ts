@@ -9,7 +9,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Rdm2Error } from '../errors.js';
 import { fileError, fsError } from '../io/file_error.js';
-import { readBytesAt } from '../io/row_stream.js';
+import { readExactly } from '../io/input_file.js';
 import type { MonitorWindow } from '../monitor.js';
 import { OBSERVABLE_NAMES, allocateObservableColumns, type ObservableColumns, type ObservableValues } from '../observables.js';
 
@@ -111,7 +111,7 @@ export class WindowLog {
       const size = (await fh.stat()).size;
       const head = new Uint8Array(WINDOW_LOG_HEADER_BYTES);
       if (size < WINDOW_LOG_HEADER_BYTES) fileError(file, '', `only ${size} bytes, expected a window log header`);
-      await readBytesAt(fh, head, 0, file);
+      await readExactly(fh, head, 0, file);
       const expected = headerBytes(layout);
       if (!head.every((b, i) => b === expected[i])) fileError(file, 'header', 'does not match the watch state (another layout, or not a window log)');
       const record = recordBytes(layout);
@@ -185,7 +185,7 @@ export class WindowLog {
     for (let j = 0; j < count; j += per) {
       const k = Math.min(per, count - j);
       const bytes = new Uint8Array(k * this.record);
-      await readBytesAt(this.fh, bytes, WINDOW_LOG_HEADER_BYTES + j * this.record, this.file);
+      await readExactly(this.fh, bytes, WINDOW_LOG_HEADER_BYTES + j * this.record, this.file);
       const view = new DataView(bytes.buffer);
       for (let q = 0; q < k; q++) this.put(j + q, view, q * this.record);
     }
