@@ -150,7 +150,7 @@ describe('rdm2 analyze (in process)', () => {
       'analyze',
       "option '--detrend <mode>' argument 'quadratic' is invalid. Allowed choices are none, linear.",
     );
-    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--out', 'r.txt']), 'analyze', "cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv or .npz");
+    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--out', 'r.txt']), 'analyze', "cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv, .npz, .parquet, .arrow or .feather");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--json', '--bogus']), 'analyze', "unknown option '--bogus'");
     expectUsage(await runCliHere(['analyze', bare]), 'analyze', `window is required: ${bare} holds [T, n] losses (checkpoints x probes)`);
     expectUsage(await runCliHere(['analyze', bare, '--window', '61']), 'analyze', 'window (61) is longer than the number of checkpoints T = 60');

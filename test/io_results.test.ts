@@ -191,7 +191,7 @@ describe('writeResult and atomic writes', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(Rdm2Error);
       expect((e as Rdm2Error).code).toBe('ERR_RDM2_OPTION');
-      expect((e as Rdm2Error).message).toBe("cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv or .npz");
+      expect((e as Rdm2Error).message).toBe("cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv, .npz, .parquet, .arrow or .feather");
     }
   });
 

@@ -30,7 +30,7 @@ describe('a sweep with corrupt runs (child process)', () => {
     expect(first.stdout).toBe(
       [
         `rdm2 sweep: ${RUNS} runs, ${RUNS - 5} ok, 5 failed (${RUNS} analysed, 0 already complete)`,
-        `summary: ${join(out, 'summary.json')}, ${join(out, 'summary.csv')}`,
+        `summary: ${join(out, 'summary.json')}, ${join(out, 'summary.csv')}, ${join(out, 'summary.parquet')}`,
         'failed runs:',
         ...failedLines,
         '',
@@ -55,7 +55,7 @@ describe('a sweep with corrupt runs (child process)', () => {
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(s.rdm2.kind).toBe('sweep-summary');
     expect(s.root).toBe(root);
-    expect(s.pattern).toBe('**/losses.{npy,npz,csv,tsv,jsonl,ndjson}');
+    expect(s.pattern).toBe('**/losses.{npy,npz,csv,tsv,jsonl,ndjson,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}');
     expect(s.shard).toBeNull();
     expect(s.discovered).toBe(RUNS);
     expect(s.counts).toEqual({ runs: RUNS, ok: RUNS - 5, failed: 5 });
@@ -107,7 +107,7 @@ describe('a sweep with corrupt runs (child process)', () => {
       expect(doc.summary.path).toBeUndefined();
     }
     expect(readdirSync(join(out, 'lr-1e-3', 'seed00')).sort()).toEqual(['losses.npy.json']);
-    expect(readdirSync(out).sort()).toEqual(['.rdm2-records', 'lr-1e-3', 'lr-3e-4', 'summary.csv', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['.rdm2-records', 'lr-1e-3', 'lr-3e-4', 'summary.csv', 'summary.json', 'summary.parquet']);
   });
 });
 
@@ -179,7 +179,7 @@ describe('patterns, formats and usage errors', () => {
     const ok = await runCliHere(['sweep', root, '--window', '10', '--pattern', 'lr-1e-3/seed0[0-2]/losses.npy', '--out', join(base, 'ok-out'), '--quiet']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
-      `rdm2 sweep: 3 runs, 3 ok, 0 failed (3 analysed, 0 already complete)\nsummary: ${join(base, 'ok-out', 'summary.json')}, ${join(base, 'ok-out', 'summary.csv')}\n`,
+      `rdm2 sweep: 3 runs, 3 ok, 0 failed (3 analysed, 0 already complete)\nsummary: ${join(base, 'ok-out', 'summary.json')}, ${join(base, 'ok-out', 'summary.csv')}, ${join(base, 'ok-out', 'summary.parquet')}\n`,
     );
   });
 
@@ -213,7 +213,7 @@ describe('patterns, formats and usage errors', () => {
       [['sweep', root, '--window', '10', '--out', out, '--shard', '4/4'], {}, '--shard 4/4: shard index 4 is out of range, expected 0 to 3'],
       [['sweep', root, '--window', '10', '--out', out, '--shard', 'half'], {}, '--shard "half": expected I/N, e.g. 0/4 (shards are numbered from 0)'],
       [['sweep', root, '--window', '10', '--out', out, '--jobs', '0'], {}, "option '--jobs <N>' argument '0' is invalid. expected an integer >= 1"],
-      [['sweep', root, '--window', '10', '--out', out, '--format', 'xml'], {}, "option '--format <format>' argument 'xml' is invalid. Allowed choices are json, csv, npz."],
+      [['sweep', root, '--window', '10', '--out', out, '--format', 'xml'], {}, "option '--format <format>' argument 'xml' is invalid. Allowed choices are json, csv, npz, parquet, arrow."],
       [['sweep', root, '--window', '10', '--out', out, '--pattern', '{a,b'], {}, 'pattern "{a,b": unclosed \'{\''],
       [['sweep', root, '--window', '10', '--out', out, '--resume', '--verbose'], {}, "unknown option '--verbose'"],
       [['sweep', root, '--window', '10', '--out', out], { SLURM_ARRAY_TASK_ID: '3' }, 'SLURM_ARRAY_TASK_COUNT (set by Slurm for array jobs) must be a non-negative integer, got null'],

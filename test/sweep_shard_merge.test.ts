@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Rdm2Error } from '../lib/errors.js';
-import { discoverRuns } from '../lib/sweep/discover.js';
+import { DEFAULT_PATTERN, discoverRuns } from '../lib/sweep/discover.js';
 import { globToRegExp } from '../lib/sweep/glob.js';
 import { parseShard, selectShard, shardFromEnv, shardOf } from '../lib/sweep/shard.js';
 import { runCliHere, tempDir, writeText } from './io_fixtures.js';
@@ -129,8 +129,9 @@ describe('four shards merged equal the unsharded sweep', () => {
 
   it('each shard writes its own summary; together they cover every run once', () => {
     expect(readdirSync(shared).filter((f) => f.startsWith('summary')).sort()).toEqual([
-      'summary.shard-0-of-4.csv', 'summary.shard-0-of-4.json', 'summary.shard-1-of-4.csv', 'summary.shard-1-of-4.json',
-      'summary.shard-2-of-4.csv', 'summary.shard-2-of-4.json',
+      'summary.shard-0-of-4.csv', 'summary.shard-0-of-4.json', 'summary.shard-0-of-4.parquet',
+      'summary.shard-1-of-4.csv', 'summary.shard-1-of-4.json', 'summary.shard-1-of-4.parquet',
+      'summary.shard-2-of-4.csv', 'summary.shard-2-of-4.json', 'summary.shard-2-of-4.parquet',
     ]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(RUNS);
     const s2 = JSON.parse(readFileSync(join(shared, 'summary.shard-2-of-4.json'), 'utf8'));
@@ -138,16 +139,17 @@ describe('four shards merged equal the unsharded sweep', () => {
     expect(s2.discovered).toBe(RUNS);
   });
 
-  it('rdm2 merge writes the same summary.json and summary.csv, byte for byte', async () => {
+  it('rdm2 merge writes the same summary.json, summary.csv and summary.parquet, byte for byte', async () => {
     const r = await runCliHere(['merge', shared, own, '--out', merged]);
     expect(r.code).toBe(1); // five runs failed
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
       'rdm2 merge: 4 shard summaries, 50 runs, 45 ok, 5 failed',
-      `summary: ${join(merged, 'summary.json')}, ${join(merged, 'summary.csv')}`,
+      `summary: ${join(merged, 'summary.json')}, ${join(merged, 'summary.csv')}, ${join(merged, 'summary.parquet')}`,
       'failed runs:',
     ]);
     expect(readFileSync(join(merged, 'summary.json'), 'utf8')).toBe(readFileSync(join(full, 'summary.json'), 'utf8'));
     expect(readFileSync(join(merged, 'summary.csv'), 'utf8')).toBe(readFileSync(join(full, 'summary.csv'), 'utf8'));
+    expect(readFileSync(join(merged, 'summary.parquet')).equals(readFileSync(join(full, 'summary.parquet')))).toBe(true);
     // Merging into the shards' own directory works too, and a second merge there still reads the shards.
     expect((await runCliHere(['merge', shared, own, '--out', shared])).code).toBe(1);
     expect((await runCliHere(['merge', shared, own, '--out', shared])).code).toBe(1);
@@ -176,7 +178,7 @@ describe('four shards merged equal the unsharded sweep', () => {
     );
     writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify({ ...doc, pattern: '**/*.npy' }));
     expect(await runCliHere(['merge', shared, odd, '--out', merged])).toEqual(
-      fail(`${join(odd, 'summary.shard-3-of-4.json')} was swept with pattern '**/*.npy' but ${s(0)} with '**/losses.{npy,npz,csv,tsv,jsonl,ndjson}'`),
+      fail(`${join(odd, 'summary.shard-3-of-4.json')} was swept with pattern '**/*.npy' but ${s(0)} with '${DEFAULT_PATTERN}'`),
     );
     const other = { ...doc, options: { ...doc.options, analysis: { ...doc.options.analysis, window: 10 } } };
     writeFileSync(join(odd, 'summary.shard-3-of-4.json'), JSON.stringify(other));

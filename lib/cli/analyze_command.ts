@@ -17,6 +17,7 @@ import {
 } from './analysis_options.js';
 import type { CliIo } from './io.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
+import { formatsHelp } from './formats_help.js';
 import { summaryLines } from './run_summary_text.js';
 import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 
@@ -33,7 +34,8 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .command('analyze')
     .summary('analyse one loss file: summary on stdout, full result to --out')
     .description(
-      'Analyse one loss file (.npy, .npz, .csv, .tsv, .jsonl): the 2RDM of every window and its observables.\n' +
+      'Analyse one loss file (.npy, .npz, .csv, .tsv, .jsonl, .parquet, .arrow, .h5; list below):\n' +
+        'the 2RDM of every window and its observables.\n' +
         'Prints a short summary (SHC peak, PR minimum, warnings, lead time when a transition is known) and\n' +
         'writes the full result to --out. A sidecar meta.json (steps, groups, transition) is read when present.',
     )
@@ -42,7 +44,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
   addWarningOptions(cmd);
   cmd
     .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
-    .option('--out <file>', 'write the full result: .json (columnar arrays), .csv (one row per window) or .npz')
+    .option('--out <file>', 'write the full result: .json, .csv, .npz, .parquet or .arrow (list below)')
     .option('--json', 'print the full result as JSON on stdout instead of the summary')
     .option('--tensorboard <dir>', 'also write SHC, PR, trace, entropy, top share, SHC z and warnings as TensorBoard scalars to <dir>')
     .addHelpText(
@@ -50,6 +52,9 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       '\nExamples:\n' +
         '  rdm2 analyze runs/seed1/losses.npy --window 32 --top-k 2 --out result.json\n' +
         '  rdm2 analyze losses.csv --window 50 --detrend linear --json > result.json\n' +
+        '  rdm2 analyze runs.h5:/seed1/losses --window 32 --out result.parquet\n' +
+        formatsHelp() +
+        '\n' +
         '\nExit status: 0 ok, 1 the file could not be read or analysed, 2 usage error.',
     )
     .action(async (file: string, values: AnalyzeValues) => {

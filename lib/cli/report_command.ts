@@ -67,7 +67,7 @@ export function registerReport(program: Command, io: CliIo): void {
         'from its summary.json instead: lead time per group of runs, every run (each with its own report\n' +
         'under reports/ next to --out) and the failures.',
     )
-    .argument('[file]', 'loss file (.npy, .npz, .csv, .tsv, .jsonl) with [T, n] losses, or a result .json; omit with --sweep');
+    .argument('[file]', 'loss file (any format of rdm2 analyze) with [T, n] losses, or a result .json; omit with --sweep');
   // The report keeps the top eigenvector by default (its chart needs it), and reads the file whole.
   addAnalysisOptions(cmd, { topK: { default: REPORT_TOP_K }, chunkBytes: { hidden: true } });
   addWarningOptions(cmd);

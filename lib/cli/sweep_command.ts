@@ -35,11 +35,11 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
     .summary('analyse every run under a directory (parallel, resumable, shardable)')
     .description(
       'Analyse every loss file under <dir> matching --pattern, --jobs at a time. Writes one result per run\n' +
-        '(<out>/<relative path>.<format>, atomically) and summary.json / summary.csv (one record per run:\n' +
+        '(<out>/<relative path>.<format>, atomically) and summary.json / .csv / .parquet (one record per run:\n' +
         'the run summary plus path, status and error). A run that cannot be read or analysed is recorded\n' +
         'as failed and the sweep goes on. With a shard (--shard, or SLURM_ARRAY_TASK_ID/COUNT, or\n' +
         'JOB_COMPLETION_INDEX with RDM2_SHARD_COUNT) only that 1/N of the runs is analysed and the summary\n' +
-        "is summary.shard-I-of-N.json/.csv; combine the shards with 'rdm2 merge'.",
+        "is summary.shard-I-of-N.json/.csv/.parquet; combine the shards with 'rdm2 merge'.",
     )
     .argument('<dir>', 'the sweep root: the directory holding the runs');
   addAnalysisOptions(cmd, { threads: { defaultDoc: 'cores / jobs' } });
@@ -93,7 +93,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
       const where = shard && shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : '';
       const lines = [
         `rdm2 sweep${where}: ${s.counts.runs} runs, ${s.counts.ok} ok, ${s.counts.failed} failed (${outcome.analysed} analysed, ${outcome.skipped} already complete)`,
-        `summary: ${outcome.files.json}, ${outcome.files.csv}`,
+        `summary: ${outcome.files.json}, ${outcome.files.csv}, ${outcome.files.parquet}`,
       ];
       if (s.counts.failed > 0) {
         lines.push('failed runs:');

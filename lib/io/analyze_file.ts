@@ -8,6 +8,7 @@ import { fsError } from './file_error.js';
 import { requireRegularFile } from './input_file.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
+import { lossFileOnDisk } from './format_registry.js';
 import { openLossRows, resolveRunMeta } from './read_loss_file.js';
 import { sha256File } from './sha256_file.js';
 
@@ -45,7 +46,7 @@ export interface FileAnalysis {
 }
 
 /**
- * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl) without loading it whole: rows are read
+ * Analyses a loss file (.npy, .npz, .csv, .tsv, .jsonl, Parquet, Arrow IPC, HDF5) without loading it whole: rows are read
  * in chunks of whole core blocks, so memory stays at O(W n + chunk) and the result is
  * bit-identical to `analyze()` on the whole matrix. A `[T, K, n]` .npy gives the Gaussian 2RDM of
  * each checkpoint's K perturbations (as `gram2rdm`). Also returns the file's sha256, its
@@ -63,7 +64,8 @@ export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promi
   // The checksum is read beside the analysis; when the analysis fails it is cancelled (and
   // awaited), so a failure does not wait for, nor leave behind, a read of the whole file.
   const cancel = new AbortController();
-  const hashing = split.checksum ? sha256File(path, cancel.signal) : undefined;
+  const onDisk = lossFileOnDisk(path); // `runs.h5` of `runs.h5:/seed1/losses`
+  const hashing = split.checksum ? sha256File(onDisk, cancel.signal) : undefined;
   hashing?.catch(() => {}); // awaited below; avoid an unhandled rejection if reading fails first
   try {
     return await analyzeOpenedFile(path, split, hashing);
@@ -75,13 +77,14 @@ export async function analyzeFile(path: string, opts: AnalyzeFileOptions): Promi
 }
 
 async function analyzeOpenedFile(path: string, split: SplitFileOptions, hashing: Promise<string> | undefined): Promise<FileAnalysis> {
+  const onDisk = lossFileOnDisk(path);
   let bytes: number;
   try {
-    const st = await stat(path);
-    requireRegularFile(path, st);
+    const st = await stat(onDisk);
+    requireRegularFile(onDisk, st);
     bytes = st.size;
   } catch (err) {
-    fsError(path, err);
+    fsError(onDisk, err);
   }
   const opened = await openLossRows(path);
   const src = opened.source;

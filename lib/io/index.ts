@@ -1,6 +1,16 @@
 // Readers and writers: loss files in, results out.
 export { analyzeFile, type AnalyzeFileOptions, type FileAnalysis, type InputInfo } from './analyze_file.js';
 export { writeFileAtomic } from './atomic_write.js';
+export {
+  LOSS_READERS,
+  RESULT_WRITERS,
+  resolveLossPath,
+  resultWriterFor,
+  type LossReader,
+  type OpenedLossFile,
+  type ResolvedLossPath,
+  type ResultWriter,
+} from './format_registry.js';
 export { summarizeFile, type SummarizeFileOptions } from './file_summary.js';
 export { toLossMatrix, type LossArray, type LossFormat } from './loss_array.js';
 export { findSidecar, readGroupsFile, readMetaJson, type LossMeta } from './meta.js';
@@ -16,3 +26,4 @@ export type { RowSource } from './row_source.js';
 export { encodeRowStreamHeader, encodeRowStreamRecord, openRowStreamRows, parseRowStreamHeader, type RowStreamHeader } from './row_stream.js';
 export { RowStreamWriter, type RowStreamWriterOptions } from './row_stream_writer.js';
 export { resultFormatOf, writeResult, type ResultFormat } from './write_result.js';
+export { RESULT_METADATA_KEY } from './result_table.js';

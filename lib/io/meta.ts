@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { showValue } from '../show_value.js';
+import { splitHdf5Path } from './hdf5_path.js';
 import { fileError } from './file_error.js';
 import { readInputText } from './input_file.js';
 import { parseJsonDocument, readJsonFile } from './json_file.js';
@@ -43,15 +44,16 @@ async function isFile(path: string): Promise<boolean> {
  * `losses.npy`), else `meta.json` in the same directory; undefined when neither exists.
  */
 export async function findSidecar(lossPath: string): Promise<string | undefined> {
-  const dir = dirname(lossPath);
-  const own = join(dir, `${basename(lossPath, extname(lossPath))}.meta.json`);
+  const file = splitHdf5Path(lossPath).file; // `runs.h5` of `runs.h5:/seed1/losses`
+  const dir = dirname(file);
+  const own = join(dir, `${basename(file, extname(file))}.meta.json`);
   if (await isFile(own)) return own;
   const shared = join(dir, 'meta.json');
   if (await isFile(shared)) return shared;
   return undefined;
 }
 
-function checkSteps(values: ArrayLike<unknown>, where: string, key: string): Float64Array {
+export function checkSteps(values: ArrayLike<unknown>, where: string, key: string): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -62,7 +64,7 @@ function checkSteps(values: ArrayLike<unknown>, where: string, key: string): Flo
   return out;
 }
 
-function checkGroups(values: ArrayLike<unknown>, where: string, key: string): string[] {
+export function checkGroups(values: ArrayLike<unknown>, where: string, key: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -73,7 +75,7 @@ function checkGroups(values: ArrayLike<unknown>, where: string, key: string): st
   return out;
 }
 
-function checkTransition(v: unknown, where: string, key: string): number {
+export function checkTransition(v: unknown, where: string, key: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) fileError(where, key, `${showValue(v)} is not a step, expected a finite number`);
   return v;
 }

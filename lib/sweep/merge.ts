@@ -6,7 +6,7 @@ import { refuseOutputOverInput } from '../io/output_guard.js';
 import { SUMMARY_FILE_PATTERN } from './layout.js';
 import { runFingerprint } from './resume.js';
 import { shardOf } from './shard.js';
-import { buildSummary, readSummaryFile, treeHash, writeSummaryFiles, type SweepSummary } from './summary_files.js';
+import { buildSummary, readSummaryFile, treeHash, writeSummaryFiles, type SummaryFiles, type SweepSummary } from './summary_files.js';
 
 function refuse(message: string): never {
   throw new Rdm2Error('ERR_RDM2_FILE', message);
@@ -90,8 +90,8 @@ export function mergeSummaries(parts: readonly { file: string; summary: SweepSum
   return merged;
 }
 
-/** Reads the shard summaries in `dirs`, merges them and writes `summary.json` / `summary.csv` to `out`. */
-export async function mergeShards(dirs: readonly string[], out: string): Promise<{ summary: SweepSummary; files: { json: string; csv: string }; merged: string[] }> {
+/** Reads the shard summaries in `dirs`, merges them and writes `summary.json` / `.csv` / `.parquet` to `out`. */
+export async function mergeShards(dirs: readonly string[], out: string): Promise<{ summary: SweepSummary; files: SummaryFiles; merged: string[] }> {
   const files = await findSummaryFiles(dirs);
   const parts = [];
   for (const file of files) parts.push({ file, summary: await readSummaryFile(file) });

@@ -10,6 +10,7 @@ import { checkGroupCount } from '../io/meta.js';
 import { refuseOutputOverInput, sameFile } from '../io/output_guard.js';
 import { lossFileDims } from '../io/read_loss_file.js';
 import { summarizeFile } from '../io/file_summary.js';
+import { RESULT_WRITERS } from '../io/format_registry.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
 import { writeTensorboardScalars } from '../tensorboard/scalars.js';
@@ -20,7 +21,7 @@ import { silentProgress, type SweepProgress } from './progress.js';
 import { loadCompleteRecord, runFingerprint, runInputs, storeRecord } from './resume.js';
 import { failedRecord, okRecord, type RunRecord } from './run_record.js';
 import { selectShard, type Shard } from './shard.js';
-import { buildSummary, treeHash, writeSummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
+import { buildSummary, treeHash, writeSummaryFiles, type SummaryFiles, type SweepRunOptions, type SweepSummary } from './summary_files.js';
 
 /** Options of {@link sweep}. */
 export interface SweepOptions {
@@ -28,13 +29,13 @@ export interface SweepOptions {
   root: string;
   /** Where results and summaries go (created; must not be the root itself). */
   out: string;
-  /** Glob over paths relative to the root. Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson}`. */
+  /** Glob over paths relative to the root ({@link DEFAULT_PATTERN}: `losses.*` in any directory, in every readable format). Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}`. */
   pattern?: string;
   /** Analysis options for every run (`window` etc.); `threads` defaults to cores / jobs. */
   analysis?: AnalyzeFileOptions;
   /** Warning detector options for the run summaries. */
   warning?: WarningOptions;
-  /** Format of the per-run results. Default 'json'. */
+  /** Format of the per-run results (a name of lib/io/format_registry.ts's RESULT_WRITERS). Default 'json'. */
   format?: ResultFormat;
   /** Group labels applied to every run (overriding their meta.json), with the file they came from. */
   groups?: { file: string; labels: string[] };
@@ -56,7 +57,7 @@ export interface SweepOptions {
 export interface SweepOutcome {
   summary: SweepSummary;
   /** Paths of the summary files written. */
-  files: { json: string; csv: string };
+  files: SummaryFiles;
   /** Runs analysed now, and runs skipped as already complete. */
   analysed: number;
   skipped: number;
@@ -100,7 +101,7 @@ export const SWEEP_OPTIONS = defineOptions('sweep', {
   },
   analysis: { type: 'custom', typeDoc: 'analyzeFile options', check: objectOf<AnalyzeFileOptions>('analyzeFile options'), doc: 'analysis options for every run' },
   warning: { type: 'custom', typeDoc: 'warning options', check: objectOf<WarningOptions>('warning options'), doc: 'warning detector options for the run summaries' },
-  format: { type: 'enum', values: ['json', 'csv', 'npz'], default: 'json', doc: 'format of the per-run results', cli: { value: 'format' } },
+  format: { type: 'enum', values: RESULT_WRITERS.map((w) => w.format), default: 'json', doc: 'format of the per-run results', cli: { value: 'format' } },
   groups: {
     type: 'custom',
     typeDoc: 'group labels with their file',
@@ -143,8 +144,8 @@ function comparableOptions(a: AnalyzeFileOptions): Record<string, unknown> {
  * Analyses every run under `root` matching `pattern` (only the runs of `shard` when given), with
  * at most `jobs` runs at once. Each run's result is written atomically to
  * `<out>/<relative path>.<format>`; a run that cannot be read or analysed is recorded as failed
- * with its error and the sweep goes on. Writes `summary.json` and `summary.csv` (for a shard,
- * `summary.shard-I-of-N.*`), one record per run sorted by path.
+ * with its error and the sweep goes on. Writes `summary.json`, `summary.csv` and `summary.parquet`
+ * (for a shard, `summary.shard-I-of-N.*`), one record per run sorted by path.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 // A sweep's summary: summary.json (the options, the counts, the failed runs and one record per
-// run) and summary.csv (one row per run, nested fields flattened to dotted columns).
+// run), summary.csv and summary.parquet (one row per run, nested fields flattened to dotted columns).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Rdm2Error } from '../errors.js';
@@ -9,6 +9,7 @@ import { readJsonFile } from '../io/json_file.js';
 import { showValue } from '../show_value.js';
 import { rdm2Version } from '../io/producer.js';
 import type { ResultFormat } from '../io/write_result.js';
+import { summaryParquet } from './summary_parquet.js';
 import type { RunRecord } from './run_record.js';
 import type { Shard } from './shard.js';
 
@@ -76,19 +77,19 @@ function csvCell(v: unknown): string {
 }
 
 /**
- * summary.csv: one row per run. Columns are the records' fields flattened with dots
- * (`shcPeak.step`, `blockEnergy.B`), in order of first appearance; `path`, `status` and `error`
- * first. A nested field that is null in a run (no warning: `firstWarning`) leaves its columns empty.
+ * The records as a flat table: the records' fields flattened with dots (`shcPeak.step`,
+ * `blockEnergy.B`), in order of first appearance, `path`, `status` and `error` first. A nested
+ * field that is null in a run (no warning: `firstWarning`) leaves its dotted columns empty.
  */
-export function summaryCsv(records: readonly RunRecord[]): string {
-  const flat = records.map((r) => {
+export function flattenRecords(records: readonly RunRecord[]): { columns: string[]; rows: Map<string, unknown>[] } {
+  const rows = records.map((r) => {
     const m = new Map<string, unknown>();
     flatten(r, '', m);
     return m;
   });
   const columns: string[] = ['path', 'status', 'error'];
   const seen = new Set(columns);
-  for (const m of flat) {
+  for (const m of rows) {
     for (const k of m.keys()) {
       if (seen.has(k)) continue;
       seen.add(k);
@@ -96,19 +97,33 @@ export function summaryCsv(records: readonly RunRecord[]): string {
     }
   }
   // A field that is an object in some runs and null in others: keep only its dotted columns.
-  const kept = columns.filter((c) => !columns.some((d) => d.startsWith(`${c}.`)));
-  const lines = [kept.map(csvCell).join(',')];
-  for (const m of flat) lines.push(kept.map((c) => csvCell(m.get(c))).join(','));
+  return { columns: columns.filter((c) => !columns.some((d) => d.startsWith(`${c}.`))), rows };
+}
+
+/** summary.csv: one row per run, the columns of {@link flattenRecords}. */
+export function summaryCsv(records: readonly RunRecord[]): string {
+  const { columns, rows } = flattenRecords(records);
+  const lines = [columns.map(csvCell).join(',')];
+  for (const m of rows) lines.push(columns.map((c) => csvCell(m.get(c))).join(','));
   return lines.join('\n') + '\n';
 }
 
-/** Writes `<dir>/<base>.json` and `<dir>/<base>.csv` atomically; returns their paths. */
-export async function writeSummaryFiles(dir: string, base: string, summary: SweepSummary): Promise<{ json: string; csv: string }> {
+/** The summary files of a sweep. */
+export interface SummaryFiles {
+  json: string;
+  csv: string;
+  parquet: string;
+}
+
+/** Writes `<dir>/<base>.json`, `.csv` and `.parquet` atomically (the JSON last: it marks the set complete); returns their paths. */
+export async function writeSummaryFiles(dir: string, base: string, summary: SweepSummary): Promise<SummaryFiles> {
   const json = join(dir, `${base}.json`);
   const csv = join(dir, `${base}.csv`);
+  const parquet = join(dir, `${base}.parquet`);
   await writeFileAtomic(csv, summaryCsv(summary.runs));
+  await writeFileAtomic(parquet, summaryParquet(summary));
   await writeFileAtomic(json, JSON.stringify(summary, null, 2) + '\n');
-  return { json, csv };
+  return { json, csv, parquet };
 }
 
 function field(file: string, where: string, problem: string): never {
