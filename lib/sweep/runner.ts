@@ -29,7 +29,7 @@ export interface SweepOptions {
   root: string;
   /** Where results and summaries go (created; must not be the root itself). */
   out: string;
-  /** Glob over paths relative to the root ({@link DEFAULT_PATTERN}: `losses.*` in any directory, in every readable format). Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}`. */
+  /** Glob over paths relative to the root ({@link DEFAULT_PATTERN}: `losses.*` in any directory, in every readable format). Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}`. */
   pattern?: string;
   /** Analysis options for every run (`window` etc.); `threads` defaults to cores / jobs. */
   analysis?: AnalyzeFileOptions;
