@@ -38,3 +38,5 @@ export * from './scenarios/deep_linear.js';
 export * from './scenarios/noise_control.js';
 export * from './io/index.js';
 export * from './sweep/index.js';
+export * from './watch/index.js';
+export * from './tensorboard/index.js';

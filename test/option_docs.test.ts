@@ -29,6 +29,7 @@ import { NOISE_CONTROL_OPTIONS } from '../lib/scenarios/noise_control.js';
 import { FALSE_ALARM_OPTIONS } from '../lib/stats/false_alarms.js';
 import { SENSITIVITY_REPORT_OPTIONS } from '../lib/report/sensitivity_report.js';
 import { SWEEP_OPTIONS } from '../lib/sweep/runner.js';
+import { WATCH_OPTIONS } from '../lib/watch/watch_options.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -58,6 +59,7 @@ const documented: [string, string, OptionSchema][] = [
   ['lib/scenarios/noise_control.ts', 'NoiseControlOptions', NOISE_CONTROL_OPTIONS],
   ['lib/stats/false_alarms.ts', 'FalseAlarmOptions', FALSE_ALARM_OPTIONS],
   ['lib/report/sensitivity_report.ts', 'SensitivityReportOptions', SENSITIVITY_REPORT_OPTIONS],
+  ['lib/watch/watch_options.ts', 'WatchOptions', WATCH_OPTIONS],
 ];
 
 /** Each property's TSDoc text in `name`'s declaration (own members only). */

@@ -55,7 +55,7 @@ describe('a sweep with corrupt runs (child process)', () => {
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(s.rdm2.kind).toBe('sweep-summary');
     expect(s.root).toBe(root);
-    expect(s.pattern).toBe('**/losses.{npy,npz,csv,tsv,jsonl,ndjson,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}');
+    expect(s.pattern).toBe('**/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}');
     expect(s.shard).toBeNull();
     expect(s.discovered).toBe(RUNS);
     expect(s.counts).toEqual({ runs: RUNS, ok: RUNS - 5, failed: 5 });

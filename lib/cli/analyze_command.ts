@@ -19,11 +19,13 @@ import type { CliIo } from './io.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
 import { formatsHelp } from './formats_help.js';
 import { summaryLines } from './run_summary_text.js';
+import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 
 interface AnalyzeValues extends AnalysisCliValues, WarningCliValues {
   transition?: number;
   out?: string;
   json?: boolean;
+  tensorboard?: string;
 }
 
 /** Registers `analyze` on the program. */
@@ -44,6 +46,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
     .option('--out <file>', 'write the full result: .json, .csv, .npz, .parquet or .arrow (list below)')
     .option('--json', 'print the full result as JSON on stdout instead of the summary')
+    .option('--tensorboard <dir>', 'also write SHC, PR, trace, entropy, top share, SHC z and warnings as TensorBoard scalars to <dir>')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -74,6 +77,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       const summary = summarizeFile(fa, { warning: warningOptionsFrom(values) });
       const result = { ...fa, summary };
       if (values.out !== undefined) await writeResult(values.out, result);
+      if (values.tensorboard !== undefined) await asUsageErrorAsync(() => writeTensorboardScalars(values.tensorboard!, fa, summary.warningOptions));
       if (values.json) for (const piece of resultJsonChunks(result)) io.stdout.write(piece);
       else {
         const cmp = await compareFileIndicators(fa, { warning: warningOptionsFrom(values) });

@@ -9,6 +9,7 @@ import { registerMerge } from './merge_command.js';
 import { registerReport } from './report_command.js';
 import { registerSensitivity } from './sensitivity_command.js';
 import { registerSweep } from './sweep_command.js';
+import { registerWatch } from './watch_command.js';
 
 /** Exit status: success. */
 export const EXIT_OK = 0;
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo, status: { exitCode: number }): Command {
   registerReport(program, io);
   registerSensitivity(program, io);
   registerDemo(program, io, status);
+  registerWatch(program, io, status);
   return program;
 }
 

@@ -25,6 +25,7 @@ interface SweepValues extends AnalysisCliValues, WarningCliValues {
   resume?: boolean;
   shard?: string;
   quiet?: boolean;
+  tensorboard?: string;
 }
 
 /** Registers `sweep` on the program; a sweep with failed runs sets `status.exitCode` to 1. */
@@ -51,6 +52,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
     .addOption(schemaOption('resume', SWEEP_OPTIONS.fields.resume))
     .option('--shard <I/N>', 'analyse shard I of N (0 <= I < N): a deterministic 1/N of the runs by a hash of their paths')
     .option('--quiet', 'no progress output')
+    .addOption(schemaOption('tensorboard', SWEEP_OPTIONS.fields.tensorboard))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -80,6 +82,7 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
           resume: values.resume ?? false,
           ...(shard ? { shard } : {}),
           progress: values.quiet ? silentProgress : progressFor(io.stderr),
+          ...(values.tensorboard !== undefined ? { tensorboard: values.tensorboard } : {}),
         }),
       );
       if (outcome.jobsCapped) {

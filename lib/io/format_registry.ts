@@ -16,6 +16,7 @@ import { writeResultCsv } from './result_csv.js';
 import { writeResultJson, type ResultSource } from './result_json.js';
 import { writeResultNpz } from './result_npz.js';
 import type { RowSource } from './row_source.js';
+import { openRowStreamRows } from './row_stream.js';
 
 /** A loss file opened for row-by-row reading, with the metadata found inside it. */
 export interface OpenedLossFile {
@@ -81,6 +82,7 @@ export const LOSS_READERS: readonly LossReader[] = [
   { format: 'csv', extensions: ['.csv'], description: 'one line per checkpoint, optional header and step column', open: rowsOnly((p) => openCsvRows(p, 'csv')) },
   { format: 'tsv', extensions: ['.tsv'], description: 'as CSV, tab-separated', open: rowsOnly((p) => openCsvRows(p, 'tsv')) },
   { format: 'jsonl', extensions: ['.jsonl', '.ndjson'], description: 'one JSON object or array per checkpoint', open: rowsOnly(openJsonlRows) },
+  { format: 'rows', extensions: ['.rows'], description: 'binary row stream a training run appends to (docs/row-stream.md)', open: rowsOnly(openRowStreamRows) },
   {
     format: 'parquet',
     extensions: ['.parquet', '.pq'],

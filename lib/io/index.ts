@@ -24,5 +24,7 @@ export { resultDocument, resultJson, resultJsonChunks, writeResultJson, type Res
 export { resultNpz, writeResultNpz } from './result_npz.js';
 export type { RowSource } from './row_source.js';
 export { sensitivityCsv, sensitivityJson, writeSensitivityTable } from './sensitivity_file.js';
+export { encodeRowStreamHeader, encodeRowStreamRecord, openRowStreamRows, parseRowStreamHeader, type RowStreamHeader } from './row_stream.js';
+export { RowStreamWriter, type RowStreamWriterOptions } from './row_stream_writer.js';
 export { resultFormatOf, writeResult, type ResultFormat } from './write_result.js';
 export { RESULT_METADATA_KEY } from './result_table.js';

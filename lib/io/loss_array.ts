@@ -12,7 +12,7 @@ export type LossArray =
   | { data: Float32Array | Float64Array; shape: [number, number, number]; order: 'C' };
 
 /** The file formats rdm2 reads. */
-export type LossFormat = 'npy' | 'npz' | 'csv' | 'tsv' | 'jsonl' | 'parquet' | 'arrow' | 'hdf5';
+export type LossFormat = 'npy' | 'npz' | 'csv' | 'tsv' | 'jsonl' | 'parquet' | 'arrow' | 'hdf5' | 'rows';
 
 /** The 2-D view the native core takes: `[T, n]`, or `[T*K, n]` for perturbation blocks. Never copies. */
 export function lossView(a: LossArray): LossView {

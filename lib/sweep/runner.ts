@@ -1,7 +1,7 @@
 // The sweep: every run under a root analysed with bounded concurrency, each result written
 // atomically, failures recorded and skipped over, resumable, shardable.
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { unlink } from 'node:fs/promises';
 import { usageError } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
@@ -13,6 +13,7 @@ import { summarizeFile } from '../io/file_summary.js';
 import { RESULT_WRITERS } from '../io/format_registry.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
+import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 import type { WarningOptions } from '../stats/index.js';
 import { DEFAULT_PATTERN, discoverRuns } from './discover.js';
 import { recordPath, resultPath, summaryBaseName } from './layout.js';
@@ -28,7 +29,7 @@ export interface SweepOptions {
   root: string;
   /** Where results and summaries go (created; must not be the root itself). */
   out: string;
-  /** Glob over paths relative to the root ({@link DEFAULT_PATTERN}: `losses.*` in any directory, in every readable format). Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}`. */
+  /** Glob over paths relative to the root ({@link DEFAULT_PATTERN}: `losses.*` in any directory, in every readable format). Default `**\/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}`. */
   pattern?: string;
   /** Analysis options for every run (`window` etc.); `threads` defaults to cores / jobs. */
   analysis?: AnalyzeFileOptions;
@@ -45,6 +46,11 @@ export interface SweepOptions {
   /** Analyse only this shard of the runs. */
   shard?: Shard;
   progress?: SweepProgress;
+  /**
+   * Also write each run's scalars for TensorBoard to `<tensorboard>/<relative path without its
+   * extension>/` (one TensorBoard run per loss file). Runs skipped by `resume` are not rewritten.
+   */
+  tensorboard?: string;
 }
 
 /** What {@link sweep} did. */
@@ -70,6 +76,10 @@ export function maxSweepJobs(): number {
   return Math.max(8, 4 * availableParallelism());
 }
 
+/** Where a run's TensorBoard scalars go: its relative path without the extension, under `dir`. */
+function tensorboardRunDir(dir: string, rel: string): string {
+  return join(dir, rel.slice(0, rel.length - extname(rel).length));
+}
 
 const objectOf =
   <T>(what: string) =>
@@ -113,6 +123,13 @@ export const SWEEP_OPTIONS = defineOptions('sweep', {
   },
   shard: { type: 'custom', typeDoc: 'a shard { index, count }', check: objectOf<Shard>('a shard { index, count }'), doc: 'analyse only this shard of the runs' },
   progress: { type: 'custom', typeDoc: 'a progress reporter', check: objectOf<SweepProgress>('a progress reporter'), doc: 'progress reporter' },
+  tensorboard: {
+    type: 'string',
+    nonEmpty: true,
+    noun: 'path',
+    doc: "also write each run's scalars for TensorBoard to <dir>/<relative path without extension>/",
+    cli: { value: 'dir' },
+  },
 });
 
 type _SweepSchemaMatches = Assert<SameKeys<typeof SWEEP_OPTIONS.fields, SweepOptions>>;
@@ -190,6 +207,7 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
       const result = resultPath(out, rel, format);
       await refuseOutputOverInput(result, [input, ...inputs.files.map((f) => f.path), opts.groups?.file], `the result ${result}`);
       await writeResult(result, { ...fa, summary });
+      if (opts.tensorboard !== undefined) await writeTensorboardScalars(tensorboardRunDir(opts.tensorboard, rel), fa, summary.warningOptions);
       await storeRecord(out, rel, fingerprint, inputs, record);
       return record;
     } catch (err) {
