@@ -136,7 +136,7 @@ describe('rdm2 watch output', () => {
     const lines = text.stdout.split('\n');
     expect(lines[0]).toMatch(/^rdm2 watch: warning at step \d+ \(window \d+\): SHC [\d.]+, z = [\d.]+ \(3 windows above 6\); top eigenvector on B 0\.9\d*, /);
     expect(text.stdout).toMatch(/^rdm2 watch: .*live\.rows ended after 240 rows$/m);
-    expect(text.stdout).toMatch(/^ {2}warnings {5}\d+ \(baseline 40, z > 6, 3 in a row\); first at window \d+/m);
+    expect(text.stdout).toMatch(/^ {2}warnings {5}\d+ \(baseline 10 to 40, z > 6, 3 in a row\); first at window \d+/m);
     const json = await runCliHere(['watch', file, '--window', String(W), '--quiet', '--json', '--state', join(dir, 's2'), '--warn-z', '8']);
     expect(json.code).toBe(0);
     const docs = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
