@@ -107,7 +107,7 @@ describe('rdm2 sensitivity', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(message);
     };
-    await usage([file], 'windows is required (a non-empty array of window sizes)');
+    await usage([file], "required option '--windows <W,...>' not specified");
     await usage([file, '--windows', '10,,20'], 'expected a comma-separated list with no empty item');
     await usage([file, '--windows', '10,1'], "expected window sizes (integers >= 2), got '1'");
     await usage([file, '--windows', '10', '--detrend', 'none,cubic'], "expected none or linear, got 'cubic'");

@@ -65,6 +65,7 @@ export function registerSensitivity(program: Command, io: CliIo): void {
     )
     .argument('<file>', 'loss file (.npy, .npz, .csv, .tsv, .jsonl) with [T, n] losses');
   addSchemaFlags(cmd, SENSITIVITY_OPTIONS, FLAGS);
+  cmd.options.find((o) => o.long === '--windows')!.makeOptionMandatory(); // required by the library too
   addWarningOptions(cmd);
   cmd
     .option('--transition <step>', "step of the transition, for the lead times (overrides meta.json's)", numberArg)

@@ -420,6 +420,10 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
       throw new Rdm2Error('ERR_RDM2_SHAPE', `losses are ${view.rows} x ${view.cols} but the analysis ran on ${a.rows} x ${a.probes}`);
     }
   }
+  const sens = inputs.sensitivity as SensitivityTable | undefined;
+  if (sens !== undefined && (typeof sens !== 'object' || sens === null || !(sens.window instanceof Int32Array) || typeof sens.rows !== 'number')) {
+    optionError('report input sensitivity must be a table returned by sensitivity()');
+  }
   const hasGroups = inputs.groups !== undefined;
   const resolved = resolveGroups(inputs.groups ?? new Array<string>(a.probes).fill('all'), a.probes);
   const groupDomain = resolved.labels.map(String);
