@@ -1,7 +1,7 @@
 // The targets, judged from one run's measurements.
 import type { BatchResult } from './child.js';
 import { activeWorkers, blockWindows, windowCount } from './workloads.js';
-import { batchMemoryBudget, fmtBytes, fmtMiB, fmtPct, fmtTime, fmtX, othersLoad, peakOf, type RunResults, type SweepResult, type Target } from './report.js';
+import { batchMemoryBudget, fmtBytes, fmtMiB, fmtPct, fmtTime, fmtX, othersLoad, type RunResults, type SweepResult, type Target } from './report.js';
 
 /** Least-squares slope of log(y) on log(x). */
 export function logSlope(xs: number[], ys: number[]): number {
@@ -38,7 +38,6 @@ function incremental(r: BatchResult, threads = 1) {
 
 export function judgeTargets(r: RunResults): Target[] {
   const out: Target[] = [];
-  const peakFallback = r.kernels?.peak ?? NaN;
   const t = targetRun(r);
 
   // 1a. Arithmetic rate against the machine's: numpy/OpenBLAS dgemm on one thread.

@@ -2,6 +2,7 @@
 import { Rdm2Error } from './errors.js';
 import { badLossReason, nonFiniteError, toLossView, type LossView } from './loss_matrix.js';
 import { codedNativeError, native, type NativeAnalysis, type NativeOptions } from './native.js';
+import { allocateObservableColumns, OBSERVABLE_NAMES, pickObservableColumns } from './observables.js';
 import { resolveAnalyzeOptions } from './options.js';
 import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from './types.js';
 
@@ -19,16 +20,12 @@ export interface CoreTuning {
 }
 
 /**
- * Windows per independently computed block of the native core. A block restarts from an empty
- * window (W row loads and one Gram rebuild from scratch, a rank-W update at matrix-product speed), so
- * blocks can be short: four refills' worth keeps that overhead small while a 2000-row run
- * still splits into enough blocks to keep every thread busy. It depends only on W and the
- * stride, never on the thread count or T, so results are bit-identical for any `threads` and a
- * file analysed in chunks on block boundaries equals the whole-matrix analysis exactly.
+ * Windows per independently computed block of the native core, for a window length and stride
+ * (the rule lives in the core: native/core/sliding_analysis.hpp). Results are bit-identical for
+ * any `threads`, and a file analysed in chunks of whole blocks equals the whole-matrix analysis.
  */
 export function defaultBlockWindows(window: number, stride: number): number {
-  const pushesPerWindow = Math.min(stride, window);
-  return Math.max(32, 4 * Math.ceil(window / pushesPerWindow));
+  return native().blockWindows(window, stride);
 }
 
 interface Prepared {
@@ -42,20 +39,20 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
   const options = resolveAnalyzeOptions(opts, view.rows, view.cols);
   const nativeOptions: NativeOptions = {
     // The NaN/Inf scan runs in the native worker, off the event loop (see nativeError).
-    nonFinite: tuning.finiteChecked ? 0 : options.nonFinite === 'error' ? 1 : 2,
+    nonFinite: tuning.finiteChecked ? 'unchecked' : options.nonFinite,
     window: options.window,
     stride: options.stride,
     topK: options.topK,
-    detrend: options.detrend === 'linear' ? 1 : 0,
-    transform: options.transform === 'log' ? 1 : 0,
+    detrend: options.detrend,
+    transform: options.transform,
     beta: options.beta,
     threads: options.threads,
     rowStride: view.rowStride,
     colStride: view.colStride,
-    blockWindows: tuning.blockWindows ?? defaultBlockWindows(options.window, options.stride),
+    ...(tuning.blockWindows ? { blockWindows: tuning.blockWindows } : {}),
     ...(tuning.rebuildPeriod ? { rebuildPeriod: tuning.rebuildPeriod } : {}),
     ...(tuning.scratch ? { scratch: 1 as const } : {}),
-    ...(tuning.path ? { path: tuning.path === 'gram' ? (1 as const) : (2 as const) } : {}),
+    ...(tuning.path ? { path: tuning.path } : {}),
     ...(tuning.isa ? { isa: tuning.isa } : {}),
   };
   return { view, options, nativeOptions };
@@ -64,11 +61,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
 export function toAnalysis(raw: NativeAnalysis, p: Prepared): Analysis {
   const result: Analysis = {
     t: raw.t,
-    trace: raw.trace,
-    pr: raw.pr,
-    entropy: raw.entropy,
-    shc: raw.shc,
-    topShare: raw.topShare,
+    ...pickObservableColumns(raw),
     eigenvalues: raw.eigenvalues,
     degenerate: raw.degenerate,
     windows: raw.windows,
@@ -123,7 +116,7 @@ export async function runCallerOwned(p: Prepared): Promise<Analysis> {
   const W = options.window;
   const s = options.stride;
   const N = Math.floor((T - W) / s) + 1;
-  const perBlock = nativeOptions.blockWindows!;
+  const perBlock = nativeOptions.blockWindows ?? defaultBlockWindows(W, s);
   // Rows of k windows, with the rows between non-overlapping windows (scanned like the rest).
   const rowsFor = (k: number) => Math.max((k - 1) * s + W, k * s);
   // As many blocks as fit in the budget, a multiple of the thread count (at least one).
@@ -144,11 +137,7 @@ export async function runCallerOwned(p: Prepared): Promise<Analysis> {
       windows: N,
       eigenCount: m,
       t: new Int32Array(N),
-      trace: new Float64Array(N),
-      pr: new Float64Array(N),
-      entropy: new Float64Array(N),
-      shc: new Float64Array(N),
-      topShare: new Float64Array(N),
+      ...allocateObservableColumns(N),
       eigenvalues: new Float64Array(N * m),
       eigenvectors: new Float32Array(N * vec),
       degenerate: new Uint8Array(N),
@@ -172,14 +161,15 @@ export async function runCallerOwned(p: Prepared): Promise<Analysis> {
     try {
       // Eigenvectors straight into the result (the largest output: no copy, no garbage per chunk).
       const into = vec > 0 ? out.eigenvectors : undefined;
-      raw = await native().analyze(buf.subarray(0, rows * n), rows, n, { ...nativeOptions, rowStride: n, colStride: 1, intoOffset: j0 * vec }, undefined, into);
+      raw = await native().analyze(buf.subarray(0, rows * n), rows, n, { ...nativeOptions, blockWindows: perBlock, rowStride: n, colStride: 1, intoOffset: j0 * vec }, undefined, into);
     } catch (err) {
       const e = err as { row?: number };
       if (typeof e?.row === 'number') e.row += r0;
       throw nativeError(err, p);
     }
     for (let q = 0; q < k; q++) out.t[j0 + q] = raw.t[q]! + r0;
-    for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare', 'degenerate'] as const) out[key].set(raw[key].subarray(0, k), j0);
+    for (const key of OBSERVABLE_NAMES) out[key].set(raw[key].subarray(0, k), j0);
+    out.degenerate.set(raw.degenerate.subarray(0, k), j0);
     out.eigenvalues.set(raw.eigenvalues.subarray(0, k * m), j0 * m);
   }
   return toAnalysis(out, p);

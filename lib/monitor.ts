@@ -1,12 +1,16 @@
 // The streaming SpectralMonitor: live 2RDM during training.
+import { showValue } from './show_value.js';
 import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
-import { badLossReason, nonFiniteError } from './loss_matrix.js';
-import { codedNativeError, native, type NativeMonitor, type NativePendingWindow, type NativeWindowSummary } from './native.js';
+import { badLossReason, firstBadLoss, nonFiniteError } from './loss_matrix.js';
+import { codedNativeError, native, type NativeMonitor, type NativePendingWindow, type NativeWindow } from './native.js';
+import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
+import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
+import { OBSERVABLE_NAMES, pickObservableValues, type ObservableValues } from './observables.js';
 import { decodeSnapshot, encodeSnapshot, type SnapshotCounters } from './monitor_snapshot.js';
-import { OnlineWarningDetector, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
-import type { Detrend, NonFinitePolicy, Transform as LossTransform } from './types.js';
+import { OnlineWarningDetector, resolveWarningOptions, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
+import type { Detrend, LossTransform, NonFinitePolicy } from './types.js';
 
 /** Options of {@link SpectralMonitor}. */
 export interface MonitorOptions {
@@ -14,7 +18,7 @@ export interface MonitorOptions {
   probes: number;
   /** W, the window length (2 <= W). */
   window: number;
-  /** Top eigenvectors per summary (0 <= topK <= min(W-1, n)). Default 0. */
+  /** Top eigenvectors per window (0 <= topK <= min(W-1, n)). Default 0. */
   topK?: number;
   /** Default 'none'. */
   detrend?: Detrend;
@@ -22,7 +26,7 @@ export interface MonitorOptions {
   transform?: LossTransform;
   /** SHC inverse temperature. Default 1. */
   beta?: number;
-  /** NaN/Infinity in a row: throw (default, state unchanged) or accept it and mark the windows containing it degenerate. */
+  /** NaN/Infinity in a row: 'error' throws (state unchanged) or 'skip-window' accepts it and marks the windows containing it degenerate. Default 'error'. */
   nonFinite?: NonFinitePolicy;
   /** Options of the online SHC warning detector (see detectWarnings), or `false` for none. Default: the detector's defaults. */
   warn?: WarningOptions | false;
@@ -41,21 +45,16 @@ export interface ResolvedMonitorOptions {
 }
 
 /**
- * One window's observables, produced by each push once the window is full. With `warn: false`
- * and `topK: 0` the spectral fields are computed when first read (getters of a class): read
- * them, or `JSON.stringify` the summary; `{ ...summary }` copies only `step`, `index` and
- * `warning`.
+ * One window as the monitor reports it: its observables (every entry of {@link OBSERVABLES}),
+ * spectrum and warning, produced by each push once the window is full. With `warn: false` and
+ * `topK: 0` the spectral fields are computed when first read (getters of a class): read them,
+ * or `JSON.stringify` the window; `{ ...window }` copies only `step`, `index` and `warning`.
  */
-export interface Summary {
+export interface MonitorWindow extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
   step: number;
   /** Window index: 0 for the first full window. */
   index: number;
-  trace: number;
-  pr: number;
-  entropy: number;
-  shc: number;
-  topShare: number;
   /** min(W-1, n) eigenvalues, descending, zero padded. */
   eigenvalues: Float64Array;
   /** topK x n eigenvectors when topK > 0. */
@@ -64,6 +63,9 @@ export interface Summary {
   /** The warning the detector raised on this window's SHC, if any. */
   warning: Warning | null;
 }
+
+/** @deprecated Renamed {@link MonitorWindow} ("summary" is a run's summary, {@link RunSummary}). */
+export type Summary = MonitorWindow;
 
 /** A row for {@link SpectralMonitor.stream} / {@link SpectralMonitor.process}: the losses alone, or with a step. */
 export type MonitorRow = Float32Array | Float64Array | readonly number[] | { losses: Float32Array | Float64Array | readonly number[]; step?: number };
@@ -76,16 +78,16 @@ interface SnapshotHeader extends SnapshotCounters {
 }
 
 /**
- * The summary of a push nobody has read yet: the window's eigensolve runs when one of its
- * spectral fields is first read (the monitor has prepared the window, so this works after
- * later pushes and after close()). Used when no warning detector needs the SHC at every
- * push and topK is 0. Reads like a plain {@link Summary}; `JSON.stringify` gives the same.
+ * The window of a push nobody has read yet: its eigensolve runs when one of its spectral fields
+ * is first read (the monitor has prepared the window, so this works after later pushes and
+ * after close()). Used when no warning detector needs the SHC at every push and topK is 0.
+ * Reads like a plain {@link MonitorWindow}; `JSON.stringify` gives the same.
  */
-class LazySummary implements Summary {
+class LazyWindow {
   readonly warning = null;
   #core: NativeMonitor;
   #pending: NativePendingWindow | null;
-  #solved: NativeWindowSummary | null = null;
+  #solved: NativeWindow | null = null;
 
   constructor(
     core: NativeMonitor,
@@ -97,7 +99,8 @@ class LazySummary implements Summary {
     this.#pending = pending;
   }
 
-  #solve(): NativeWindowSummary {
+  /** The native result, solved on first use. */
+  solved(): NativeWindow {
     if (!this.#solved) {
       try {
         this.#solved = this.#core.solvePending(this.#pending!);
@@ -109,79 +112,67 @@ class LazySummary implements Summary {
     return this.#solved;
   }
 
-  get trace(): number {
-    return this.#solve().trace;
-  }
-  get pr(): number {
-    return this.#solve().pr;
-  }
-  get entropy(): number {
-    return this.#solve().entropy;
-  }
-  get shc(): number {
-    return this.#solve().shc;
-  }
-  get topShare(): number {
-    return this.#solve().topShare;
-  }
   get eigenvalues(): Float64Array {
-    return this.#solve().eigenvalues;
+    return this.solved().eigenvalues;
   }
   get degenerate(): boolean {
-    return this.#solve().degenerate;
+    return this.solved().degenerate;
   }
 
-  toJSON(): Omit<Summary, 'eigenvectors'> {
-    const { step, index, trace, entropy, pr, shc, topShare, eigenvalues, degenerate, warning } = this;
-    return { step, index, trace, pr, entropy, shc, topShare, eigenvalues, degenerate, warning };
+  toJSON(): Omit<MonitorWindow, 'eigenvectors'> {
+    const { step, index, warning } = this;
+    return { step, index, ...pickObservableValues(this.solved()), eigenvalues: this.eigenvalues, degenerate: this.degenerate, warning };
   }
 }
-
-function optionError(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
+// One getter per observable of the registry, like the plain windows' fields.
+for (const name of OBSERVABLE_NAMES) {
+  Object.defineProperty(LazyWindow.prototype, name, {
+    get(this: LazyWindow) {
+      return this.solved()[name];
+    },
+  });
 }
+
+/** The options of {@link SpectralMonitor}. */
+export const MONITOR_OPTIONS = defineOptions(
+  '',
+  {
+    probes: { type: 'integer', min: 1, required: true, doc: 'n, the number of probes per row' },
+    window: { ...ANALYSIS_FIELDS.window, required: true },
+    topK: ANALYSIS_FIELDS.topK,
+    detrend: ANALYSIS_FIELDS.detrend,
+    transform: ANALYSIS_FIELDS.transform,
+    beta: ANALYSIS_FIELDS.beta,
+    nonFinite: { ...ANALYSIS_FIELDS.nonFinite, doc: "NaN/inf in a row: 'error' throws (state unchanged), 'skip-window' marks the windows holding it degenerate" },
+    warn: {
+      type: 'custom',
+      typeDoc: 'warning options or false',
+      default: (): WarningOptions => ({}),
+      doc: "the online SHC warning detector's options, or false for none",
+      check: (v: unknown, name: string): WarningOptions | false => {
+        if (v === false) return false;
+        if (typeof v !== 'object' || v === null) optionError(`${name} must be warning options or false, got ${describeValue(v)}`);
+        resolveWarningOptions(v as WarningOptions);
+        return v as WarningOptions;
+      },
+    },
+  },
+  'SpectralMonitor options must be an object',
+);
+
+type _MonitorSchemaMatches = Assert<SameKeys<typeof MONITOR_OPTIONS.fields, MonitorOptions>>;
 
 function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
-  if (typeof opts !== 'object' || opts === null) optionError('SpectralMonitor options must be an object');
-  const known = ['probes', 'window', 'topK', 'detrend', 'transform', 'beta', 'nonFinite', 'warn'];
-  for (const k of Object.keys(opts)) if (!known.includes(k)) optionError(`unknown option '${k}'`);
-  const int = (name: string, v: unknown, min: number) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) optionError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const probes = int('probes', opts.probes, 1);
-  const window = int('window', opts.window, 2);
-  const topK = int('topK', opts.topK ?? 0, 0);
-  if (topK > Math.min(window - 1, probes)) optionError(`topK (${topK}) exceeds the largest possible rank min(W-1, n) = ${Math.min(window - 1, probes)}`);
-  const pick = <T extends string>(name: string, v: unknown, allowed: T[]): T => {
-    if (v === undefined) return allowed[0];
-    if (!allowed.includes(v as T)) optionError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
-    return v as T;
-  };
-  const beta = opts.beta ?? 1;
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) optionError(`beta must be a finite number > 0, got ${JSON.stringify(beta)}`);
-  const warn = opts.warn === undefined ? {} : opts.warn;
-  if (warn !== false && (typeof warn !== 'object' || warn === null)) optionError('warn must be warning options or false');
-  return {
-    probes,
-    window,
-    topK,
-    detrend: pick('detrend', opts.detrend, ['none', 'linear']),
-    transform: pick('transform', opts.transform, ['none', 'log']),
-    beta,
-    nonFinite: pick('nonFinite', opts.nonFinite, ['error', 'skip-window']),
-    warn,
-  };
+  const o = resolveOptions(MONITOR_OPTIONS, opts);
+  checkAgainstShape(o.window, o.topK, Number.MAX_SAFE_INTEGER, o.probes);
+  return o;
 }
 
 /**
  * Live 2RDM over the trailing window of the last W checkpoints. Each push costs the new
  * row's W dot products plus a W x W eigensolve (never an n x n matrix when W <= n), and
- * returns the window's {@link Summary} once the window is full. With `warn: false` and
- * `topK: 0` nothing needs the spectrum at every push, so a summary's eigensolve runs only
- * when one of its spectral fields is read: a push then costs its dot products and an
- * O(W^2) preparation. Emits `'warning'`
- * (warning, summary) when the online SHC detector fires. Pushes are synchronous and short;
+ * returns the window's {@link MonitorWindow} once the window is full. Emits `'warning'`
+ * (warning, window) when the online SHC detector fires. Pushes are synchronous and short;
  * `snapshot()` / `SpectralMonitor.restore()` survive a crash with identical results.
  *
  * @example
@@ -204,7 +195,7 @@ export class SpectralMonitor extends EventEmitter {
   private detector: OnlineWarningDetector | null;
   private rows = 0;
   private windows = 0;
-  /** A block lazy summaries' prepared windows are views into (one allocation per many pushes). */
+  /** A block lazy windows' prepared matrices are views into (one allocation per many pushes). */
   private slab: Float64Array | null = null;
   private slabUsed = 0;
 
@@ -218,9 +209,10 @@ export class SpectralMonitor extends EventEmitter {
         probes: o.probes,
         window: o.window,
         topK: o.topK,
-        detrend: o.detrend === 'linear' ? 1 : 0,
-        transform: o.transform === 'log' ? 1 : 0,
+        detrend: o.detrend,
+        transform: o.transform,
         beta: o.beta,
+        nonFinite: o.nonFinite,
       });
     } catch (err) {
       throw codedNativeError(err) ?? err;
@@ -257,15 +249,12 @@ export class SpectralMonitor extends EventEmitter {
     } else throw new Rdm2Error('ERR_RDM2_DTYPE', `row must be a Float32Array, Float64Array or number[], got ${row === null ? 'null' : typeof row}`);
     if (data.length !== n) throw new Rdm2Error('ERR_RDM2_SHAPE', `row has ${data.length} values, the monitor has ${n} probes`);
     if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
+      throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${showValue(step)}`);
     }
     if (!scan) return { data, bad: false };
     // A tight scan first; the reason is only worked out on a hit.
-    const log = this.options.transform === 'log';
-    let i = 0;
-    if (log) while (i < n && data[i] > 0 && data[i] < Infinity) i++;
-    else while (i < n && data[i] - data[i] === 0) i++;
-    if (i < n) {
+    const i = firstBadLoss(data, 0, n, this.options.transform);
+    if (i >= 0) {
       if (this.options.nonFinite === 'error') this.badRow(data, i);
       return { data, bad: true };
     }
@@ -289,19 +278,19 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * Adds one checkpoint's losses. Returns null until W rows have arrived, then the summary of
-   * the window ending at this row. A rejected row (wrong length, NaN under 'error', closed
+   * Adds one checkpoint's losses. Returns null until W rows have arrived, then the window ending
+   * at this row. A rejected row (wrong length, NaN under 'error', closed
    * monitor) throws and leaves the monitor unchanged.
    */
-  push(row: Float32Array | Float64Array | readonly number[], step?: number): Summary | null {
+  push(row: Float32Array | Float64Array | readonly number[], step?: number): MonitorWindow | null {
     const core = this.live();
     const { data, bad } = this.checkRow(row, step, false);
     const lazy = this.detector === null && this.options.topK === 0;
-    let raw: NativeWindowSummary | NativePendingWindow | number | null;
+    let raw: NativeWindow | NativePendingWindow | number | null;
     try {
       // The native side scans the row as it reads it; under 'error' a bad row is not pushed.
       const into = lazy && this.rows + 1 >= this.options.window ? this.pendingSlot(core) : undefined;
-      raw = core.push(data, bad, lazy, this.options.nonFinite === 'error' ? 1 : 2, into);
+      raw = core.push(data, bad, lazy, true, into);
     } catch (err) {
       throw codedNativeError(err) ?? err;
     }
@@ -309,34 +298,30 @@ export class SpectralMonitor extends EventEmitter {
     const at = step ?? this.rows;
     this.rows++;
     if (!raw) return null;
-    if (raw instanceof Float64Array) return new LazySummary(core, raw, at, this.windows++);
+    if (raw instanceof Float64Array) return new LazyWindow(core, raw, at, this.windows++) as unknown as MonitorWindow;
     const warning = this.detector ? this.detector.push(raw.shc, at) : null;
-    const summary: Summary = {
+    const window: MonitorWindow = {
       step: at,
       index: this.windows++,
-      trace: raw.trace,
-      pr: raw.pr,
-      entropy: raw.entropy,
-      shc: raw.shc,
-      topShare: raw.topShare,
+      ...pickObservableValues(raw),
       eigenvalues: raw.eigenvalues,
       degenerate: raw.degenerate,
       warning,
     };
-    if (raw.eigenvectors) summary.eigenvectors = raw.eigenvectors;
-    if (warning) this.emit('warning', warning, summary);
-    return summary;
+    if (raw.eigenvectors) window.eigenvectors = raw.eigenvectors;
+    if (warning) this.emit('warning', warning, window);
+    return window;
   }
 
   /**
    * Pushes several rows: `{ data, shape: [k, n] }` (row-major) or `number[][]`, with optional steps.
-   * Returns the summaries produced, in order (rows that did not complete a window produce none).
+   * Returns the windows produced, in order (rows that did not complete a window produce none).
    * Every row is validated before any is pushed, so a bad block changes nothing.
    */
   pushMany(
     block: { data: Float32Array | Float64Array; shape: readonly [number, number] } | readonly (Float32Array | Float64Array | readonly number[])[],
     steps?: ArrayLike<number>,
-  ): Summary[] {
+  ): MonitorWindow[] {
     this.live();
     let rows: (Float32Array | Float64Array | readonly number[])[];
     if (Array.isArray(block)) rows = block as (Float32Array | Float64Array | readonly number[])[];
@@ -345,7 +330,7 @@ export class SpectralMonitor extends EventEmitter {
       if (!(b.data instanceof Float32Array || b.data instanceof Float64Array)) throw new Rdm2Error('ERR_RDM2_DTYPE', 'block.data must be a Float32Array or Float64Array');
       const [k, n] = b.shape ?? [];
       if (!Number.isInteger(k) || n !== this.options.probes || b.data.length !== k * n) {
-        throw new Rdm2Error('ERR_RDM2_SHAPE', `block shape ${JSON.stringify(b.shape)} does not match ${b.data.length} values and ${this.options.probes} probes`);
+        throw new Rdm2Error('ERR_RDM2_SHAPE', `block shape ${showValue(b.shape)} does not match ${b.data.length} values and ${this.options.probes} probes`);
       }
       rows = Array.from({ length: k }, (_, r) => b.data.subarray(r * n, (r + 1) * n));
     }
@@ -360,7 +345,7 @@ export class SpectralMonitor extends EventEmitter {
     } finally {
       this.rows = saved;
     }
-    const out: Summary[] = [];
+    const out: MonitorWindow[] = [];
     rows.forEach((r, i) => {
       const s = this.push(r, steps?.[i]);
       if (s) out.push(s);
@@ -369,7 +354,7 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * An object-mode Transform: write rows ({@link MonitorRow}), read summaries. Backpressure is
+   * An object-mode Transform: write rows ({@link MonitorRow}), read windows ({@link MonitorWindow}). Backpressure is
    * the stream's own: a slow reader pauses the writer.
    */
   stream(): Transform {
@@ -388,14 +373,14 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * Consumes an (async) iterable of rows and yields the summaries.
+   * Consumes an (async) iterable of rows and yields the windows.
    *
    * @example
    * ```ts
    * for await (const s of monitor.process(rowsFromTraining())) if (s.warning) break;
    * ```
    */
-  async *process(rows: AsyncIterable<MonitorRow> | Iterable<MonitorRow>): AsyncGenerator<Summary> {
+  async *process(rows: AsyncIterable<MonitorRow> | Iterable<MonitorRow>): AsyncGenerator<MonitorWindow> {
     for await (const chunk of rows) {
       const s = isStepRow(chunk) ? this.push(chunk.losses, chunk.step) : this.push(chunk);
       if (s) yield s;
@@ -432,16 +417,20 @@ export class SpectralMonitor extends EventEmitter {
       }
       return { window: o.window, probes: o.probes, dual: o.window <= o.probes };
     });
-    // The monitor's own counters: every push went to the native state, every full window made one summary.
+    // The monitor's own counters: every push went to the native state, every full window made one window.
     const W = header.options.window;
-    if (header.rows !== state.count) throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: rows ${JSON.stringify(header.rows)} differs from count ${state.count}`);
+    if (header.rows !== state.count) throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: rows ${showValue(header.rows)} differs from count ${state.count}`);
     const windows = Math.max(0, state.count - W + 1);
-    if (header.windows !== windows) throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: windows ${JSON.stringify(header.windows)}, a monitor with ${state.count} rows has made ${windows}`);
+    if (header.windows !== windows) {
+      throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: windows ${showValue(header.windows)}, a monitor with ${state.count} rows has made ${windows}`);
+    }
     let monitor: SpectralMonitor;
     try {
       monitor = new SpectralMonitor(header.options);
       if ((header.detector === null) !== (monitor.detector === null)) throw new Error('the warning detector state does not match the warn option');
-      if (header.detector && header.detector.count !== windows) throw new Error(`the warning detector has seen ${header.detector.count} values, not one per window (${windows})`);
+      if (header.detector && header.detector.count !== windows) {
+        throw new Error(`the warning detector has seen ${showValue(header.detector.count)} values, not one per window (${windows})`);
+      }
       monitor.live().load(state);
       if (header.detector) monitor.detector = OnlineWarningDetector.fromState(header.detector);
     } catch (err) {

@@ -11,6 +11,7 @@ import { root } from './native_build.mjs';
 
 const sanitize = process.argv.includes('--sanitize');
 
+/** @param {string} command @param {string[]} args @param {Record<string, string>} [env] */
 function run(command, args, env = {}) {
   const r = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) {

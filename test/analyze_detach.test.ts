@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, analyzeSync, gram2rdm, gram2rdmSync, Rdm2Error } from '../lib/index.js';
 import { randomMatrix } from './helpers.js';
-import { rng } from './reference/naive.js';
+import { rng } from '../bench/reference/naive.js';
 
 describe('detaching the input during an async analysis', () => {
   it('the issue\'s repro (4000 x 2000 float32, W = 32): a coded rejection, no crash', async () => {

@@ -10,7 +10,7 @@ import { analyzeSync, instructionSet, Rdm2Error, SpectralMonitor } from '../lib/
 import { prepareAnalysis, runPreparedSync } from '../lib/analyze.js';
 import { toLossView } from '../lib/loss_matrix.js';
 import { packageRoot } from '../lib/native.js';
-import { rng } from './reference/naive.js';
+import { rng } from '../bench/reference/naive.js';
 import { randomMatrix } from './helpers.js';
 
 const LEVELS = ['baseline', 'avx2', 'avx512'] as const;
@@ -39,7 +39,7 @@ describe('instruction set selection', () => {
     for (const level of instructionSet().supported) {
       const r = child(
         `import { analyzeSync, instructionSet } from './lib/index.ts';
-         import { rng } from './test/reference/naive.ts';
+         import { rng } from './bench/reference/naive.ts';
          import { randomMatrix } from './test/helpers.ts';
          const a = analyzeSync({ data: randomMatrix(90, 40, rng(3).normal), shape: [90, 40] }, { window: 12, topK: 2 });
          process.stdout.write(JSON.stringify({ isa: instructionSet(), shc: Array.from(a.shc), ev: Array.from(a.eigenvalues), vec: Array.from(a.eigenvectors) }));`,

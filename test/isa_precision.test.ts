@@ -10,7 +10,7 @@ import { toLossView } from '../lib/loss_matrix.js';
 import { native } from '../lib/native.js';
 import type { Analysis, AnalyzeOptions } from '../lib/types.js';
 import { expectRel, randomMatrix } from './helpers.js';
-import { naiveWindow, rng, rowsOf } from './reference/naive.js';
+import { naiveWindow, rng, rowsOf } from '../bench/reference/naive.js';
 import { compareToReference } from './reference_check.js';
 
 const levels = instructionSet().supported;
@@ -84,7 +84,7 @@ describe('the streaming kernels on every path', () => {
       const T = 60, n = 24, W = 10;
       const data = randomMatrix(T, n, () => 5 + r.normal());
       const batch = run(isa, data, T, n, { window: W, topK: 1, threads: 1 });
-      const monitor = new (native().NativeMonitor)({ probes: n, window: W, topK: 1, detrend: 0, transform: 0, beta: 1, isa });
+      const monitor = new (native().NativeMonitor)({ probes: n, window: W, topK: 1, detrend: 'none', transform: 'none', beta: 1, isa });
       for (let t = 0; t < T; t++) {
         const s = monitor.push(data.subarray(t * n, (t + 1) * n), false);
         if (t < W - 1) {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpectralMonitor } from '../lib/index.js';
 import { randomMatrix } from './helpers.js';
-import { rng } from './reference/naive.js';
+import { rng } from '../bench/reference/naive.js';
 
 const n = 20, W = 8, T = 60;
 const data = randomMatrix(T, n, rng(5).normal);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Rdm2Error, SpectralMonitor } from '../lib/index.js';
 import { decodeSnapshot, encodeSnapshot } from '../lib/monitor_snapshot.js';
 import type { NativeMonitorState } from '../lib/native.js';
-import { rng } from './reference/naive.js';
+import { rng } from '../bench/reference/naive.js';
 
 type Header = Record<string, unknown> & { options: Record<string, unknown>; detector: Record<string, unknown> | null };
 

@@ -10,7 +10,7 @@ import { analyzeSync, SpectralMonitor } from '../lib/index.js';
 import { instructionSet } from '../lib/isa.js';
 import { toLossView } from '../lib/loss_matrix.js';
 import { expectRel } from './helpers.js';
-import { naiveWindow, rng, rowsOf } from './reference/naive.js';
+import { naiveWindow, rng, rowsOf } from '../bench/reference/naive.js';
 
 const KEYS = ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const;
 

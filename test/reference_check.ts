@@ -1,8 +1,8 @@
-// An analysis checked window by window against the plain two-pass reference (test/reference/naive.ts).
+// An analysis checked window by window against the plain two-pass reference (bench/reference/naive.ts).
 import { expect } from 'vitest';
 import type { Analysis } from '../lib/types.js';
 import { expectRel } from './helpers.js';
-import { naiveWindow, rowsOf } from './reference/naive.js';
+import { naiveWindow, rowsOf } from '../bench/reference/naive.js';
 
 // evFloor: eigenvalues are compared relative to max(|lambda_k|, evFloor * lambda_1). The Gram
 // path forms P G P after the Gram, so an eigenvalue far below lambda_1 carries an absolute

@@ -20,7 +20,8 @@ int64_t arg(const Napi::CallbackInfo& info, size_t i) {
 
 rdm2::Isa isaArg(const Napi::CallbackInfo& info, size_t i) {
   try {
-    return rdm2::resolveIsa(info.Length() > i && info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : std::string());
+    return rdm2::resolveIsa(info.Length() > i && info[i].IsString() ? info[i].As<Napi::String>().Utf8Value()
+                                                                    : std::string());
   } catch (...) {
     rethrowAsJs(info.Env());
   }
@@ -28,15 +29,18 @@ rdm2::Isa isaArg(const Napi::CallbackInfo& info, size_t i) {
 
 Napi::Value TimeGemm(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 4);
-  return Napi::Number::New(info.Env(), rdm2::eigenProbes(isa).gemm(arg(info, 0), arg(info, 1), arg(info, 2), static_cast<int>(arg(info, 3))));
+  return Napi::Number::New(info.Env(), rdm2::eigenProbes(isa).gemm(arg(info, 0), arg(info, 1), arg(info, 2),
+                                                                   static_cast<int>(arg(info, 3))));
 }
 Napi::Value TimeGemv(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 3);
-  return Napi::Number::New(info.Env(), rdm2::eigenProbes(isa).gemv(arg(info, 0), arg(info, 1), static_cast<int>(arg(info, 2))));
+  return Napi::Number::New(info.Env(),
+                           rdm2::eigenProbes(isa).gemv(arg(info, 0), arg(info, 1), static_cast<int>(arg(info, 2))));
 }
 Napi::Value TimeEigenEigenvalues(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 2);
-  return Napi::Number::New(info.Env(), rdm2::eigenProbes(isa).eigenvalues(arg(info, 0), static_cast<int>(arg(info, 1))));
+  return Napi::Number::New(info.Env(),
+                           rdm2::eigenProbes(isa).eigenvalues(arg(info, 0), static_cast<int>(arg(info, 1))));
 }
 Napi::Value TimeDots(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 3);
@@ -44,7 +48,8 @@ Napi::Value TimeDots(const Napi::CallbackInfo& info) {
 }
 Napi::Value TimeBandDots(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 3);
-  return Napi::Number::New(info.Env(), rdm2::timeBandDots(isa, arg(info, 0), arg(info, 1), static_cast<int>(arg(info, 2))));
+  return Napi::Number::New(info.Env(),
+                           rdm2::timeBandDots(isa, arg(info, 0), arg(info, 1), static_cast<int>(arg(info, 2))));
 }
 Napi::Value TimeBatched(const Napi::CallbackInfo& info) {
   const rdm2::Isa isa = isaArg(info, 2);

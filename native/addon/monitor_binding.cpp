@@ -9,23 +9,24 @@
 #include "../core/kernel_table.hpp"
 #include "../core/row_input.hpp"
 #include "../core/window_state.hpp"
+#include "enum_names.hpp"
 #include "native_errors.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
 namespace {
 
-
 class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeMonitor",
-                       {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("solvePending", &MonitorWrap::SolvePending),
-                        InstanceMethod("save", &MonitorWrap::Save), InstanceMethod("load", &MonitorWrap::Load),
-                        InstanceMethod("close", &MonitorWrap::Close), InstanceMethod("pendingLength", &MonitorWrap::PendingLength)});
+    return DefineClass(
+        env, "NativeMonitor",
+        {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("solvePending", &MonitorWrap::SolvePending),
+         InstanceMethod("save", &MonitorWrap::Save), InstanceMethod("load", &MonitorWrap::Load),
+         InstanceMethod("close", &MonitorWrap::Close), InstanceMethod("pendingLength", &MonitorWrap::PendingLength)});
   }
 
-  // new NativeMonitor({ probes, window, topK, detrend, transform, beta, rebuildPeriod, isa })
+  // new NativeMonitor({ probes, window, topK, detrend, transform, beta, nonFinite, rebuildPeriod, isa })
   explicit MonitorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MonitorWrap>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "NativeMonitor(options)");
@@ -36,13 +37,15 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     spectrum_.window = window;
     spectrum_.topK = intOption(o, "topK", 0);
     spectrum_.beta = numberOption(o, "beta", 1.0);
-    spectrum_.detrend = intOption(o, "detrend", 0) == 1 ? rdm2::Detrend::Linear : rdm2::Detrend::None;
-    transform_ = intOption(o, "transform", 0) == 1 ? rdm2::Transform::Log : rdm2::Transform::None;
+    spectrum_.detrend = enumOption(o, "detrend", kDetrendNames);
+    transform_ = enumOption(o, "transform", kTransformNames);
+    if (!o.Get("nonFinite").IsUndefined()) nonFinite_ = enumOption(o, "nonFinite", kNonFiniteNames);
     const int64_t m = window - 1 < probes ? window - 1 : probes;
     if (spectrum_.topK < 0 || spectrum_.topK > m) throw Napi::RangeError::New(env, "topK exceeds min(W-1, n)");
     try {
       Napi::Value isa = o.Get("isa");
-      kernels_ = &rdm2::kernelTable(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
+      kernels_ =
+          &rdm2::kernelTable(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
       state_ = std::make_unique<rdm2::WindowState>(probes, spectrum_, intOption(o, "rebuildPeriod", 0), *kernels_);
       row_.resize(probes);
     } catch (...) {
@@ -56,26 +59,23 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return *state_;
   }
 
-  Napi::Object summaryToJs(Napi::Env env, const rdm2::SpectrumOut& out, std::vector<double>&& eigenvalues, std::vector<float>&& eigenvectors) {
+  Napi::Object windowToJs(Napi::Env env, const rdm2::SpectrumOut& out, std::vector<double>&& eigenvalues,
+                          std::vector<float>&& eigenvectors) {
     Napi::Object r = Napi::Object::New(env);
-    r.Set("trace", out.obs.trace);
-    r.Set("pr", out.obs.pr);
-    r.Set("entropy", out.obs.entropy);
-    r.Set("shc", out.obs.shc);
-    r.Set("topShare", out.obs.topShare);
+    for (const rdm2::ObservableField& f : rdm2::kObservableFields) r.Set(f.name, out.obs.*f.value);
     r.Set("degenerate", out.obs.degenerate);
     r.Set("eigenvalues", toJs(env, std::move(eigenvalues)));
     if (!eigenvectors.empty()) r.Set("eigenvectors", toJs(env, std::move(eigenvectors)));
     return r;
   }
 
-  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean, check: 0 | 1 | 2)
-  //   -> null while the window fills; then the summary, or with `lazy` (and topK = 0) the
+  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean, check: boolean)
+  //   -> null while the window fills; then the window, or with `lazy` (and topK = 0) the
   //   prepared window (a Float64Array for solvePending): no eigensolve until it is read.
-  //   check: 1 or 2 when the caller has not scanned the row for losses that cannot be
-  //   analysed (NaN, infinities, and <= 0 under the log transform). With 1 (the 'error'
-  //   policy) such a row is not pushed: the column of the first is returned instead.
-  //   With 2 ('skip-window') it is pushed as bad.
+  //   check: the caller has not scanned the row for losses that cannot be analysed (NaN,
+  //   infinities, and <= 0 under the log transform). Under the monitor's nonFinite 'error'
+  //   such a row is not pushed: the column of the first is returned instead. Under
+  //   'skip-window' it is pushed as bad.
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     rdm2::WindowState& ws = state(env);
@@ -85,7 +85,8 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     in.rows = 1;
     in.cols = ws.probes();
     in.rowStride = in.cols;
-    if (static_cast<int64_t>(ta.ElementLength()) != in.cols) throw Napi::RangeError::New(env, "row length differs from probes");
+    if (static_cast<int64_t>(ta.ElementLength()) != in.cols)
+      throw Napi::RangeError::New(env, "row length differs from probes");
     if (ta.TypedArrayType() == napi_float32_array) {
       in.dtype = rdm2::DType::F32;
       in.data = ta.As<Napi::Float32Array>().Data();
@@ -97,24 +98,25 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     }
     bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
     const bool lazy = info.Length() > 2 && info[2].ToBoolean().Value() && spectrum_.topK == 0;
-    const int64_t check = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int64Value() : 0;
+    const rdm2::NonFinite check =
+        info.Length() > 3 && info[3].ToBoolean().Value() ? nonFinite_ : rdm2::NonFinite::Unchecked;
     // Read (and, when asked, scan) the row before the state changes.
     int64_t badColumn = -1;
     if (transform_ == rdm2::Transform::None) {
       badColumn = kernels_->convertRow(in.data, in.dtype == rdm2::DType::F32, in.cols, row_.data());
     } else {
       rdm2::loadRow(in, 0, transform_, row_.data());
-      if (check) badColumn = rdm2::firstBadColumn(in, 0, transform_);
+      if (check != rdm2::NonFinite::Unchecked) badColumn = rdm2::firstBadColumn(in, 0, transform_);
     }
-    if (check && !bad && badColumn >= 0) {
-      if (check == 1) return Napi::Number::New(env, static_cast<double>(badColumn));
+    if (check != rdm2::NonFinite::Unchecked && !bad && badColumn >= 0) {
+      if (check == rdm2::NonFinite::Error) return Napi::Number::New(env, static_cast<double>(badColumn));
       bad = true;
     }
     try {
       ws.push(row_.data(), bad);
       if (!ws.full()) return env.Null();
       if (lazy) {
-        // The window's checked Gram, as one array the summary solves when it is read: into
+        // The window's checked Gram, as one array the window solves when it is read: into
         // `into` (a Float64Array of pendingLength values the caller hands out, e.g. a view of
         // a larger block, which saves an allocation per push) or a new array.
         const int64_t len = ws.pendingLength();
@@ -136,17 +138,18 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       out.eigenvalues = eigenvalues.data();
       out.eigenvectors = k > 0 ? eigenvectors.data() : nullptr;
       ws.spectrum(out);
-      return summaryToJs(env, out, std::move(eigenvalues), std::move(eigenvectors));
+      return windowToJs(env, out, std::move(eigenvalues), std::move(eigenvectors));
     } catch (...) {
       rethrowAsJs(env);
     }
   }
 
-  // solvePending(pending: Float64Array) -> summary. Works after later pushes and after
+  // solvePending(pending: Float64Array) -> window. Works after later pushes and after
   // close(): the prepared window holds everything it needs.
   Napi::Value SolvePending(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
       throw Napi::TypeError::New(env, "solvePending(pending)");
     Napi::Float64Array a = info[0].As<Napi::Float64Array>();
     try {
@@ -157,7 +160,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       rdm2::SpectrumOut out;
       out.eigenvalues = eigenvalues.data();
       rdm2::solvePreparedWindow(*kernels_, p, spectrum_.window, spectrum_.detrend, m, spectrum_.beta, out);
-      return summaryToJs(env, out, std::move(eigenvalues), {});
+      return windowToJs(env, out, std::move(eigenvalues), {});
     } catch (...) {
       rethrowAsJs(env);
     }
@@ -199,13 +202,16 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     Napi::Value v = o.Get(key);
     const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
     if (!(x >= lo && x <= hi) || x != std::floor(x))
-      throw Napi::RangeError::New(env, std::string("saved window state: ") + key + " must be an integer between " + std::to_string(static_cast<int64_t>(lo)) + " and " + std::to_string(static_cast<int64_t>(hi)));
+      throw Napi::RangeError::New(env, std::string("saved window state: ") + key + " must be an integer between " +
+                                           std::to_string(static_cast<int64_t>(lo)) + " and " +
+                                           std::to_string(static_cast<int64_t>(hi)));
     return static_cast<int64_t>(x);
   }
 
   static bool booleanField(Napi::Env env, Napi::Object o, const char* key) {
     Napi::Value v = o.Get(key);
-    if (!v.IsBoolean()) throw Napi::TypeError::New(env, std::string("saved window state: ") + key + " must be a boolean");
+    if (!v.IsBoolean())
+      throw Napi::TypeError::New(env, std::string("saved window state: ") + key + " must be a boolean");
     return v.As<Napi::Boolean>().Value();
   }
 
@@ -221,7 +227,8 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       s.reference = copyArray<Napi::Float64Array, double>(env, o, "reference");
       std::vector<double> positions = copyArray<Napi::Float64Array, double>(env, o, "positions");
       for (double p : positions)
-        if (!(p >= 0 && p <= 9007199254740991.0) || p != std::floor(p)) throw Napi::RangeError::New(env, "saved window state: positions must be integers");
+        if (!(p >= 0 && p <= 9007199254740991.0) || p != std::floor(p))
+          throw Napi::RangeError::New(env, "saved window state: positions must be integers");
       s.positions.assign(positions.begin(), positions.end());
       s.bad = copyArray<Napi::Uint8Array, uint8_t>(env, o, "bad");
       s.count = integerField(env, o, "count", 0, 9007199254740991.0);
@@ -249,6 +256,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
 
   rdm2::SpectrumOptions spectrum_;
   rdm2::Transform transform_ = rdm2::Transform::None;
+  rdm2::NonFinite nonFinite_ = rdm2::NonFinite::Unchecked;  // how push treats a row it is asked to check
   const rdm2::KernelTable* kernels_ = nullptr;
   std::unique_ptr<rdm2::WindowState> state_;
   std::vector<double> row_;

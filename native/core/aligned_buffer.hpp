@@ -48,16 +48,23 @@ class AlignedBuffer {
   void clear() {
     if (data_) std::memset(data_, 0, static_cast<size_t>(size_) * sizeof(double));
   }
-  double* data() { return data_; }
-  const double* data() const { return data_; }
-  int64_t size() const { return size_; }
+  double* data() {
+    return data_;
+  }
+  const double* data() const {
+    return data_;
+  }
+  int64_t size() const {
+    return size_;
+  }
 
  private:
   static constexpr size_t kMapped = size_t{1} << 20;
 
   void release() {
 #if !defined(_WIN32)
-    if (mapped_) munmap(data_, bytes_);
+    if (mapped_)
+      munmap(data_, bytes_);
     else
 #endif
       std::free(data_);

@@ -31,7 +31,8 @@ void scaleRow(double* y, int64_t n, double factor) {
 
 }  // namespace
 
-BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts, const KernelTable& kernels, AnalysisResult& out)
+BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts, const KernelTable& kernels,
+                           AnalysisResult& out)
     : input_(input),
       opts_(opts),
       k_(kernels),
@@ -137,7 +138,8 @@ void BatchWindows::run(int64_t first, int64_t last) {
       if (s_ >= W_) break;
       nextEmitStart_ = W_ - 1 + j * s_ - W_ + 1;
     }
-    if (hasRef_ && sinceMove_ >= moveEvery_ && newest_ >= firstRow_ + W_ - 1 && !bad_[newest_ % cap_]) moveReference(newest_);
+    if (hasRef_ && sinceMove_ >= moveEvery_ && newest_ >= firstRow_ + W_ - 1 && !bad_[newest_ % cap_])
+      moveReference(newest_);
   }
   flush();
 }
@@ -170,8 +172,10 @@ void BatchWindows::pushTile(int64_t a, int64_t b) {
       loadRaw(r, y);
       mx = k_.deviation(y, ref_.data(), scaleChosen_ ? sigma : 1.0, n_, np_, y);
     }
-    if (!(mx <= std::numeric_limits<double>::max())) finite = false;
-    else tileMax = std::max(tileMax, mx);
+    if (!(mx <= std::numeric_limits<double>::max()))
+      finite = false;
+    else
+      tileMax = std::max(tileMax, mx);
   }
   newest_ = b - 1;
   sinceMove_ += b - a;
@@ -197,7 +201,8 @@ void BatchWindows::bandInto(int64_t lo, int64_t a, int64_t b) {
   ptrs.reserve(b - lo);
   for (int64_t r = lo; r < b; ++r) ptrs.push_back(slotRow(r));
   double* out = bandOut_.data();
-  k_.bandDots(ptrs.data(), static_cast<int>(b - lo), static_cast<int>(b - a), static_cast<int>(W_), np_, out, bandWork_.data());
+  k_.bandDots(ptrs.data(), static_cast<int>(b - lo), static_cast<int>(b - a), static_cast<int>(W_), np_, out,
+              bandWork_.data());
   double* G = gram_.data();
   for (int64_t i = a; i < b; ++i) {
     const int64_t si = i % cap_;
@@ -275,11 +280,7 @@ void BatchWindows::rebuildRing(int64_t refRow, int64_t lowest) {
 }
 
 void BatchWindows::writeObservables(int64_t j, const Observables& o) {
-  out_.trace[j] = o.trace;
-  out_.pr[j] = o.pr;
-  out_.entropy[j] = o.entropy;
-  out_.shc[j] = o.shc;
-  out_.topShare[j] = o.topShare;
+  for (std::size_t f = 0; f < kObservableCount; ++f) out_.observables[f][j] = o.*kObservableFields[f].value;
   out_.degenerate[j] = o.degenerate ? 1 : 0;
 }
 
@@ -365,23 +366,31 @@ void BatchWindows::flush() {
     pending_.clear();
     if (order_ <= 0) {
       sorted_[0] = 0.0;
-      writeObservables(p.window, finishSpectrum(sorted_.data(), 0, m_, p.scaleExp, opts_.spectrum.beta, out_.eigenvalues.data() + p.window * m_));
-      if (topK_ > 0) std::fill(out_.vectorsOf(p.window), out_.vectorsOf(p.window) + topK_ * n_, std::numeric_limits<float>::quiet_NaN());
+      writeObservables(p.window, finishSpectrum(sorted_.data(), 0, m_, p.scaleExp, opts_.spectrum.beta,
+                                                out_.eigenvalues.data() + p.window * m_));
+      if (topK_ > 0)
+        std::fill(out_.vectorsOf(p.window), out_.vectorsOf(p.window) + topK_ * n_,
+                  std::numeric_limits<float>::quiet_NaN());
       return;
     }
     if (dual_) k_.deflateOne(static_cast<int>(W_), W_, d.h1.data(), d.beta1, h2, d.beta2, A, deflateWork_.data());
-    if (!referenceEigensolve(order_, dim, A + offset, topK_, values_.data(), vectors_.data())) fallback(p);
-    else finishLane(p, -1, values_.data(), vectors_.data());
+    if (!referenceEigensolve(order_, dim, A + offset, topK_, values_.data(), vectors_.data()))
+      fallback(p);
+    else
+      finishLane(p, -1, values_.data(), vectors_.data());
     return;
   }
   // Unused lanes repeat lane 0 (real numbers, no extra iterations).
   for (int64_t idx = 0; idx < dim * dim; ++idx)
     for (int64_t l = count; l < L; ++l) A[idx * L + l] = A[idx * L];
   if (dual_) k_.deflate(static_cast<int>(W_), W_, d.h1.data(), d.beta1, h2, d.beta2, A, deflateWork_.data());
-  k_.solve(static_cast<int>(order_), dim, static_cast<int>(topK_), A + offset, solveWork_.data(), values_.data(), vectors_.data(), failed_.data());
+  k_.solve(static_cast<int>(order_), dim, static_cast<int>(topK_), A + offset, solveWork_.data(), values_.data(),
+           vectors_.data(), failed_.data());
   for (int l = 0; l < count; ++l) {
-    if (failed_[l]) fallback(pending_[l]);
-    else finishLane(pending_[l], l, values_.data(), vectors_.data());
+    if (failed_[l])
+      fallback(pending_[l]);
+    else
+      finishLane(pending_[l], l, values_.data(), vectors_.data());
   }
   pending_.clear();
 }
@@ -392,7 +401,8 @@ void BatchWindows::finishLane(const Pending& p, int lane, const double* values, 
   for (int64_t i = 0; i < order_; ++i) sorted_[i] = values[i * stride + at] / denom;
   std::sort(sorted_.begin(), sorted_.begin() + order_, std::greater<double>());
   const int64_t j = p.window;
-  const Observables obs = finishSpectrum(sorted_.data(), order_, m_, p.scaleExp, opts_.spectrum.beta, out_.eigenvalues.data() + j * m_);
+  const Observables obs =
+      finishSpectrum(sorted_.data(), order_, m_, p.scaleExp, opts_.spectrum.beta, out_.eigenvalues.data() + j * m_);
   writeObservables(j, obs);
   if (topK_ == 0) return;
   std::vector<double> z(order_);
@@ -441,7 +451,8 @@ void BatchWindows::fallback(const Pending& p) {
   }
   const double denom = static_cast<double>(W_ - 1);
   for (int64_t i = 0; i < order_; ++i) sorted_[i] = values[i] / denom;
-  const Observables obs = finishSpectrum(sorted_.data(), order_, m_, e, opts_.spectrum.beta, out_.eigenvalues.data() + j * m_);
+  const Observables obs =
+      finishSpectrum(sorted_.data(), order_, m_, e, opts_.spectrum.beta, out_.eigenvalues.data() + j * m_);
   writeObservables(j, obs);
   for (int64_t v = 0; v < topK_; ++v) {
     float* dst = vectors + v * n_;

@@ -72,8 +72,8 @@ class BatchWindows {
   bool dual_;
   Deflation deflation_;
   int64_t order_;
-  bool lanes_;      // solve in lane batches (else the reference solver, one at a time)
-  int laneCount_;   // matrices per batch
+  bool lanes_;     // solve in lane batches (else the reference solver, one at a time)
+  int laneCount_;  // matrices per batch
   int64_t moveEvery_;
   int64_t tile_;
   bool direct_;  // rows read straight from the input (no transform, contiguous)

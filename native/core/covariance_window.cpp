@@ -41,8 +41,14 @@ int centreRows(double* X, int64_t W, int64_t n, int64_t np, Detrend detrend) {
 }
 
 ColumnGram::ColumnGram(int64_t W, int64_t n, const KernelTable& kernels)
-    : W_(W), n_(n), wp_(paddedLength(W)), k_(kernels), Xt_(n * paddedLength(W)), band_(n * n),
-      work_(kernels.bandDotsWorkspace(static_cast<int>(n), static_cast<int>(n))), ptrs_(n) {
+    : W_(W),
+      n_(n),
+      wp_(paddedLength(W)),
+      k_(kernels),
+      Xt_(n * paddedLength(W)),
+      band_(n * n),
+      work_(kernels.bandDotsWorkspace(static_cast<int>(n), static_cast<int>(n))),
+      ptrs_(n) {
   for (int64_t c = 0; c < n_; ++c) ptrs_[c] = Xt_.data() + c * wp_;
 }
 

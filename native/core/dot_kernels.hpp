@@ -30,7 +30,8 @@ RDM2_INLINE double horizontalSum(NativeV v) {
 
 // acc[i][j] += a_i[c0..c1) . b_j[c0..c1), with na <= kTileA, nb <= kTileB.
 template <int NA, int NB>
-RDM2_INLINE void microKernel(const double* const* a, const double* const* b, int64_t c0, int64_t c1, NativeV (*acc)[kTileB]) {
+RDM2_INLINE void microKernel(const double* const* a, const double* const* b, int64_t c0, int64_t c1,
+                             NativeV (*acc)[kTileB]) {
   NativeV s[NA][NB];
   for (int i = 0; i < NA; ++i)
     for (int j = 0; j < NB; ++j) s[i][j] = acc[i][j];
@@ -46,23 +47,43 @@ RDM2_INLINE void microKernel(const double* const* a, const double* const* b, int
 }
 
 template <int NA>
-RDM2_INLINE void microKernelRows(int nb, const double* const* a, const double* const* b, int64_t c0, int64_t c1, NativeV (*acc)[kTileB]) {
+RDM2_INLINE void microKernelRows(int nb, const double* const* a, const double* const* b, int64_t c0, int64_t c1,
+                                 NativeV (*acc)[kTileB]) {
   switch (nb) {
-    case 1: microKernel<NA, 1>(a, b, c0, c1, acc); break;
-    case 2: if constexpr (kTileB >= 2) microKernel<NA, 2>(a, b, c0, c1, acc); break;
-    case 3: if constexpr (kTileB >= 3) microKernel<NA, 3>(a, b, c0, c1, acc); break;
-    case 4: if constexpr (kTileB >= 4) microKernel<NA, 4>(a, b, c0, c1, acc); break;
-    default: break;
+    case 1:
+      microKernel<NA, 1>(a, b, c0, c1, acc);
+      break;
+    case 2:
+      if constexpr (kTileB >= 2) microKernel<NA, 2>(a, b, c0, c1, acc);
+      break;
+    case 3:
+      if constexpr (kTileB >= 3) microKernel<NA, 3>(a, b, c0, c1, acc);
+      break;
+    case 4:
+      if constexpr (kTileB >= 4) microKernel<NA, 4>(a, b, c0, c1, acc);
+      break;
+    default:
+      break;
   }
 }
 
-RDM2_INLINE void microDispatch(int na, int nb, const double* const* a, const double* const* b, int64_t c0, int64_t c1, NativeV (*acc)[kTileB]) {
+RDM2_INLINE void microDispatch(int na, int nb, const double* const* a, const double* const* b, int64_t c0, int64_t c1,
+                               NativeV (*acc)[kTileB]) {
   switch (na) {
-    case 1: microKernelRows<1>(nb, a, b, c0, c1, acc); break;
-    case 2: if constexpr (kTileA >= 2) microKernelRows<2>(nb, a, b, c0, c1, acc); break;
-    case 3: if constexpr (kTileA >= 3) microKernelRows<3>(nb, a, b, c0, c1, acc); break;
-    case 4: if constexpr (kTileA >= 4) microKernelRows<4>(nb, a, b, c0, c1, acc); break;
-    default: break;
+    case 1:
+      microKernelRows<1>(nb, a, b, c0, c1, acc);
+      break;
+    case 2:
+      if constexpr (kTileA >= 2) microKernelRows<2>(nb, a, b, c0, c1, acc);
+      break;
+    case 3:
+      if constexpr (kTileA >= 3) microKernelRows<3>(nb, a, b, c0, c1, acc);
+      break;
+    case 4:
+      if constexpr (kTileA >= 4) microKernelRows<4>(nb, a, b, c0, c1, acc);
+      break;
+    default:
+      break;
   }
 }
 
@@ -76,12 +97,16 @@ static int64_t bandDotsWorkspace(int fresh, int W) {
   return static_cast<int64_t>(panels) * blocksPerPanel * kTileA * kTileB;
 }
 
-static void bandDots(const double* const* rows, int total, int fresh, int W, int64_t n, double* out, NativeV* accSpace) {
+static void bandDots(const double* const* rows, int total, int fresh, int W, int64_t n, double* out,
+                     NativeV* accSpace) {
   const int first = total - fresh;
   const int panels = (fresh + kTileA - 1) / kTileA;
   // Panel p holds new rows [r0, r0 + na) and needs the rows [r0 - W + 1, r0 + na).
   const int blocksPerPanel = (W + kTileA - 1 + kTileB - 1) / kTileB;
-  auto accAt = [&](int p, int blk) { return reinterpret_cast<NativeV(*)[kTileB]>(accSpace + (static_cast<int64_t>(p) * blocksPerPanel + blk) * kTileA * kTileB); };
+  auto accAt = [&](int p, int blk) {
+    return reinterpret_cast<NativeV(*)[kTileB]>(accSpace +
+                                                (static_cast<int64_t>(p) * blocksPerPanel + blk) * kTileA * kTileB);
+  };
   for (int p = 0; p < panels; ++p)
     for (int blk = 0; blk < blocksPerPanel; ++blk) {
       NativeV(*acc)[kTileB] = accAt(p, blk);
@@ -93,7 +118,7 @@ static void bandDots(const double* const* rows, int total, int fresh, int W, int
     for (int p = 0; p < panels; ++p) {
       const int r0 = first + p * kTileA;
       const int na = fresh - p * kTileA < kTileA ? fresh - p * kTileA : kTileA;
-      const int hi = r0 + na;                       // one past the panel's last row
+      const int hi = r0 + na;  // one past the panel's last row
       const int lo = r0 - W + 1 < 0 ? 0 : r0 - W + 1;
       const double* a[kTileA];
       for (int i = 0; i < na; ++i) a[i] = rows[r0 + i];
@@ -128,7 +153,8 @@ static void bandDots(const double* const* rows, int total, int fresh, int W, int
 
 // out[j] = scale * sum_c (x_j[c] - ref[c]) * y[c] for j < count: a new row's dot products
 // with stored raw rows, the reference subtracted on the fly.
-static void dotsFromRaw(const double* const* x, int count, const double* ref, double scale, const double* y, int64_t n, double* out) {
+static void dotsFromRaw(const double* const* x, int count, const double* ref, double scale, const double* y, int64_t n,
+                        double* out) {
   int j = 0;
   for (; j + 4 <= count; j += 4) {
     NativeV s0{}, s1{}, s2{}, s3{};
@@ -203,8 +229,10 @@ static double deviationOf(const T* x, const double* ref, double scale, int64_t n
   return m;
 }
 
-static double deviationFrom(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded, double* y) {
-  return f32 ? deviationOf(static_cast<const float*>(x), ref, scale, n, padded, y) : deviationOf(static_cast<const double*>(x), ref, scale, n, padded, y);
+static double deviationFrom(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded,
+                            double* y) {
+  return f32 ? deviationOf(static_cast<const float*>(x), ref, scale, n, padded, y)
+             : deviationOf(static_cast<const double*>(x), ref, scale, n, padded, y);
 }
 
 template <typename T>
@@ -268,7 +296,8 @@ static int64_t firstNonFinite(const void* x, bool f32, int64_t n) {
 }
 
 // out[c] = sum_i coef[i] * (x_i[c] - ref[c]) (ref may be null: no subtraction).
-static void combineRows(const double* const* x, const double* coef, int count, const double* ref, int64_t n, double* out) {
+static void combineRows(const double* const* x, const double* coef, int count, const double* ref, int64_t n,
+                        double* out) {
   for (int64_t c = 0; c < n; c += kRegisterDoubles) {
     NativeV s{};
     const NativeV r = ref ? loadV(ref + c) : NativeV{};

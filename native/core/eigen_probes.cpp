@@ -8,9 +8,12 @@ const EigenProbes& avx512EigenProbes();
 
 const EigenProbes& eigenProbes(Isa isa) {
   switch (isa) {
-    case Isa::Avx512: return avx512EigenProbes();
-    case Isa::Avx2: return avx2EigenProbes();
-    default: return baselineEigenProbes();
+    case Isa::Avx512:
+      return avx512EigenProbes();
+    case Isa::Avx2:
+      return avx2EigenProbes();
+    default:
+      return baselineEigenProbes();
   }
 }
 

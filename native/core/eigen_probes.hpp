@@ -10,9 +10,9 @@ namespace rdm2 {
 
 struct EigenProbes {
   // Seconds per call, best of reps.
-  double (*gemm)(int64_t m, int64_t k, int64_t n, int reps);                 // C = A B, float64
-  double (*gemv)(int64_t window, int64_t n, int reps);                      // g = Y y, Y W x n row-major
-  double (*eigenvalues)(int64_t window, int reps);                           // SelfAdjointEigenSolver, values only
+  double (*gemm)(int64_t m, int64_t k, int64_t n, int reps);  // C = A B, float64
+  double (*gemv)(int64_t window, int64_t n, int reps);        // g = Y y, Y W x n row-major
+  double (*eigenvalues)(int64_t window, int reps);            // SelfAdjointEigenSolver, values only
 };
 
 const EigenProbes& eigenProbes(Isa isa);

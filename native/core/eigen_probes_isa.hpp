@@ -59,7 +59,8 @@ static double eigenvalues(int64_t window, int reps) {
 }  // namespace RDM2_PROBE_NAMESPACE
 
 const EigenProbes& RDM2_PROBE_TABLE() {
-  static const EigenProbes table = {RDM2_PROBE_NAMESPACE::gemm, RDM2_PROBE_NAMESPACE::gemv, RDM2_PROBE_NAMESPACE::eigenvalues};
+  static const EigenProbes table = {RDM2_PROBE_NAMESPACE::gemm, RDM2_PROBE_NAMESPACE::gemv,
+                                    RDM2_PROBE_NAMESPACE::eigenvalues};
   return table;
 }
 

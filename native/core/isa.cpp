@@ -35,8 +35,8 @@ CpuFeatures detect() {
   if (maxLeaf < 7) return f;
   __cpuid_count(7, 0, a, b, c, d);
   const bool avx2 = b & (1u << 5), bmi1 = b & (1u << 3), bmi2 = b & (1u << 8);
-  const bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512cd = b & (1u << 28),
-             avx512bw = b & (1u << 30), avx512vl = b & (1u << 31);
+  const bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512cd = b & (1u << 28), avx512bw = b & (1u << 30),
+             avx512vl = b & (1u << 31);
   unsigned ea = 0, eb = 0, ec = 0, ed = 0;
   __get_cpuid(0x80000001, &ea, &eb, &ec, &ed);
   const bool lzcnt = ec & (1u << 5);
@@ -65,25 +65,35 @@ const CpuFeatures& features() {
 
 const char* isaName(Isa isa) {
   switch (isa) {
-    case Isa::Avx2: return "avx2";
-    case Isa::Avx512: return "avx512";
-    default: return "baseline";
+    case Isa::Avx2:
+      return "avx2";
+    case Isa::Avx512:
+      return "avx512";
+    default:
+      return "baseline";
   }
 }
 
 bool parseIsa(const std::string& name, Isa& out) {
-  if (name == "baseline") out = Isa::Baseline;
-  else if (name == "avx2") out = Isa::Avx2;
-  else if (name == "avx512") out = Isa::Avx512;
-  else return false;
+  if (name == "baseline")
+    out = Isa::Baseline;
+  else if (name == "avx2")
+    out = Isa::Avx2;
+  else if (name == "avx512")
+    out = Isa::Avx512;
+  else
+    return false;
   return true;
 }
 
 bool cpuSupports(Isa isa) {
   switch (isa) {
-    case Isa::Avx2: return features().avx2;
-    case Isa::Avx512: return features().avx512;
-    default: return true;
+    case Isa::Avx2:
+      return features().avx2;
+    case Isa::Avx512:
+      return features().avx512;
+    default:
+      return true;
   }
 }
 
@@ -96,9 +106,11 @@ Isa bestIsa() {
 Isa resolveIsa(const std::string& name) {
   if (name.empty()) return selectedIsa();
   Isa isa;
-  if (!parseIsa(name, isa)) throw IsaError("unknown instruction set '" + name + "' (expected baseline, avx2 or avx512)");
+  if (!parseIsa(name, isa))
+    throw IsaError("unknown instruction set '" + name + "' (expected baseline, avx2 or avx512)");
   if (!cpuSupports(isa))
-    throw IsaError(std::string("this CPU does not support ") + isaName(isa) + " (the best it supports is " + isaName(bestIsa()) + ")");
+    throw IsaError(std::string("this CPU does not support ") + isaName(isa) + " (the best it supports is " +
+                   isaName(bestIsa()) + ")");
   return isa;
 }
 
@@ -114,10 +126,13 @@ Isa selectedIsa() {
       return;
     }
     Isa isa;
-    if (!parseIsa(env, isa)) error = std::string("RDM2_ISA=") + env + " is not an instruction set rdm2 knows (baseline, avx2, avx512)";
+    if (!parseIsa(env, isa))
+      error = std::string("RDM2_ISA=") + env + " is not an instruction set rdm2 knows (baseline, avx2, avx512)";
     else if (!cpuSupports(isa))
-      error = std::string("RDM2_ISA=") + env + " but this CPU does not support " + isaName(isa) + " (the best it supports is " + isaName(bestIsa()) + ")";
-    else chosen = isa;
+      error = std::string("RDM2_ISA=") + env + " but this CPU does not support " + isaName(isa) +
+              " (the best it supports is " + isaName(bestIsa()) + ")";
+    else
+      chosen = isa;
   });
   if (!error.empty()) throw IsaError(error);
   return chosen;

@@ -67,7 +67,8 @@ double timeDots(Isa isa, int64_t window, int64_t n, int reps) {
 double timeBandDots(Isa isa, int64_t window, int64_t n, int reps) {
   const KernelTable& k = kernelTable(isa);
   const int64_t np = paddedLength(n), fresh = 16, total = window - 1 + fresh;
-  AlignedBuffer rows(total * np), work(k.bandDotsWorkspace(static_cast<int>(fresh), static_cast<int>(window))), out(fresh * window);
+  AlignedBuffer rows(total * np), work(k.bandDotsWorkspace(static_cast<int>(fresh), static_cast<int>(window))),
+      out(fresh * window);
   std::mt19937_64 gen(9);
   std::uniform_real_distribution<double> u(-1, 1);
   std::vector<const double*> ptrs(total);
@@ -76,7 +77,8 @@ double timeBandDots(Isa isa, int64_t window, int64_t n, int reps) {
     ptrs[r] = rows.data() + r * np;
   }
   const double seconds = bestOf(reps, [&] {
-    k.bandDots(ptrs.data(), static_cast<int>(total), static_cast<int>(fresh), static_cast<int>(window), np, out.data(), work.data());
+    k.bandDots(ptrs.data(), static_cast<int>(total), static_cast<int>(fresh), static_cast<int>(window), np, out.data(),
+               work.data());
     sink = sink + out.data()[0];
   });
   return seconds / fresh;

@@ -9,9 +9,12 @@ const KernelTable& avx512Kernels();
 
 const KernelTable& kernelTable(Isa isa) {
   switch (isa) {
-    case Isa::Avx512: return avx512Kernels();
-    case Isa::Avx2: return avx2Kernels();
-    default: return baselineKernels();
+    case Isa::Avx512:
+      return avx512Kernels();
+    case Isa::Avx2:
+      return avx2Kernels();
+    default:
+      return baselineKernels();
   }
 }
 

@@ -14,7 +14,9 @@ namespace rdm2 {
 // Rows passed to the kernels are padded with zeros to a multiple of this many doubles and
 // start on a 64-byte boundary.
 constexpr int64_t kRowPad = 8;
-inline int64_t paddedLength(int64_t n) { return (n + kRowPad - 1) / kRowPad * kRowPad; }
+inline int64_t paddedLength(int64_t n) {
+  return (n + kRowPad - 1) / kRowPad * kRowPad;
+}
 
 struct KernelTable {
   Isa isa;
@@ -28,12 +30,14 @@ struct KernelTable {
   // out[t * W + k] = rows[i] . rows[j].
   void (*bandDots)(const double* const* rows, int total, int fresh, int window, int64_t n, double* out, double* work);
   // out[j] = scale * sum_c (x_j[c] - ref[c]) * y[c], j < count (padded rows).
-  void (*dotsFromRaw)(const double* const* x, int count, const double* ref, double scale, const double* y, int64_t n, double* out);
+  void (*dotsFromRaw)(const double* const* x, int count, const double* ref, double scale, const double* y, int64_t n,
+                      double* out);
   // y = (x - ref) * scale over n values, zero up to `padded`; returns max |y|.
   double (*deviation)(const double* x, const double* ref, double scale, int64_t n, int64_t padded, double* y);
   // y = (x - ref) * scale for a row of n losses stored as float32 (f32) or float64 with
   // element stride 1, converted on the way, zero up to `padded`; returns max |y|.
-  double (*deviationFrom)(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded, double* y);
+  double (*deviationFrom)(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded,
+                          double* y);
   // y = x (float32 or float64, stride 1) as float64; returns the first index holding NaN
   // or an infinity, or -1.
   int64_t (*convertRow)(const void* x, bool f32, int64_t n, double* y);
@@ -50,16 +54,19 @@ struct KernelTable {
   // lane-interleaved (element (i, j) of matrix l at a[(i * ld + j) * lanes + l], lower
   // triangle read and written, order `order`). h1 has `order` entries; h2 (null when only one direction is
   // removed) acts on the trailing order - 1. work: `order * lanes` doubles.
-  void (*deflate)(int order, int64_t ld, const double* h1, double beta1, const double* h2, double beta2, double* a, double* work);
+  void (*deflate)(int order, int64_t ld, const double* h1, double beta1, const double* h2, double beta2, double* a,
+                  double* work);
   // The same for one matrix (row-major, leading dimension ld).
-  void (*deflateOne)(int order, int64_t ld, const double* h1, double beta1, const double* h2, double beta2, double* a, double* work);
+  void (*deflateOne)(int order, int64_t ld, const double* h1, double beta1, const double* h2, double beta2, double* a,
+                     double* work);
   // Eigen-decomposes `count` (1..lanes) symmetric matrices of order N stored lane-interleaved
   // with leading dimension ld (every lane filled: unused lanes should repeat lane 0); only
   // j <= i is read; a is destroyed. values[i * lanes + l]: the eigenvalues, unsorted. With
   // k > 0, vectors[(v * N + i) * lanes + l]: the unit eigenvectors of the k largest
   // eigenvalues, largest first (ties: the lower index first). failed[l] = 1 where the
   // iteration did not converge (the caller solves that matrix another way).
-  void (*solve)(int order, int64_t ld, int vectors, double* a, double* work, double* values, double* eigvecs, uint8_t* failed);
+  void (*solve)(int order, int64_t ld, int vectors, double* a, double* work, double* values, double* eigvecs,
+                uint8_t* failed);
   // The same for one matrix (row-major, leading dimension ld); returns false when the
   // iteration did not converge.
   bool (*solveOne)(int order, int64_t ld, int vectors, double* a, double* work, double* values, double* eigvecs);

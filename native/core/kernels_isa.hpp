@@ -4,17 +4,21 @@
 // library is instantiated (builtins only): the linker merges same-named inline functions
 // across units, so shared code compiled for AVX-512 could otherwise end up called from the
 // baseline path. test/isa_dispatch.test.ts checks the object files for exactly that.
-#include <cstdint>
 #include <immintrin.h>
+
+#include <cstdint>
 
 #include "kernel_table.hpp"
 
 namespace rdm2 {
 namespace RDM2_ISA_NAMESPACE {
 
+// The order matters: the kernels use simd.hpp's vectors.
+// clang-format off
 #include "simd.hpp"
 #include "dot_kernels.hpp"
 #include "lane_eigensolver.hpp"
+// clang-format on
 
 // Registers per lane vector of the batched eigensolver: two independent chains hide the
 // latency of the QL iteration's divisions.
@@ -29,7 +33,8 @@ static int64_t bandDotsWorkspaceDoubles(int fresh, int window) {
   return bandDotsWorkspace(fresh, window) * kRegisterDoubles;
 }
 
-static void bandDotsEntry(const double* const* rows, int total, int fresh, int window, int64_t n, double* out, double* work) {
+static void bandDotsEntry(const double* const* rows, int total, int fresh, int window, int64_t n, double* out,
+                          double* work) {
   bandDots(rows, total, fresh, window, n, out, reinterpret_cast<NativeV*>(work));
 }
 
@@ -39,7 +44,8 @@ static int64_t solverWorkspace(int N, int k) {
 }
 
 template <class S>
-static void deflateWith(int order, int64_t ld, const double* h1, double beta1, const double* h2, double beta2, double* a, double* work) {
+static void deflateWith(int order, int64_t ld, const double* h1, double beta1, const double* h2, double beta2,
+                        double* a, double* work) {
   typedef typename S::V V;
   V* A = reinterpret_cast<V*>(a);
   V* p = reinterpret_cast<V*>(work);
@@ -122,7 +128,8 @@ static unsigned solveWith(int N, int64_t ld, int k, double* a, double* work, dou
   return bits;
 }
 
-static void solveBatch(int N, int64_t ld, int k, double* a, double* work, double* values, double* vectors, uint8_t* failed) {
+static void solveBatch(int N, int64_t ld, int k, double* a, double* work, double* values, double* vectors,
+                       uint8_t* failed) {
   const unsigned bits = solveWith<Batch>(N, ld, k, a, work, values, vectors);
   for (int l = 0; l < kLanes; ++l) failed[l] = (bits >> l) & 1u;
 }
@@ -152,6 +159,8 @@ static const KernelTable table = {
 
 }  // namespace RDM2_ISA_NAMESPACE
 
-const KernelTable& RDM2_ISA_TABLE() { return RDM2_ISA_NAMESPACE::table; }
+const KernelTable& RDM2_ISA_TABLE() {
+  return RDM2_ISA_NAMESPACE::table;
+}
 
 }  // namespace rdm2

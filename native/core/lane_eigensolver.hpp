@@ -305,7 +305,8 @@ struct LaneEigen {
     V sweeps = zero;
     M failed = noLanes();
     for (int l = 0; l < N;) {
-      const V m = findSplit(N, l, e, [&](int i) { return e[i] * e[i] <= (eps2 * vabs(d[i])) * vabs(d[i + 1]) + safmin; });
+      const V m =
+          findSplit(N, l, e, [&](int i) { return e[i] * e[i] <= (eps2 * vabs(d[i])) * vabs(d[i + 1]) + safmin; });
       M active = (m != splat<V>(l)) & ~failed;
       const M over = active & (sweeps >= maxSweeps);
       failed |= over;

@@ -3,10 +3,10 @@
 // includes it. Included only by kernels_isa.hpp, inside that unit's own namespace, so
 // nothing here is shared (or merged by the linker) between instruction sets.
 //
-// A lane vector Lanes<K, R> holds one value of each of L = K x R independent problems (L windows solved together) in K machine registers; every operation
-// is element-wise, so each lane computes exactly what it would compute alone. K > 1 gives
-// the CPU K independent instruction chains where one chain would wait on latency (GCC's own
-// over-wide vector types compile to poor code, hence this small wrapper).
+// A lane vector Lanes<K, R> holds one value of each of L = K x R independent problems (L windows solved together) in K
+// machine registers; every operation is element-wise, so each lane computes exactly what it would compute alone. K > 1
+// gives the CPU K independent instruction chains where one chain would wait on latency (GCC's own over-wide vector
+// types compile to poor code, hence this small wrapper).
 
 #define RDM2_INLINE __attribute__((always_inline)) inline
 
@@ -82,24 +82,28 @@ struct Lanes {
   }
   RDM2_INLINE double operator[](int l) const { return v[l / R][l % R]; }
 
-#define RDM2_LANE_OP(op)                                                   \
-  RDM2_INLINE Lanes operator op(Lanes o) const {                           \
-    Lanes r;                                                               \
-    for (int k = 0; k < K; ++k) r.v[k] = v[k] op o.v[k];                   \
-    return r;                                                              \
-  }                                                                        \
-  RDM2_INLINE Lanes operator op(double s) const {                          \
-    Lanes r;                                                               \
-    for (int k = 0; k < K; ++k) r.v[k] = v[k] op s;                        \
-    return r;                                                              \
-  }                                                                        \
-  friend RDM2_INLINE Lanes operator op(double s, Lanes o) {                \
-    Lanes r;                                                               \
-    for (int k = 0; k < K; ++k) r.v[k] = s op o.v[k];                      \
-    return r;                                                              \
-  }                                                                        \
-  RDM2_INLINE Lanes& operator op##=(Lanes o) { return *this = *this op o; } \
-  RDM2_INLINE Lanes& operator op##=(double s) { return *this = *this op s; }
+#define RDM2_LANE_OP(op)                                    \
+  RDM2_INLINE Lanes operator op(Lanes o) const {            \
+    Lanes r;                                                \
+    for (int k = 0; k < K; ++k) r.v[k] = v[k] op o.v[k];    \
+    return r;                                               \
+  }                                                         \
+  RDM2_INLINE Lanes operator op(double s) const {           \
+    Lanes r;                                                \
+    for (int k = 0; k < K; ++k) r.v[k] = v[k] op s;         \
+    return r;                                               \
+  }                                                         \
+  friend RDM2_INLINE Lanes operator op(double s, Lanes o) { \
+    Lanes r;                                                \
+    for (int k = 0; k < K; ++k) r.v[k] = s op o.v[k];       \
+    return r;                                               \
+  }                                                         \
+  RDM2_INLINE Lanes& operator op##=(Lanes o) {              \
+    return *this = *this op o;                              \
+  }                                                         \
+  RDM2_INLINE Lanes& operator op##=(double s) {             \
+    return *this = *this op s;                              \
+  }
   RDM2_LANE_OP(+)
   RDM2_LANE_OP(-)
   RDM2_LANE_OP(*)
@@ -111,16 +115,16 @@ struct Lanes {
     return r;
   }
 
-#define RDM2_LANE_CMP(op)                                 \
-  RDM2_INLINE MaskType operator op(Lanes o) const {       \
-    MaskType r;                                           \
-    for (int k = 0; k < K; ++k) r.m[k] = v[k] op o.v[k];  \
-    return r;                                             \
-  }                                                       \
-  RDM2_INLINE MaskType operator op(double s) const {      \
-    MaskType r;                                           \
-    for (int k = 0; k < K; ++k) r.m[k] = v[k] op s;       \
-    return r;                                             \
+#define RDM2_LANE_CMP(op)                                \
+  RDM2_INLINE MaskType operator op(Lanes o) const {      \
+    MaskType r;                                          \
+    for (int k = 0; k < K; ++k) r.m[k] = v[k] op o.v[k]; \
+    return r;                                            \
+  }                                                      \
+  RDM2_INLINE MaskType operator op(double s) const {     \
+    MaskType r;                                          \
+    for (int k = 0; k < K; ++k) r.m[k] = v[k] op s;      \
+    return r;                                            \
   }
   RDM2_LANE_CMP(==)
   RDM2_LANE_CMP(!=)
@@ -144,13 +148,13 @@ RDM2_INLINE Lanes<K, R> select(Mask<K, R> mask, Lanes<K, R> a, Lanes<K, R> b) {
 }
 
 // Element-wise functions, written per element so GCC emits the packed instruction.
-#define RDM2_LANE_FN(name, expr)                            \
-  template <int K, int R>                                   \
-  RDM2_INLINE Lanes<K, R> name(Lanes<K, R> x) {             \
-    Lanes<K, R> r;                                          \
-    for (int k = 0; k < K; ++k)                             \
-      for (int l = 0; l < R; ++l) r.v[k][l] = expr;         \
-    return r;                                               \
+#define RDM2_LANE_FN(name, expr)                    \
+  template <int K, int R>                           \
+  RDM2_INLINE Lanes<K, R> name(Lanes<K, R> x) {     \
+    Lanes<K, R> r;                                  \
+    for (int k = 0; k < K; ++k)                     \
+      for (int l = 0; l < R; ++l) r.v[k][l] = expr; \
+    return r;                                       \
   }
 RDM2_LANE_FN(vsqrt, __builtin_sqrt(x.v[k][l]))
 RDM2_LANE_FN(vabs, __builtin_fabs(x.v[k][l]))
@@ -195,14 +199,17 @@ RDM2_INLINE unsigned maskBits(Mask<K, R> m) {
   for (int k = 0; k < K; ++k) {
     unsigned b = 0;
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
-    if constexpr (R == 8) b = _mm512_movepi64_mask(reinterpret_cast<__m512i>(m.m[k]));
+    if constexpr (R == 8)
+      b = _mm512_movepi64_mask(reinterpret_cast<__m512i>(m.m[k]));
     else
 #endif
 #if defined(__AVX__)
-    if constexpr (R == 4) b = static_cast<unsigned>(_mm256_movemask_pd(reinterpret_cast<__m256d>(m.m[k])));
+        if constexpr (R == 4)
+      b = static_cast<unsigned>(_mm256_movemask_pd(reinterpret_cast<__m256d>(m.m[k])));
     else
 #endif
-    if constexpr (R == 2) b = static_cast<unsigned>(_mm_movemask_pd(reinterpret_cast<__m128d>(m.m[k])));
+        if constexpr (R == 2)
+      b = static_cast<unsigned>(_mm_movemask_pd(reinterpret_cast<__m128d>(m.m[k])));
     else
       for (int l = 0; l < R; ++l) b |= (m.m[k][l] != 0 ? 1u : 0u) << l;
     bits |= b << (k * R);

@@ -16,18 +16,11 @@ int64_t windowCount(int64_t rows, int64_t window, int64_t stride) {
   return (rows - window) / stride + 1;
 }
 
-namespace {
-
-// Mirrors defaultBlockWindows in lib/analyze.ts, which always passes its choice.
-int64_t chooseBlockWindows(const AnalysisOptions& opts) {
-  if (opts.blockWindows > 0) return opts.blockWindows;
-  const int64_t W = opts.spectrum.window, s = opts.stride;
-  const int64_t pushesPerWindow = std::min(s, W);
-  const int64_t refill = (W + pushesPerWindow - 1) / pushesPerWindow;
+int64_t defaultBlockWindows(int64_t window, int64_t stride) {
+  const int64_t pushesPerWindow = std::min(stride, window);
+  const int64_t refill = (window + pushesPerWindow - 1) / pushesPerWindow;
   return std::max<int64_t>(32, 4 * refill);
 }
-
-}  // namespace
 
 const KernelTable& kernelsFor(const AnalysisOptions& opts) {
   if (opts.isa < 0) return kernelTable(selectedIsa());
@@ -54,15 +47,13 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   out.probes = n;
   out.topK = topK;
   out.t.assign(N, 0);
-  out.trace.assign(N, 0.0);
-  out.pr.assign(N, 0.0);
-  out.entropy.assign(N, 0.0);
-  out.shc.assign(N, 0.0);
-  out.topShare.assign(N, 0.0);
+  for (std::vector<double>& column : out.observables) column.assign(N, 0.0);
   out.degenerate.assign(N, 0);
   out.eigenvalues.assign(N * m, 0.0);
-  if (out.eigenvectorsInto) out.eigenvectors.clear();
-  else out.eigenvectors.assign(N * topK * n, 0.0f);
+  if (out.eigenvectorsInto)
+    out.eigenvectors.clear();
+  else
+    out.eigenvectors.assign(N * topK * n, 0.0f);
 
   // The non-finite scan runs here, on the worker thread, so a large input never
   // holds up the caller's event loop.
@@ -72,7 +63,8 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
     const bool direct = opts.transform == Transform::None && in.colStride == 1;
     const int64_t elem = in.dtype == DType::F32 ? 4 : 8;
     for (int64_t r = 0; r < T; ++r) {
-      const int64_t c = direct ? kernels.firstNonFinite(static_cast<const char*>(in.data) + r * in.rowStride * elem, in.dtype == DType::F32, n)
+      const int64_t c = direct ? kernels.firstNonFinite(static_cast<const char*>(in.data) + r * in.rowStride * elem,
+                                                        in.dtype == DType::F32, n)
                                : firstBadColumn(in, r, opts.transform);
       if (c < 0) continue;
       if (opts.nonFinite == NonFinite::Error) throw NonFiniteError(r, c, in.at(r, c));
@@ -84,7 +76,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
     }
     if (!scannedBad.empty()) input.badRows = scannedBad.data();
   }
-  const int64_t perBlock = chooseBlockWindows(opts);
+  const int64_t perBlock = opts.blockWindows > 0 ? opts.blockWindows : defaultBlockWindows(W, s);
   const int64_t blocks = (N + perBlock - 1) / perBlock;
   const int threads = std::max(1, opts.threads);
   std::vector<std::unique_ptr<BatchWindows>> engines(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));

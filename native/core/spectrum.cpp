@@ -22,7 +22,8 @@ Observables finishSpectrum(double* scaled, int64_t N, int64_t m, int scaleExp, d
 
 Observables degenerateWindow(int64_t m, int64_t topK, int64_t n, double* eigenvalues, float* eigenvectors) {
   std::fill(eigenvalues, eigenvalues + m, std::numeric_limits<double>::quiet_NaN());
-  if (topK > 0 && eigenvectors) std::fill(eigenvectors, eigenvectors + topK * n, std::numeric_limits<float>::quiet_NaN());
+  if (topK > 0 && eigenvectors)
+    std::fill(eigenvectors, eigenvectors + topK * n, std::numeric_limits<float>::quiet_NaN());
   return degenerateObservables();
 }
 

@@ -66,7 +66,8 @@ bool Conditioning::good(int64_t W, double level) const {
   return level <= kappa * spread2;
 }
 
-Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst, int64_t stride) {
+Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst,
+                              int64_t stride) {
   Conditioning c;
   double trace = 0, offDiagonal = 0, offset = 0;
   for (int64_t i = 0; i < W; ++i) {
@@ -130,7 +131,7 @@ int64_t nearestToMean(const double* G, int64_t ldG, const int64_t* slots, int64_
 double scaleFor(double maxAbs) {
   if (!(maxAbs > 0) || !std::isfinite(maxAbs)) return 1.0;
   int e = 0;
-  std::frexp(maxAbs, &e);  // maxAbs = f 2^e, f in [0.5, 1)
+  std::frexp(maxAbs, &e);                         // maxAbs = f 2^e, f in [0.5, 1)
   return std::ldexp(1.0, e < -1023 ? 1023 : -e);  // subnormal data: as far as a double goes
 }
 

@@ -43,7 +43,8 @@ struct Conditioning {
 // Gathers the lower triangle of the time-ordered W x W Gram of a window from a Gram kept in
 // ring slots (full storage): dst[(i * W + j) * stride] = G[slot[i] * ldG + slot[j]] for
 // j <= i, and returns its conditioning.
-Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst, int64_t stride);
+Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst,
+                              int64_t stride);
 
 // The conditioning of a whole W x W Gram in any row order (full storage): what the
 // streaming monitor checks at each push without gathering anything.

@@ -27,7 +27,8 @@ int exponentOf(double scale) {
 
 }  // namespace
 
-WindowState::WindowState(int64_t probes, const SpectrumOptions& spectrum, int64_t rebuildPeriod, const KernelTable& kernels)
+WindowState::WindowState(int64_t probes, const SpectrumOptions& spectrum, int64_t rebuildPeriod,
+                         const KernelTable& kernels)
     : n_(probes),
       np_(paddedLength(probes)),
       W_(spectrum.window),
@@ -58,8 +59,10 @@ void WindowState::push(const double* x, bool bad) {
   double* dst = row(slot);
   if (bad) {
     // Equal to the reference of its time (zero deviation).
-    if (hasRef_) std::memcpy(dst, ref_.data(), sizeof(double) * np_);
-    else std::fill(dst, dst + np_, 0.0);
+    if (hasRef_)
+      std::memcpy(dst, ref_.data(), sizeof(double) * np_);
+    else
+      std::fill(dst, dst + np_, 0.0);
   } else {
     std::memcpy(dst, x, sizeof(double) * n_);
     std::fill(dst + n_, dst + np_, 0.0);
@@ -105,7 +108,8 @@ void WindowState::push(const double* x, bool bad) {
   // Every rebuildPeriod pushes the reference moves to the newest row, so the deviations
   // stay small when the losses drift (the window's covariance does not depend on it).
   if (count_ > W_ && !bad && sinceRebuild_ >= rebuildPeriod_) {
-    if (dual_) moveReference(slot);
+    if (dual_)
+      moveReference(slot);
     else {
       std::memcpy(ref_.data(), row(slot), sizeof(double) * np_);
       sinceRebuild_ = 0;
@@ -190,7 +194,8 @@ PreparedWindow WindowState::prepare() {
   }
   std::vector<double> work(W_);
   const Deflation& d = deflation_;
-  k_.deflateOne(static_cast<int>(W_), W_, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, M.data(), work.data());
+  k_.deflateOne(static_cast<int>(W_), W_, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, M.data(),
+                work.data());
   const int64_t N = d.order(), q = d.removed;
   p.order = N;
   p.scaleExp = scaleExp_;
@@ -208,14 +213,16 @@ namespace {
 // time, the QL iteration is a chain of dependent divisions no instruction set shortens.
 constexpr int64_t kSingleOrderLimit = 40;
 
-bool solveMatrix(const KernelTable& k, const PreparedWindow& p, int64_t W, int64_t vectors, std::vector<double>& values, std::vector<double>& vecs) {
+bool solveMatrix(const KernelTable& k, const PreparedWindow& p, int64_t W, int64_t vectors, std::vector<double>& values,
+                 std::vector<double>& vecs) {
   const int64_t N = p.order;
   values.assign(N, 0.0);
   vecs.assign(std::max<int64_t>(vectors, 1) * N, 0.0);
   bool ok = false;
   if (N <= kSingleOrderLimit) {
     std::vector<double> a(p.matrix), work(k.solveOneWorkspace(static_cast<int>(N), static_cast<int>(vectors)));
-    ok = k.solveOne(static_cast<int>(N), N, static_cast<int>(vectors), a.data(), work.data(), values.data(), vecs.data());
+    ok = k.solveOne(static_cast<int>(N), N, static_cast<int>(vectors), a.data(), work.data(), values.data(),
+                    vecs.data());
   }
   if (!ok) ok = referenceEigensolve(N, N, p.matrix.data(), vectors, values.data(), vecs.data());
   if (!ok) return false;
@@ -232,7 +239,8 @@ PreparedWindow deflated(const KernelTable& k, const PreparedWindow& g, Detrend d
   std::vector<double> M(W * W), work(W);
   gatherWindowGram(g.matrix.data(), W, slots.data(), W, M.data(), 1);
   const Deflation d(W, detrend);
-  k.deflateOne(static_cast<int>(W), W, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, M.data(), work.data());
+  k.deflateOne(static_cast<int>(W), W, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, M.data(),
+               work.data());
   PreparedWindow p;
   const int64_t N = d.order(), q = d.removed;
   p.order = N;
@@ -245,7 +253,8 @@ PreparedWindow deflated(const KernelTable& k, const PreparedWindow& g, Detrend d
 
 }  // namespace
 
-void solvePreparedWindow(const KernelTable& k, const PreparedWindow& given, int64_t W, Detrend detrend, int64_t m, double beta, SpectrumOut& out) {
+void solvePreparedWindow(const KernelTable& k, const PreparedWindow& given, int64_t W, Detrend detrend, int64_t m,
+                         double beta, SpectrumOut& out) {
   const PreparedWindow p = given.kind == PreparedWindow::Kind::Gram ? deflated(k, given, detrend) : given;
   std::vector<double> values, vecs;
   if (p.kind != PreparedWindow::Kind::Matrix || !solveMatrix(k, p, W, 0, values, vecs)) {
@@ -259,8 +268,10 @@ PreparedWindow readPending(const double* in, int64_t length) {
   PreparedWindow p;
   if (length < kPendingHeader) throw CoreError("not a prepared window");
   const double kind = in[0], order = in[1], scaleExp = in[2], oldest = in[3];
-  if (!(kind >= 0 && kind <= 3 && kind == std::floor(kind)) || !(order >= 0 && order == std::floor(order)) || order * order != static_cast<double>(length - kPendingHeader) ||
-      !(std::fabs(scaleExp) <= 1100 && scaleExp == std::floor(scaleExp)) || !(oldest >= 0 && oldest < std::max(order, 1.0) && oldest == std::floor(oldest)))
+  if (!(kind >= 0 && kind <= 3 && kind == std::floor(kind)) || !(order >= 0 && order == std::floor(order)) ||
+      order * order != static_cast<double>(length - kPendingHeader) ||
+      !(std::fabs(scaleExp) <= 1100 && scaleExp == std::floor(scaleExp)) ||
+      !(oldest >= 0 && oldest < std::max(order, 1.0) && oldest == std::floor(oldest)))
     throw CoreError("not a prepared window");
   p.kind = static_cast<PreparedWindow::Kind>(static_cast<int>(kind));
   p.order = static_cast<int64_t>(order);
@@ -270,7 +281,9 @@ PreparedWindow readPending(const double* in, int64_t length) {
   return p;
 }
 
-int64_t WindowState::pendingLength() const { return kPendingHeader + (dual_ ? W_ * W_ : n_ * n_); }
+int64_t WindowState::pendingLength() const {
+  return kPendingHeader + (dual_ ? W_ * W_ : n_ * n_);
+}
 
 void WindowState::writePending(double* out) {
   if (!full()) throw CoreError("window is not full");
@@ -357,12 +370,19 @@ WindowState::Saved WindowState::save() const {
 }
 
 void WindowState::load(const Saved& in) {
-  auto fail = [](const std::string& why) { throw CoreError("saved window state is not one this monitor could reach: " + why); };
-  if (static_cast<int64_t>(in.rows.size()) != W_ * n_) fail("rows has " + std::to_string(in.rows.size()) + " values, expected W x n = " + std::to_string(W_ * n_));
-  if (static_cast<int64_t>(in.gram.size()) != (dual_ ? W_ * W_ : 0)) fail("gram has " + std::to_string(in.gram.size()) + " values, expected " + std::to_string(dual_ ? W_ * W_ : 0));
-  if (static_cast<int64_t>(in.reference.size()) != n_) fail("reference has " + std::to_string(in.reference.size()) + " values, expected " + std::to_string(n_));
-  if (static_cast<int64_t>(in.positions.size()) != W_) fail("positions has " + std::to_string(in.positions.size()) + " values, expected " + std::to_string(W_));
-  if (static_cast<int64_t>(in.bad.size()) != W_) fail("bad has " + std::to_string(in.bad.size()) + " values, expected " + std::to_string(W_));
+  auto fail = [](const std::string& why) {
+    throw CoreError("saved window state is not one this monitor could reach: " + why);
+  };
+  if (static_cast<int64_t>(in.rows.size()) != W_ * n_)
+    fail("rows has " + std::to_string(in.rows.size()) + " values, expected W x n = " + std::to_string(W_ * n_));
+  if (static_cast<int64_t>(in.gram.size()) != (dual_ ? W_ * W_ : 0))
+    fail("gram has " + std::to_string(in.gram.size()) + " values, expected " + std::to_string(dual_ ? W_ * W_ : 0));
+  if (static_cast<int64_t>(in.reference.size()) != n_)
+    fail("reference has " + std::to_string(in.reference.size()) + " values, expected " + std::to_string(n_));
+  if (static_cast<int64_t>(in.positions.size()) != W_)
+    fail("positions has " + std::to_string(in.positions.size()) + " values, expected " + std::to_string(W_));
+  if (static_cast<int64_t>(in.bad.size()) != W_)
+    fail("bad has " + std::to_string(in.bad.size()) + " values, expected " + std::to_string(W_));
   constexpr int64_t kMaxCount = (int64_t{1} << 53) - 1;
   if (in.count < 0 || in.count > kMaxCount) fail("count " + std::to_string(in.count) + " is out of range");
   // The counter starts when the window fills, and a good push past the window resets it
@@ -370,10 +390,14 @@ void WindowState::load(const Saved& in) {
   const int64_t maxSince = in.count >= W_ ? in.count - W_ + 1 : 0;
   const int64_t newest = in.count > 0 ? (in.count - 1) % W_ : 0;
   if (in.sinceRebuild < 0 || in.sinceRebuild > maxSince ||
-      (in.count > W_ && newest < static_cast<int64_t>(in.bad.size()) && !in.bad[newest] && in.sinceRebuild >= rebuildPeriod_))
-    fail("sinceRebuild " + std::to_string(in.sinceRebuild) + " is not a value a monitor with count " + std::to_string(in.count) + " can hold");
-  if (in.scaleExp < -1100 || in.scaleExp > 1100 || (!in.scaleChosen && in.scaleExp != 0)) fail("scaleExp " + std::to_string(in.scaleExp) + " is out of range");
-  if (!(in.level >= 0) || !std::isfinite(in.level) || (!dual_ && in.level != 0)) fail("level must be a finite number >= 0");
+      (in.count > W_ && newest < static_cast<int64_t>(in.bad.size()) && !in.bad[newest] &&
+       in.sinceRebuild >= rebuildPeriod_))
+    fail("sinceRebuild " + std::to_string(in.sinceRebuild) + " is not a value a monitor with count " +
+         std::to_string(in.count) + " can hold");
+  if (in.scaleExp < -1100 || in.scaleExp > 1100 || (!in.scaleChosen && in.scaleExp != 0))
+    fail("scaleExp " + std::to_string(in.scaleExp) + " is out of range");
+  if (!(in.level >= 0) || !std::isfinite(in.level) || (!dual_ && in.level != 0))
+    fail("level must be a finite number >= 0");
   const int64_t f = in.count < W_ ? in.count : W_;
   for (int64_t s = 0; s < W_; ++s) {
     if (in.bad[s] > 1) fail("bad flags must be 0 or 1");

@@ -37,14 +37,15 @@ struct PreparedWindow {
   // (slot order, full, checked), deflated when solved. Bad / NonFinite: degenerate.
   enum class Kind : uint8_t { Matrix, Bad, NonFinite, Gram };
   Kind kind = Kind::Matrix;
-  int64_t order = 0;            // N (Matrix) or W (Gram)
-  int scaleExp = 0;             // rows were scaled by 2^-scaleExp
-  int64_t oldest = 0;           // Gram: the slot of the window's oldest row
-  std::vector<double> matrix;   // order x order, row-major
+  int64_t order = 0;           // N (Matrix) or W (Gram)
+  int scaleExp = 0;            // rows were scaled by 2^-scaleExp
+  int64_t oldest = 0;          // Gram: the slot of the window's oldest row
+  std::vector<double> matrix;  // order x order, row-major
 };
 
 // Eigenvalues and observables of a prepared window of length `window` (m eigenvalues).
-void solvePreparedWindow(const KernelTable& kernels, const PreparedWindow& p, int64_t window, Detrend detrend, int64_t m, double beta, SpectrumOut& out);
+void solvePreparedWindow(const KernelTable& kernels, const PreparedWindow& p, int64_t window, Detrend detrend,
+                         int64_t m, double beta, SpectrumOut& out);
 
 // A prepared window as a flat array ([kind, order, scaleExp, oldest, matrix...]) and back:
 // the form the monitor hands to JavaScript for a summary read later.
@@ -107,7 +108,7 @@ class WindowState {
   bool dual_;
   Deflation deflation_;
   AlignedBuffer rows_, ref_, y_;
-  std::vector<double> gram_;      // W x W, slot order (dual only)
+  std::vector<double> gram_;  // W x W, slot order (dual only)
   std::vector<uint8_t> bad_;
   int64_t count_ = 0, sinceRebuild_ = 0;
   bool hasRef_ = false, scaleChosen_ = false;

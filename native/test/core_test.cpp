@@ -22,15 +22,15 @@ namespace {
 
 int failures = 0, checks = 0;
 
-#define CHECK(cond, ...)                                      \
-  do {                                                        \
-    ++checks;                                                 \
-    if (!(cond)) {                                            \
-      ++failures;                                             \
+#define CHECK(cond, ...)                                          \
+  do {                                                            \
+    ++checks;                                                     \
+    if (!(cond)) {                                                \
+      ++failures;                                                 \
       std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      std::printf(__VA_ARGS__);                               \
-      std::printf("\n");                                      \
-    }                                                         \
+      std::printf(__VA_ARGS__);                                   \
+      std::printf("\n");                                          \
+    }                                                             \
   } while (0)
 
 using rdm2::Isa;
@@ -64,7 +64,8 @@ std::vector<double> withSpectrum(const std::vector<double>& values, std::mt19937
     double hp = 0;
     for (int64_t i = 0; i < N; ++i) hp += h[i] * p[i];
     for (int64_t i = 0; i < N; ++i)
-      for (int64_t j = 0; j < N; ++j) A[i * N + j] += -beta * (h[i] * p[j] + p[i] * h[j]) + beta * beta * hp * h[i] * h[j];
+      for (int64_t j = 0; j < N; ++j)
+        A[i * N + j] += -beta * (h[i] * p[j] + p[i] * h[j]) + beta * beta * hp * h[i] * h[j];
   }
   for (int64_t i = 0; i < N; ++i)
     for (int64_t j = 0; j < i; ++j) A[j * N + i] = A[i * N + j];
@@ -72,10 +73,12 @@ std::vector<double> withSpectrum(const std::vector<double>& values, std::mt19937
 }
 
 // Solves `mats` with the batched kernel (lanes at a time) and checks each against Eigen.
-void checkBatchedSolver(Isa isa, const std::vector<std::vector<double>>& mats, int64_t N, int k, const std::string& what) {
+void checkBatchedSolver(Isa isa, const std::vector<std::vector<double>>& mats, int64_t N, int k,
+                        const std::string& what) {
   const rdm2::KernelTable& kt = rdm2::kernelTable(isa);
   const int L = kt.lanes;
-  rdm2::AlignedBuffer a(N * N * L), work(kt.solveWorkspace(static_cast<int>(N), k)), values(N * L), vectors(std::max(k, 1) * N * L);
+  rdm2::AlignedBuffer a(N * N * L), work(kt.solveWorkspace(static_cast<int>(N), k)), values(N * L),
+      vectors(std::max(k, 1) * N * L);
   std::vector<uint8_t> failed(L);
   for (size_t g = 0; g < mats.size(); g += L) {
     const int count = static_cast<int>(std::min<size_t>(L, mats.size() - g));
@@ -92,7 +95,8 @@ void checkBatchedSolver(Isa isa, const std::vector<std::vector<double>>& mats, i
       double scale = 0;
       for (double v : ref) scale = std::max(scale, std::fabs(v));
       for (int64_t i = 0; i < N; ++i)
-        CHECK(std::fabs(got[i] - ref[i]) <= 1e-12 * std::max(scale, 1e-300), "%s %s: eigenvalue %lld: %.17g vs %.17g", rdm2::isaName(isa), what.c_str(), static_cast<long long>(i), got[i], ref[i]);
+        CHECK(std::fabs(got[i] - ref[i]) <= 1e-12 * std::max(scale, 1e-300), "%s %s: eigenvalue %lld: %.17g vs %.17g",
+              rdm2::isaName(isa), what.c_str(), static_cast<long long>(i), got[i], ref[i]);
       for (int v = 0; v < k; ++v) {
         // Only well-separated eigenvalues have a well-defined vector.
         const double gap = std::min(v > 0 ? ref[v - 1] - ref[v] : INFINITY, v + 1 < N ? ref[v] - ref[v + 1] : INFINITY);
@@ -108,8 +112,10 @@ void checkBatchedSolver(Isa isa, const std::vector<std::vector<double>>& mats, i
           for (int64_t j = 0; j < N; ++j) mx += M[i * N + j] * vectors.data()[(v * N + j) * L + l];
           resid = std::max(resid, std::fabs(mx - ref[v] * vectors.data()[(v * N + i) * L + l]));
         }
-        CHECK(std::fabs(norm - 1) < 1e-12, "%s %s: vector %d has norm %.17g", rdm2::isaName(isa), what.c_str(), v, norm);
-        CHECK(std::fabs(std::fabs(dot) - 1) < 1e-9, "%s %s: vector %d |cos| = %.17g", rdm2::isaName(isa), what.c_str(), v, dot);
+        CHECK(std::fabs(norm - 1) < 1e-12, "%s %s: vector %d has norm %.17g", rdm2::isaName(isa), what.c_str(), v,
+              norm);
+        CHECK(std::fabs(std::fabs(dot) - 1) < 1e-9, "%s %s: vector %d |cos| = %.17g", rdm2::isaName(isa), what.c_str(),
+              v, dot);
         CHECK(resid <= 1e-11 * scale, "%s %s: vector %d residual %.3g", rdm2::isaName(isa), what.c_str(), v, resid);
       }
     }
@@ -128,7 +134,8 @@ void testBatchedSolver() {
         mats.push_back(withSpectrum(values, gen));
       }
       checkBatchedSolver(isa, mats, N, 0, "random N=" + std::to_string(N));
-      checkBatchedSolver(isa, mats, N, static_cast<int>(std::min<int64_t>(N, 3)), "random vectors N=" + std::to_string(N));
+      checkBatchedSolver(isa, mats, N, static_cast<int>(std::min<int64_t>(N, 3)),
+                         "random vectors N=" + std::to_string(N));
     }
     // Hard cases: zeros, repeated eigenvalues, rank-deficient, graded over 1e-14, a
     // diagonal (already tridiagonal) and an identity.
@@ -177,8 +184,10 @@ void testLaneIndependence() {
       std::vector<double> mine;
       for (int64_t i = 0; i < N; ++i) mine.push_back(out.data()[i * L + trial % L]);
       for (int64_t i = 0; i < 2 * N; ++i) mine.push_back(vec.data()[i * L + trial % L]);
-      if (trial == 0) first = mine;
-      else CHECK(mine == first, "%s: lane %d's result changed with its neighbours", rdm2::isaName(isa), trial % L);
+      if (trial == 0)
+        first = mine;
+      else
+        CHECK(mine == first, "%s: lane %d's result changed with its neighbours", rdm2::isaName(isa), trial % L);
     }
   }
 }
@@ -207,7 +216,8 @@ void testBandDots() {
               if (j < 0) continue;
               double ref = 0;
               for (int64_t c = 0; c < n; ++c) ref += rows.data()[i * np + c] * rows.data()[j * np + c];
-              CHECK(std::fabs(out.data()[t * W + k] - ref) <= 1e-13 * n, "%s bandDots n=%lld W=%d: %.17g vs %.17g", rdm2::isaName(isa), static_cast<long long>(n), W, out.data()[t * W + k], ref);
+              CHECK(std::fabs(out.data()[t * W + k] - ref) <= 1e-13 * n, "%s bandDots n=%lld W=%d: %.17g vs %.17g",
+                    rdm2::isaName(isa), static_cast<long long>(n), W, out.data()[t * W + k], ref);
             }
           }
           // dotsFromRaw: the same dot products with the reference subtracted on the fly.
@@ -262,11 +272,15 @@ std::vector<double> twoPass(const std::vector<double>& X, int64_t n, int64_t sta
 void testSlidingAgainstTwoPass() {
   std::mt19937_64 gen(4);
   std::normal_distribution<double> normal;
-  struct Case { int64_t T, n, W, stride; rdm2::Detrend detrend; double offset; };
+  struct Case {
+    int64_t T, n, W, stride;
+    rdm2::Detrend detrend;
+    double offset;
+  };
   const std::vector<Case> cases = {
-      {60, 12, 8, 1, rdm2::Detrend::None, 0},      {60, 12, 8, 1, rdm2::Detrend::Linear, 5},
-      {70, 9, 7, 3, rdm2::Detrend::None, 1e3},     {80, 9, 5, 11, rdm2::Detrend::Linear, 0},
-      {90, 5, 10, 1, rdm2::Detrend::None, 2},      {300, 40, 35, 1, rdm2::Detrend::None, 2.3},
+      {60, 12, 8, 1, rdm2::Detrend::None, 0},     {60, 12, 8, 1, rdm2::Detrend::Linear, 5},
+      {70, 9, 7, 3, rdm2::Detrend::None, 1e3},    {80, 9, 5, 11, rdm2::Detrend::Linear, 0},
+      {90, 5, 10, 1, rdm2::Detrend::None, 2},     {300, 40, 35, 1, rdm2::Detrend::None, 2.3},
       {120, 70, 64, 2, rdm2::Detrend::Linear, 0},
   };
   for (const Case& c : cases) {
@@ -293,12 +307,16 @@ void testSlidingAgainstTwoPass() {
         for (int64_t j = 0; j < r.windows; ++j) {
           const std::vector<double> ref = twoPass(X, c.n, r.t[j] - c.W + 1, c.W, c.detrend);
           for (int64_t k = 0; k < r.eigenCount; ++k)
-            CHECK(std::fabs(r.eigenvalues[j * r.eigenCount + k] - ref[k]) <= 1e-11 * ref[0], "%s T=%lld W=%lld window %lld eigenvalue %lld: %.17g vs %.17g",
-                  rdm2::isaName(isa), static_cast<long long>(c.T), static_cast<long long>(c.W), static_cast<long long>(j), static_cast<long long>(k),
-                  r.eigenvalues[j * r.eigenCount + k], ref[k]);
+            CHECK(std::fabs(r.eigenvalues[j * r.eigenCount + k] - ref[k]) <= 1e-11 * ref[0],
+                  "%s T=%lld W=%lld window %lld eigenvalue %lld: %.17g vs %.17g", rdm2::isaName(isa),
+                  static_cast<long long>(c.T), static_cast<long long>(c.W), static_cast<long long>(j),
+                  static_cast<long long>(k), r.eigenvalues[j * r.eigenCount + k], ref[k]);
         }
-        if (threads == 1) perThreads.push_back(r);
-        else CHECK(r.eigenvalues == perThreads.back().eigenvalues && r.eigenvectors == perThreads.back().eigenvectors, "%s: results differ across thread counts", rdm2::isaName(isa));
+        if (threads == 1)
+          perThreads.push_back(r);
+        else
+          CHECK(r.eigenvalues == perThreads.back().eigenvalues && r.eigenvectors == perThreads.back().eigenvectors,
+                "%s: results differ across thread counts", rdm2::isaName(isa));
       }
     }
   }
@@ -313,39 +331,41 @@ void testOutlierAndScale() {
   std::vector<double> X(T * n);
   for (double& x : X) x = 1 + normal(gen);
   for (int64_t outlier : {0, 9})
-  for (double scale : {1.0, 1e-300, 1e150, 4e-320}) {
-    std::vector<double> Xs(X);
-    for (double& x : Xs) x *= scale;
-    Xs[outlier * n] = 1e20 * std::max(scale, 1e-300);
-    rdm2::InputMatrix in;
-    in.data = Xs.data();
-    in.rows = T;
-    in.cols = n;
-    in.rowStride = n;
-    for (Isa isa : supportedIsas()) {
-      rdm2::AnalysisOptions opts;
-      opts.spectrum.window = W;
-      opts.isa = static_cast<int>(isa);
-      rdm2::AnalysisResult r;
-      rdm2::analyzeSliding(in, opts, r);
-      std::vector<double> plain(X);
-      plain[outlier * n] = 1e20;
-      for (int64_t j = 0; j < r.windows; ++j) {
-        if (j <= outlier && outlier < j + W) continue;  // the windows that hold it
-        const std::vector<double> ref = twoPass(plain, n, j, W, rdm2::Detrend::None);
-        double sum = 0, sum2 = 0;
-        for (double v : ref)
-          if (v > 1e-10 * ref[0]) {
-            sum += v;
-            sum2 += v * v;
-          }
-        const double pr = sum * sum / sum2;
-        const double tol = scale == 4e-320 ? 1e-3 : 1e-9;  // subnormal inputs carry only a few digits
-        CHECK(std::fabs(r.pr[j] - pr) <= tol * pr, "%s scale %g window %lld: PR %.17g vs %.17g", rdm2::isaName(isa), scale, static_cast<long long>(j), r.pr[j], pr);
-        CHECK(!r.degenerate[j], "%s scale %g window %lld degenerate", rdm2::isaName(isa), scale, static_cast<long long>(j));
+    for (double scale : {1.0, 1e-300, 1e150, 4e-320}) {
+      std::vector<double> Xs(X);
+      for (double& x : Xs) x *= scale;
+      Xs[outlier * n] = 1e20 * std::max(scale, 1e-300);
+      rdm2::InputMatrix in;
+      in.data = Xs.data();
+      in.rows = T;
+      in.cols = n;
+      in.rowStride = n;
+      for (Isa isa : supportedIsas()) {
+        rdm2::AnalysisOptions opts;
+        opts.spectrum.window = W;
+        opts.isa = static_cast<int>(isa);
+        rdm2::AnalysisResult r;
+        rdm2::analyzeSliding(in, opts, r);
+        std::vector<double> plain(X);
+        plain[outlier * n] = 1e20;
+        for (int64_t j = 0; j < r.windows; ++j) {
+          if (j <= outlier && outlier < j + W) continue;  // the windows that hold it
+          const std::vector<double> ref = twoPass(plain, n, j, W, rdm2::Detrend::None);
+          double sum = 0, sum2 = 0;
+          for (double v : ref)
+            if (v > 1e-10 * ref[0]) {
+              sum += v;
+              sum2 += v * v;
+            }
+          const double pr = sum * sum / sum2;
+          const double tol = scale == 4e-320 ? 1e-3 : 1e-9;  // subnormal inputs carry only a few digits
+          CHECK(std::fabs(r.observables[1][j] - pr) <= tol * pr, "%s scale %g window %lld: PR %.17g vs %.17g",
+                rdm2::isaName(isa), scale, static_cast<long long>(j), r.observables[1][j], pr);
+          CHECK(!r.degenerate[j], "%s scale %g window %lld degenerate", rdm2::isaName(isa), scale,
+                static_cast<long long>(j));
+        }
       }
     }
-  }
 }
 
 void testWindowStateRoundTrip() {
@@ -375,7 +395,8 @@ void testWindowStateRoundTrip() {
       a.spectrum(oa);
       b.spectrum(ob);
       // Bit for bit (NaN eigenvectors beyond the window's rank included).
-      CHECK(std::memcmp(ea.data(), eb.data(), ea.size() * sizeof(double)) == 0 && std::memcmp(va.data(), vb.data(), va.size() * sizeof(float)) == 0,
+      CHECK(std::memcmp(ea.data(), eb.data(), ea.size() * sizeof(double)) == 0 &&
+                std::memcmp(va.data(), vb.data(), va.size() * sizeof(float)) == 0,
             "%s: a restored window continues identically", rdm2::isaName(isa));
     }
     // States no monitor can reach are refused, and leave the window as it was.
@@ -396,7 +417,10 @@ void testWindowStateRoundTrip() {
     refused("a short row array", [](rdm2::WindowState::Saved& s) { s.rows.pop_back(); });
     refused("a NaN row", [](rdm2::WindowState::Saved& s) { s.rows[3] = NAN; });
     refused("a bad flag of 2", [](rdm2::WindowState::Saved& s) { s.bad[0] = 2; });
-    refused("a Gram that is not the rows'", [](rdm2::WindowState::Saved& s) { s.gram[1] += 1; s.gram[W] += 1; });
+    refused("a Gram that is not the rows'", [](rdm2::WindowState::Saved& s) {
+      s.gram[1] += 1;
+      s.gram[W] += 1;
+    });
     refused("an asymmetric Gram", [](rdm2::WindowState::Saved& s) { s.gram[1] += 1e-9; });
     refused("a scale exponent out of range", [](rdm2::WindowState::Saved& s) { s.scaleExp = 5000; });
   }
