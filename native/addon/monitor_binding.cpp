@@ -47,7 +47,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       kernels_ =
           &rdm2::kernelTable(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
       state_ = std::make_unique<rdm2::WindowState>(probes, spectrum_, intOption(o, "rebuildPeriod", 0), *kernels_);
-      row_.resize(probes);
+      probes_ = probes;
     } catch (...) {
       rethrowAsJs(env);
     }
@@ -100,12 +100,13 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     const bool lazy = info.Length() > 2 && info[2].ToBoolean().Value() && spectrum_.topK == 0;
     const rdm2::NonFinite check =
         info.Length() > 3 && info[3].ToBoolean().Value() ? nonFinite_ : rdm2::NonFinite::Unchecked;
-    // Read (and, when asked, scan) the row before the state changes.
+    // Read (and, when asked, scan) the row into the state's spare row: nothing changes until it is pushed.
+    double* staged = ws.stagingRow();
     int64_t badColumn = -1;
     if (transform_ == rdm2::Transform::None) {
-      badColumn = kernels_->convertRow(in.data, in.dtype == rdm2::DType::F32, in.cols, row_.data());
+      badColumn = kernels_->convertRow(in.data, in.dtype == rdm2::DType::F32, in.cols, staged);
     } else {
-      rdm2::loadRow(in, 0, transform_, row_.data());
+      rdm2::loadRow(in, 0, transform_, staged);
       if (check != rdm2::NonFinite::Unchecked) badColumn = rdm2::firstBadColumn(in, 0, transform_);
     }
     if (check != rdm2::NonFinite::Unchecked && !bad && badColumn >= 0) {
@@ -113,7 +114,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       bad = true;
     }
     try {
-      ws.push(row_.data(), bad);
+      ws.push(staged, bad);
       if (!ws.full()) return env.Null();
       if (lazy) {
         // The window's checked Gram, as one array the window solves when it is read: into
@@ -154,7 +155,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     Napi::Float64Array a = info[0].As<Napi::Float64Array>();
     try {
       const rdm2::PreparedWindow p = rdm2::readPending(a.Data(), static_cast<int64_t>(a.ElementLength()));
-      const int64_t probes = static_cast<int64_t>(row_.size());
+      const int64_t probes = probes_;
       const int64_t m = spectrum_.window - 1 < probes ? spectrum_.window - 1 : probes;
       std::vector<double> eigenvalues(m);
       rdm2::SpectrumOut out;
@@ -259,7 +260,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
   rdm2::NonFinite nonFinite_ = rdm2::NonFinite::Unchecked;  // how push treats a row it is asked to check
   const rdm2::KernelTable* kernels_ = nullptr;
   std::unique_ptr<rdm2::WindowState> state_;
-  std::vector<double> row_;
+  int64_t probes_ = 0;
 };
 
 }  // namespace

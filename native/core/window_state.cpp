@@ -39,7 +39,10 @@ WindowState::WindowState(int64_t probes, const SpectrumOptions& spectrum, int64_
       deflation_(spectrum.window, spectrum.detrend) {
   if (probes < 1) throw CoreError("probes must be >= 1");
   if (W_ < 2) throw CoreError("window must be >= 2");
-  rows_.resize(W_ * np_);
+  rows_.resize((W_ + 1) * np_);
+  block_.resize(W_);
+  for (int64_t s = 0; s < W_; ++s) block_[s] = s;
+  spare_ = W_;
   ref_.resize(np_);
   y_.resize(np_);
   if (dual_) gram_.assign(W_ * W_, 0.0);
@@ -64,7 +67,12 @@ void WindowState::push(const double* x, bool bad) {
     else
       std::fill(dst, dst + np_, 0.0);
   } else {
-    std::memcpy(dst, x, sizeof(double) * n_);
+    if (x == stagingRow()) {
+      std::swap(block_[slot], spare_);
+      dst = row(slot);
+    } else {
+      std::memcpy(dst, x, sizeof(double) * n_);
+    }
     std::fill(dst + n_, dst + np_, 0.0);
     if (!hasRef_) {
       std::memcpy(ref_.data(), dst, sizeof(double) * np_);

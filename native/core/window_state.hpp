@@ -63,6 +63,10 @@ class WindowState {
   // `row` holds n transformed losses in float64. A bad row is stored as equal to the
   // reference and makes every window containing it degenerate.
   void push(const double* row, bool bad);
+  // A spare row (n doubles, padded) a caller may fill and then push: push(stagingRow(), ...)
+  // takes it into the window without a copy (it trades places with the oldest row). Filling
+  // it changes nothing until that push, so a row can be read, checked and refused here.
+  double* stagingRow() { return rows_.data() + spare_ * np_; }
   PreparedWindow prepare();
   // The lazy form of prepare(): the window's checked Gram, copied as is (O(W^2) without
   // any deflation), written to `out` (pendingLength() doubles) in readPending's layout. With
@@ -94,8 +98,8 @@ class WindowState {
   void load(const Saved& saved);
 
  private:
-  double* row(int64_t slot) { return rows_.data() + slot * np_; }
-  const double* row(int64_t slot) const { return rows_.data() + slot * np_; }
+  double* row(int64_t slot) { return rows_.data() + block_[slot] * np_; }
+  const double* row(int64_t slot) const { return rows_.data() + block_[slot] * np_; }
   int64_t filled() const { return count_ < W_ ? count_ : W_; }
   int64_t slotOf(int64_t timeIndex) const { return (count_ + timeIndex) % W_; }  // full windows
   bool containsBad() const;
@@ -107,8 +111,10 @@ class WindowState {
   const KernelTable& k_;
   bool dual_;
   Deflation deflation_;
-  AlignedBuffer rows_, ref_, y_;
-  std::vector<double> gram_;  // W x W, slot order (dual only)
+  AlignedBuffer rows_, ref_, y_;  // rows_: W + 1 blocks of np_ doubles
+  std::vector<int64_t> block_;    // the block of rows_ each slot's row is in
+  int64_t spare_ = 0;             // the block that is no slot's (stagingRow)
+  std::vector<double> gram_;      // W x W, slot order (dual only)
   std::vector<uint8_t> bad_;
   int64_t count_ = 0, sinceRebuild_ = 0;
   bool hasRef_ = false, scaleChosen_ = false;
