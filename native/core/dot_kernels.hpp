@@ -236,26 +236,31 @@ static double deviationFrom(const void* x, bool f32, const double* ref, double s
 }
 
 template <typename T>
+static NativeV loadAsDoubles(const T* x) {
+  if constexpr (sizeof(T) == 4) {
+    typedef float Floats __attribute__((vector_size(4 * kRegisterDoubles)));
+    Floats f;
+    __builtin_memcpy(&f, x, sizeof f);
+    return __builtin_convertvector(f, NativeV);
+  } else {
+    return loadV(reinterpret_cast<const double*>(x));
+  }
+}
+
+template <typename T>
 static int64_t convertOf(const T* x, int64_t n, double* y) {
   int64_t c = 0;
-  for (; c + kRegisterDoubles <= n; c += kRegisterDoubles) {
-    NativeV v;
-    if constexpr (sizeof(T) == 4) {
-      typedef float Floats __attribute__((vector_size(4 * kRegisterDoubles)));
-      Floats f;
-      __builtin_memcpy(&f, x + c, sizeof f);
-      v = __builtin_convertvector(f, NativeV);
-    } else {
-      v = loadV(reinterpret_cast<const double*>(x) + c);
+  // Four registers at a time, one finiteness test for all of them (v - v is 0 for a finite
+  // value and NaN otherwise, and NaN stays NaN in the sum); a block that fails is rescanned
+  // value by value below to name the first bad column.
+  for (; c + 4 * kRegisterDoubles <= n; c += 4 * kRegisterDoubles) {
+    NativeV acc{};
+    for (int u = 0; u < 4; ++u) {
+      const NativeV v = loadAsDoubles(x + c + u * kRegisterDoubles);
+      __builtin_memcpy(y + c + u * kRegisterDoubles, &v, sizeof v);
+      acc += v - v;
     }
-    __builtin_memcpy(y + c, &v, sizeof v);
-    // v - v is 0 for a finite value, NaN otherwise.
-    const NativeV z = v - v;
-    bool finite = true;
-    for (int l = 0; l < kRegisterDoubles; ++l) finite &= z[l] == 0;
-    if (!finite)
-      for (int l = 0; l < kRegisterDoubles; ++l)
-        if (!(z[l] == 0)) return c + l;
+    if (!(horizontalSum(acc) == 0)) break;
   }
   for (; c < n; ++c) {
     y[c] = static_cast<double>(x[c]);

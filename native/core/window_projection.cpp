@@ -97,9 +97,13 @@ Conditioning conditioningOf(const double* G, int64_t W) {
   double trace = 0, sum = 0, offset = 0;
   for (int64_t i = 0; i < W; ++i) {
     const double* row = G + i * W;
-    double rowSum = 0;
-    for (int64_t j = 0; j < W; ++j) rowSum += row[j];
-    sum += rowSum;
+    // Four partial sums: a single chain of W dependent additions is latency bound.
+    double part[4] = {0, 0, 0, 0};
+    int64_t j = 0;
+    for (; j + 4 <= W; j += 4)
+      for (int q = 0; q < 4; ++q) part[q] += row[j + q];
+    for (; j < W; ++j) part[0] += row[j];
+    sum += (part[0] + part[1]) + (part[2] + part[3]);
     trace += row[i];
     offset = std::fmax(offset, row[i]);
   }

@@ -301,15 +301,17 @@ void WindowState::writePending(double* out) {
     out[2] = scaleExp;
     out[3] = static_cast<double>(oldest);
   };
-  const int64_t rest = pendingLength() - kPendingHeader;
-  std::fill(out + kPendingHeader, out + kPendingHeader + rest, 0.0);
+  // Every kind but a Gram (copied whole below) leaves its matrix zero.
+  const auto clear = [&] { std::fill(out + kPendingHeader, out + pendingLength(), 0.0); };
   if (!dual_) {
+    clear();
     const PreparedWindow p = prepare();
     header(p.kind, n_, p.scaleExp, 0);
     if (p.kind == PreparedWindow::Kind::Matrix) std::copy(p.matrix.begin(), p.matrix.end(), out + kPendingHeader);
     return;
   }
   if (containsBad()) {
+    clear();
     header(PreparedWindow::Kind::Bad, W_, 0, 0);
     return;
   }
@@ -321,6 +323,7 @@ void WindowState::writePending(double* out) {
     c = conditioningOf(gram_.data(), W_);
   }
   if (!c.finite) {
+    clear();
     header(PreparedWindow::Kind::NonFinite, W_, 0, 0);
     return;
   }
