@@ -71,6 +71,8 @@ export interface RunResults {
   kernels?: KernelResults;
   comparisons: BatchResult[];
   sweeps: SweepResult[];
+  /** Cores other processes kept busy around the thread sweep (its runs are too short to tell one by one). */
+  threadsLoad?: { before: number | null; after: number | null };
   streams: StreamResult[];
   memory: BatchResult[];
   /** Whole-process comparisons (rdm2 analyze / sweep against numpy). */

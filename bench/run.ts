@@ -30,6 +30,7 @@ import {
 } from './report.js';
 import { measureProcesses } from './processes.js';
 import { addSlopes, judgeTargets } from './targets.js';
+import { othersLoad } from './timing.js';
 import { comparisonJobs, memoryJobs, scalingSweeps, streamJobs, type Job, type Mode } from './workloads.js';
 
 const SUITES = ['kernels', 'drivers', 'threads', 'stream', 'memory', 'process', 'scaling'] as const;
@@ -210,6 +211,7 @@ async function main(): Promise<number> {
   if (only.has('threads')) {
     const s = sweeps.find((x) => x.axis === 'threads')!;
     const sr: SweepResult = { axis: 'threads', points: [] };
+    const before = await othersLoad(1);
     for (const p of s.points) {
       log(`[threads] ${p.job.drivers.map((d) => d.threads).join(', ')} threads on ${p.job.workload.id}`);
       const result = await attempt<BatchResult>(`threads ${p.job.workload.id}`, p.job);
@@ -217,6 +219,7 @@ async function main(): Promise<number> {
       noteWrong(result);
       sr.points.push({ value: p.value, result });
     }
+    results.threadsLoad = { before, after: await othersLoad(1) };
     if (sr.points.length) {
       results.sweeps.push(sr);
       section(`Thread scaling, batch path, n4096 W64 f32 (${cores} cores available)`, sweepTable(sr, runPeak()));
