@@ -180,8 +180,10 @@ RDM2_INLINE Lanes<K, R> reciprocal(Lanes<K, R> x) {
     const __m512d one = _mm512_set1_pd(1.0), tiny = _mm512_set1_pd(0x1p-1000);
     for (int k = 0; k < K; ++k) {
       // max returns its second operand for a NaN: garbage lanes stay finite.
-      const __m512d v = _mm512_max_pd(reinterpret_cast<__m512d>(x.v[k]), tiny);
-      __m512d y = _mm512_rcp14_pd(v);
+      // The maskz forms (all lanes): the plain ones pass GCC 12 an "undefined" source register,
+      // which it then reports as maybe uninitialized.
+      const __m512d v = _mm512_maskz_max_pd(0xFF, reinterpret_cast<__m512d>(x.v[k]), tiny);
+      __m512d y = _mm512_maskz_rcp14_pd(0xFF, v);
       y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(v, y, one), y);
       y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(v, y, one), y);
       r.v[k] = reinterpret_cast<typename Lanes<K, R>::V>(y);
