@@ -6,18 +6,35 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkTorchPython, torchPython } from './python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const passthrough = process.argv.slice(2);
 
-/** @type {{ name: string, command: string, args: string[] }[]} */
+/** @type {{ name: string, command: string, args: string[], precheck?: () => string | undefined }[]} */
 const stages = [
   { name: 'TypeScript (vitest)', command: process.execPath, args: [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...passthrough] },
+  {
+    // The PyTorch recorders, with real torch (Debian's python3-torch). Missing torch fails the stage.
+    name: 'Python (pytest, examples/pytorch)',
+    command: torchPython(),
+    args: ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(root, 'examples', 'pytorch', 'tests')],
+    precheck: () => {
+      const c = checkTorchPython();
+      return c.ok ? undefined : c.why;
+    },
+  },
 ];
 
 const results = [];
 for (const stage of stages) {
   process.stderr.write(`\n== ${stage.name}\n`);
+  const missing = stage.precheck?.();
+  if (missing) {
+    process.stderr.write(`${missing}\n`);
+    results.push({ name: stage.name, ok: false, why: missing });
+    continue;
+  }
   const r = spawnSync(stage.command, stage.args, { cwd: root, stdio: 'inherit' });
   const ok = r.status === 0;
   results.push({ name: stage.name, ok, why: r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}` });
