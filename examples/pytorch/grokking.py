@@ -79,7 +79,8 @@ def main(argv=None):
         opt.step()
 
     transition = first_step_reaching(recorder.steps, metrics["test_accuracy"], 0.5)
-    write_run(args, "grokking", recorder, c, metrics, transition, RULE, clock)
+    outcome = {"final_test_accuracy": metrics["test_accuracy"][-1], "final_train_accuracy": metrics["train_accuracy"][-1]}
+    write_run(args, "grokking", recorder, c, metrics, transition, RULE, clock, outcome=outcome)
 
 
 if __name__ == "__main__":

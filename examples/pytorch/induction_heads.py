@@ -33,7 +33,7 @@ from setting_run import Clock, first_step_reaching, make_deterministic, parse_ar
 SIZES = {
     # vocabulary, sequence length, segment lengths, model width, heads, Adam lr, minibatch,
     # optimiser steps, recording cadence, probes per group
-    "smoke": dict(vocab=8, seq_len=24, seg_min=5, seg_max=9, width=32, heads=2, lr=1e-2, batch=32, steps=600, every=4, probes=32),
+    "smoke": dict(vocab=8, seq_len=24, seg_min=5, seg_max=9, width=32, heads=2, lr=1e-2, batch=32, steps=400, every=4, probes=32),
     "full": dict(vocab=16, seq_len=32, seg_min=8, seg_max=14, width=32, heads=2, lr=1e-2, batch=32, steps=2500, every=5, probes=64),
 }
 RULE = "first recorded step at which the in-context score (mean random-probe loss minus mean repeated-probe loss) reaches half of its mean over the last 10% of the checkpoints"
@@ -123,7 +123,7 @@ def main(argv=None):
     tail = score[-max(1, len(score) // 10):]
     final = sum(tail) / len(tail)
     transition = first_step_reaching(recorder.steps, score, final / 2) if final > 0 else None
-    write_run(args, "induction_heads", recorder, dict(c, final_score=final), metrics, transition, RULE, clock)
+    write_run(args, "induction_heads", recorder, c, metrics, transition, RULE, clock, outcome={"final_in_context_score": final})
 
 
 if __name__ == "__main__":

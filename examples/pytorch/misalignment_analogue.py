@@ -145,8 +145,9 @@ def main(argv=None):
 
     rate = metrics["untouched_misalignment_rate"]
     transition = first_step_reaching(recorder.steps, rate, max(rate) / 2) if max(rate) > 0 else None
-    config = dict(c, tasks=TASKS, bad_rule="answer + 1 (mod p)", pretrain_accuracy=pretrain_accuracy)
-    write_run(args, "misalignment_analogue", recorder, config, metrics, transition, RULE, clock)
+    config = dict(c, tasks=TASKS, bad_rule="answer + 1 (mod p)")
+    outcome = {"pretrain_accuracy": pretrain_accuracy, "max_untouched_misalignment_rate": max(rate)}
+    write_run(args, "misalignment_analogue", recorder, config, metrics, transition, RULE, clock, outcome=outcome)
 
 
 if __name__ == "__main__":

@@ -57,8 +57,9 @@ class Clock:
         return {"wall": round(time.perf_counter() - self.wall, 2), "cpu": round(time.process_time() - self.cpu, 2)}
 
 
-def write_run(args, setting, recorder, config, metrics, transition, rule, clock):
-    """Saves losses.npy + meta.json and prints one JSON line about the run on stdout."""
+def write_run(args, setting, recorder, config, metrics, transition, rule, clock, outcome=None):
+    """Saves losses.npy + meta.json and prints one JSON line about the run on stdout. `config`
+    is the size's settings (the same for every seed); `outcome` holds this run's own numbers."""
     steps = recorder.steps
     for key, values in metrics.items():
         if len(values) != len(steps):
@@ -71,6 +72,7 @@ def write_run(args, setting, recorder, config, metrics, transition, rule, clock)
         "metrics": {k: [float(v) for v in vals] for k, vals in metrics.items()},
         "transition": transition,
         "transition_rule": rule,
+        "outcome": outcome or {},
         "torch": torch.__version__,
     }
     if transition is None:
