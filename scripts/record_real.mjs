@@ -102,19 +102,21 @@ async function pool(tasks) {
 const sameBytes = (a, b) => readFileSync(a).equals(readFileSync(b));
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
+// seed by seed across the settings (a setting that fails shows early), the reruns last
 const tasks = [];
-for (const setting of settings) {
-  for (let seed = 0; seed < seeds; seed++) {
+for (let seed = 0; seed < seeds; seed++) {
+  for (const setting of settings) {
     tasks.push(async () => {
       const line = await record(setting, seed, join(opts.work, setting, `seed${seed}`));
       process.stderr.write(`${setting} seed ${seed}: ${line.checkpoints} checkpoints, transition ${line.transition} after ${line.checkpoints_before_transition} of them, ${line.seconds.wall} s wall${line.reused ? ' (recorded earlier)' : ''}\n`);
       return { setting, seed, line };
     });
   }
+}
+for (const setting of settings) {
   // a second run of seed 0: does a rerun give the same bytes?
   tasks.push(async () => {
-    const dir = join(opts.work, setting, 'rerun-seed0');
-    const line = await record(setting, 0, dir);
+    const line = await record(setting, 0, join(opts.work, setting, 'rerun-seed0'));
     return { setting, seed: 0, rerun: true, line };
   });
 }
