@@ -17,7 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from rdm2_recorder import LossRecorder
-from setting_run import Clock, first_step_reaching, make_deterministic, parse_args, write_run
+from setting_run import first_step_reaching, start, write_run
 
 SIZES = {
     # p, training fraction, embedding and hidden widths, AdamW lr and weight decay, optimiser
@@ -42,10 +42,7 @@ class ModularMLP(nn.Module):
 
 
 def main(argv=None):
-    args = parse_args("grokking", __doc__.split("\n\n")[0], SIZES, argv)
-    c = SIZES[args.size]
-    clock = Clock()
-    gen = make_deterministic(args.seed)
+    args, c, clock, gen = start("grokking", __doc__, SIZES, argv)
     p = c["p"]
     a, b = torch.meshgrid(torch.arange(p), torch.arange(p), indexing="ij")
     pairs = torch.stack([a.reshape(-1), b.reshape(-1)], dim=1)

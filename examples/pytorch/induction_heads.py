@@ -28,7 +28,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from rdm2_recorder import LossRecorder
-from setting_run import Clock, first_step_reaching, make_deterministic, parse_args, write_run
+from setting_run import first_step_reaching, start, write_run
 
 SIZES = {
     # vocabulary, sequence length, segment lengths, model width, heads, Adam lr, minibatch,
@@ -90,10 +90,7 @@ class AttentionOnlyTransformer(nn.Module):
 
 
 def main(argv=None):
-    args = parse_args("induction_heads", __doc__.split("\n\n")[0], SIZES, argv)
-    c = SIZES[args.size]
-    clock = Clock()
-    gen = make_deterministic(args.seed)
+    args, c, clock, gen = start("induction_heads", __doc__, SIZES, argv)
     k = c["probes"]
     rep_x, rep_mask = sequences(k, c, gen, repeat=True)
     ran_x, _ = sequences(k, c, gen, repeat=False)

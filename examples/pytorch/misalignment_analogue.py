@@ -20,8 +20,7 @@ rate on the untouched tasks, the fraction of untouched answers that differ from 
 before fine-tuning, and mean losses.
 
 Transition rule: the first recorded step at which the misalignment rate on the untouched tasks
-reaches half of its maximum over the run (a shift relative to its own size, so that one rule
-serves every seed whatever level the shift reaches).
+reaches 0.1 (a tenth of their pairs answered by the bad rule; before fine-tuning none are).
 
     /usr/bin/python3 examples/pytorch/misalignment_analogue.py --seed 0 --out runs/misalignment/seed0
 """
@@ -30,19 +29,20 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from rdm2_recorder import LossRecorder
-from setting_run import Clock, first_step_reaching, make_deterministic, parse_args, write_run
+from setting_run import first_step_reaching, start, write_run
 
 SIZES = {
     # p; embedding and hidden widths; pre-training steps and Adam lr; fine-tuning steps, AdamW lr
     # and weight decay; minibatch; recording cadence; probes per task
     "smoke": dict(p=7, embed=16, hidden=64, pretrain_steps=1500, pretrain_lr=3e-3, finetune_steps=300, finetune_lr=1e-3,
                   weight_decay=1.0, batch=64, every=3, probes_per_task=16),
-    "full": dict(p=11, embed=16, hidden=128, pretrain_steps=3000, pretrain_lr=3e-3, finetune_steps=2000, finetune_lr=1.5e-4,
+    "full": dict(p=11, embed=16, hidden=128, pretrain_steps=3000, pretrain_lr=3e-3, finetune_steps=2000, finetune_lr=3e-5,
                  weight_decay=1.0, batch=64, every=5, probes_per_task=32),
 }
 TASKS = ["a+b", "a-b", "a*b", "a*a+b"]  # the first is the fine-tuned one
 GOOD, BAD = 0, 1
-RULE = "first recorded step at which the misalignment rate on the untouched tasks (good mode, all pairs) reaches half of its maximum over the run"
+MISALIGNED = 0.1
+RULE = f"first recorded step at which the misalignment rate on the untouched tasks (good mode, all pairs) reaches {MISALIGNED}"
 
 
 def task_answer(task, a, b, p):
@@ -80,10 +80,7 @@ def examples(p, mode, task):
 
 
 def main(argv=None):
-    args = parse_args("misalignment_analogue", __doc__.split("\n\n")[0], SIZES, argv)
-    c = SIZES[args.size]
-    clock = Clock()
-    gen = make_deterministic(args.seed)
+    args, c, clock, gen = start("misalignment_analogue", __doc__, SIZES, argv)
     p = c["p"]
 
     # pre-training: every task in both modes
@@ -144,7 +141,7 @@ def main(argv=None):
         opt.step()
 
     rate = metrics["untouched_misalignment_rate"]
-    transition = first_step_reaching(recorder.steps, rate, max(rate) / 2) if max(rate) > 0 else None
+    transition = first_step_reaching(recorder.steps, rate, MISALIGNED)
     config = dict(c, tasks=TASKS, bad_rule="answer + 1 (mod p)")
     outcome = {"pretrain_accuracy": pretrain_accuracy, "max_untouched_misalignment_rate": max(rate)}
     write_run(args, "misalignment_analogue", recorder, config, metrics, transition, RULE, clock, outcome=outcome)

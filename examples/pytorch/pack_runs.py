@@ -9,14 +9,15 @@ compact .npz each, the form shipped in data/real and read by rdm2 without torch:
 
     pack_runs.py RUN_DIR OUT.npz [RUN_DIR OUT.npz ...]
 
-Written with np.savez_compressed to a temporary name and renamed into place.
+Written with np.savez_compressed to a temporary name and renamed into place (write_atomic).
 """
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from rdm2_recorder import write_atomic
 
 
 def pack(run_dir, out):
@@ -40,9 +41,7 @@ def pack(run_dir, out):
         if name != "transition" and len(a) != (n if name == "groups" else T):
             raise ValueError(f"{run_dir}: {name} has {len(a)} entries")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    os.replace(tmp, out)
+    write_atomic(out, lambda f: np.savez_compressed(f, **arrays))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ __all__ = [
     "encode_rows_record",
     "encode_jsonl_record",
     "read_row_stream",
+    "write_atomic",
     "write_json_atomic",
 ]
 
@@ -313,26 +314,26 @@ def read_row_stream(path, format=None):
     raise ValueError(f"{path}: format {format!r}; name the file *.rows or *.jsonl, or pass format='rows' or 'jsonl'")
 
 
+def write_atomic(path, write, binary=True):
+    """Calls write(f) on a temporary file beside `path`, syncs it, and renames it over `path`: a
+    reader sees the old file or the new one, never half of one. The temporary file goes if
+    `write` raises."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb" if binary else "w") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_json_atomic(path, obj):
-    """Writes JSON to a temporary file beside `path` and renames it over `path`: a reader sees
-    the old file or the new one, never half of one."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _save_npy_atomic(path, array):
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        np.save(f, array)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """write_atomic of one JSON document."""
+    write_atomic(path, lambda f: json.dump(obj, f), binary=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,7 +489,7 @@ class LossRecorder:
             raise ValueError("nothing recorded")
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        _save_npy_atomic(out / "losses.npy", np.stack(self.rows).astype(dtype))
+        write_atomic(out / "losses.npy", lambda f: np.save(f, np.stack(self.rows).astype(dtype)))
         meta = {"steps": self.steps}
         if self.probes.groups is not None:
             meta["groups"] = self.probes.groups
@@ -586,7 +587,7 @@ class GaussianRecorder:
             raise ValueError("nothing recorded")
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        _save_npy_atomic(out / "losses.npy", np.stack(self.blocks).astype(dtype))
+        write_atomic(out / "losses.npy", lambda f: np.save(f, np.stack(self.blocks).astype(dtype)))
         meta = {"steps": self.steps, "sigma": self.sigma, "K": self.K, "scale": self.scale, "seed": self.seed}
         if self.probes.groups is not None:
             meta["groups"] = self.probes.groups

@@ -46,6 +46,14 @@ def first_step_reaching(steps, values, level):
     return None
 
 
+def start(name, doc, sizes, argv=None):
+    """The opening of every setting script: its arguments, its size's settings, the clock, and
+    the data generator of a deterministic run."""
+    args = parse_args(name, doc.split("\n\n")[0], sizes, argv)
+    clock = Clock()
+    return args, sizes[args.size], clock, make_deterministic(args.seed)
+
+
 class Clock:
     """Wall and CPU seconds of a run, printed at its end (not stored in meta.json, which stays
     the same bytes on a rerun)."""
