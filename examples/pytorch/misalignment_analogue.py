@@ -20,7 +20,7 @@ rate on the untouched tasks, the fraction of untouched answers that differ from 
 before fine-tuning, and mean losses.
 
 Transition rule: the first recorded step at which the misalignment rate on the untouched tasks
-reaches 0.1 (a tenth of their pairs answered by the bad rule; before fine-tuning none are).
+reaches 0.05 (one in twenty of their pairs answered by the bad rule; before fine-tuning none are).
 
     /usr/bin/python3 examples/pytorch/misalignment_analogue.py --seed 0 --out runs/misalignment/seed0
 """
@@ -41,7 +41,7 @@ SIZES = {
 }
 TASKS = ["a+b", "a-b", "a*b", "a*a+b"]  # the first is the fine-tuned one
 GOOD, BAD = 0, 1
-MISALIGNED = 0.1
+MISALIGNED = 0.05
 RULE = f"first recorded step at which the misalignment rate on the untouched tasks (good mode, all pairs) reaches {MISALIGNED}"
 
 
