@@ -33,6 +33,7 @@ __all__ = [
     "GaussianRecorder",
     "RowStreamWriter",
     "RowStreamError",
+    "cross_entropy_float64",
     "cross_entropy_per_probe",
     "encode_rows_header",
     "encode_rows_record",
@@ -340,19 +341,38 @@ def write_json_atomic(path, obj):
 # Per-probe losses
 
 
+def cross_entropy_float64(logits, targets):
+    """Per-item cross-entropy over the last axis, in float64, accurate also when it is tiny.
+
+    The usual log-softmax form, logsumexp(z) - z_y, cancels: for a confident, correct prediction
+    the loss log(1 + sum_{j != y} e^(z_j - z_y)) is lost below the rounding of logsumexp(z)
+    (float32 rounds it to a multiple of 1.2e-7 or to 0, which a log transform of the losses
+    cannot use). Written with log1p when the target's logit is the largest, it keeps its full
+    relative precision; otherwise the plain shifted logsumexp is exact enough (the loss is then
+    at least the largest gap, > 0)."""
+    z = logits.double()
+    t = targets.unsqueeze(-1)
+    d = (z - z.gather(-1, t)).scatter(-1, t, float("-inf"))  # z_j - z_y for j != y
+    m = d.max(dim=-1).values
+    small = torch.log1p(torch.exp(d).sum(dim=-1))  # used where m <= 0 (no term above 1)
+    big = m + torch.log(torch.exp(-m) + torch.exp(d - m.unsqueeze(-1)).sum(dim=-1))
+    return torch.where(m <= 0, small, big)
+
+
 def cross_entropy_per_probe(logits, targets, token_mask=None):
-    """Per-probe cross-entropy: [B, C] logits -> [B]; sequences [B, L, C] -> one loss per
-    sequence, the mean over its tokens, or over the tokens where `token_mask` ([B, L] or [L],
-    bool or 0/1) is set (e.g. only the second copy of a repeated segment)."""
+    """Per-probe cross-entropy (cross_entropy_float64): [B, C] logits -> [B]; sequences
+    [B, L, C] -> one loss per sequence, the mean over its tokens, or over the tokens where
+    `token_mask` ([B, L] or [L], bool or 0/1) is set (e.g. only the second copy of a repeated
+    segment)."""
+    per_item = cross_entropy_float64(logits, targets)  # [B] or [B, L]
     if logits.dim() == 3:
-        per_token = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")  # [B, L]
         if token_mask is None:
-            return per_token.mean(dim=1)
-        mask = token_mask.to(per_token.dtype).expand_as(per_token)
-        return (per_token * mask).sum(dim=1) / mask.sum(dim=1)
+            return per_item.mean(dim=1)
+        mask = token_mask.to(per_item.dtype).expand_as(per_item)
+        return (per_item * mask).sum(dim=1) / mask.sum(dim=1)
     if token_mask is not None:
         raise ValueError("token_mask applies to sequence outputs [B, L, C]")
-    return F.cross_entropy(logits, targets, reduction="none")  # [B]
+    return per_item
 
 
 class _ProbeSet:
