@@ -1,18 +1,15 @@
 // What every driver returns, and the check that keeps wrong answers out of the tables.
+import { OBSERVABLE_NAMES, type ObservableName } from '../lib/observables.js';
 
 /** Per-window observables, columnar, for the first `windows` windows of a workload. */
-export interface Observables {
+/** One column per observable the driver computes (native drivers: every entry of the registry). */
+export interface Observables extends Partial<Record<ObservableName, ArrayLike<number>>> {
   windows: number;
   /** Eigenvalues stored per window: min(W - 1, n). */
   m: number;
   n: number;
   topK: number;
   t: ArrayLike<number>;
-  trace: ArrayLike<number>;
-  pr: ArrayLike<number>;
-  entropy: ArrayLike<number>;
-  shc: ArrayLike<number>;
-  topShare: ArrayLike<number>;
   /** windows x m, descending, values below 1e-10 of the largest stored as 0. */
   eigenvalues: ArrayLike<number>;
   /** windows x topK x n, unit length, largest-magnitude entry positive. */
@@ -58,7 +55,13 @@ export function compareObservables(got: Observables, ref: Observables, tol = OBS
   };
   for (let j = 0; j < got.windows; j++) {
     if (got.t[j] !== ref.t[j]) return fail(`window ${j} ends at row ${got.t[j]}, reference at ${ref.t[j]}`);
-    for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const) note(rel(got[key][j], ref[key][j]), `${key}[${j}]`);
+    for (const key of OBSERVABLE_NAMES) {
+      const g = got[key];
+      if (g === undefined) continue; // not computed by this driver
+      const r = ref[key];
+      if (r === undefined) return fail(`the reference has no ${key}`);
+      note(rel(g[j], r[j]), `${key}[${j}]`);
+    }
     const top = Math.max(Math.abs(ref.eigenvalues[j * ref.m]), 1e-300);
     for (let k = 0; k < got.m; k++) {
       const a = got.eigenvalues[j * got.m + k];

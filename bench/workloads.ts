@@ -2,7 +2,7 @@
 // A workload is plain data (it crosses into child processes as JSON); its losses are
 // generated from a seed, so every driver and every child sees the same numbers.
 import { defaultBlockWindows } from '../lib/analyze.js';
-import { rng } from '../test/reference/naive.js';
+import { rng } from './reference/naive.js';
 
 export type DType = 'float32' | 'float64';
 

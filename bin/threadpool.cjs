@@ -12,5 +12,7 @@ if (!process.env.UV_THREADPOOL_SIZE) {
     const m = /^--jobs(?:=(.*))?$/.exec(args[i]);
     if (m) jobs = Number(m[1] ?? args[i + 1]) || 0;
   }
+  // The sweep caps --jobs at 4 per core, at least 8 (maxSweepJobs in lib/sweep/runner.ts).
+  jobs = Math.min(jobs, Math.max(8, 4 * availableParallelism()));
   process.env.UV_THREADPOOL_SIZE = String(Math.min(1024, Math.max(4, availableParallelism(), jobs) + 2));
 }

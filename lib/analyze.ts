@@ -2,6 +2,7 @@
 import { Rdm2Error } from './errors.js';
 import { badLossReason, nonFiniteError, toLossView, type LossView } from './loss_matrix.js';
 import { native, type NativeAnalysis, type NativeOptions } from './native.js';
+import { pickObservableColumns } from './observables.js';
 import { resolveAnalyzeOptions } from './options.js';
 import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from './types.js';
 
@@ -17,16 +18,12 @@ export interface CoreTuning {
 }
 
 /**
- * Windows per independently computed block of the native core. A block restarts from an empty
- * window (W row loads and one Gram rebuild from scratch, a rank-W update at matrix-product speed), so
- * blocks can be short: four refills' worth keeps that overhead small while a 2000-row run
- * still splits into enough blocks to keep every thread busy. It depends only on W and the
- * stride, never on the thread count or T, so results are bit-identical for any `threads` and a
- * file analysed in chunks on block boundaries equals the whole-matrix analysis exactly.
+ * Windows per independently computed block of the native core, for a window length and stride
+ * (the rule lives in the core: native/core/sliding_analysis.hpp). Results are bit-identical for
+ * any `threads`, and a file analysed in chunks of whole blocks equals the whole-matrix analysis.
  */
 export function defaultBlockWindows(window: number, stride: number): number {
-  const pushesPerWindow = Math.min(stride, window);
-  return Math.max(32, 4 * Math.ceil(window / pushesPerWindow));
+  return native().blockWindows(window, stride);
 }
 
 interface Prepared {
@@ -40,20 +37,20 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
   const options = resolveAnalyzeOptions(opts, view.rows, view.cols);
   const nativeOptions: NativeOptions = {
     // The NaN/Inf scan runs in the native worker, off the event loop (see nativeError).
-    nonFinite: tuning.finiteChecked ? 0 : options.nonFinite === 'error' ? 1 : 2,
+    nonFinite: tuning.finiteChecked ? 'unchecked' : options.nonFinite,
     window: options.window,
     stride: options.stride,
     topK: options.topK,
-    detrend: options.detrend === 'linear' ? 1 : 0,
-    transform: options.transform === 'log' ? 1 : 0,
+    detrend: options.detrend,
+    transform: options.transform,
     beta: options.beta,
     threads: options.threads,
     rowStride: view.rowStride,
     colStride: view.colStride,
-    blockWindows: tuning.blockWindows ?? defaultBlockWindows(options.window, options.stride),
+    ...(tuning.blockWindows ? { blockWindows: tuning.blockWindows } : {}),
     ...(tuning.rebuildPeriod ? { rebuildPeriod: tuning.rebuildPeriod } : {}),
     ...(tuning.scratch ? { scratch: 1 as const } : {}),
-    ...(tuning.path ? { path: tuning.path === 'gram' ? (1 as const) : (2 as const) } : {}),
+    ...(tuning.path ? { path: tuning.path } : {}),
   };
   return { view, options, nativeOptions };
 }
@@ -61,11 +58,7 @@ export function prepareAnalysis(view: LossView, opts: AnalyzeOptions, tuning: Co
 export function toAnalysis(raw: NativeAnalysis, p: Prepared): Analysis {
   const result: Analysis = {
     t: raw.t,
-    trace: raw.trace,
-    pr: raw.pr,
-    entropy: raw.entropy,
-    shc: raw.shc,
-    topShare: raw.topShare,
+    ...pickObservableColumns(raw),
     eigenvalues: raw.eigenvalues,
     degenerate: raw.degenerate,
     windows: raw.windows,

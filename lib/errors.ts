@@ -18,6 +18,16 @@ export class Rdm2Error extends Error {
   }
 }
 
+/** Throws an {@link Rdm2Error}: the one helper validators call in statement position. @internal */
+export function throwRdm2Error(code: Rdm2ErrorCode, message: string): never {
+  throw new Rdm2Error(code, message);
+}
+
+/** Throws the command-line usage error (ERR_RDM2_USAGE, exit status 2). @internal */
+export function usageError(message: string): never {
+  throw new Rdm2Error('ERR_RDM2_USAGE', message);
+}
+
 /** The codes of {@link Rdm2Error}. */
 export type Rdm2ErrorCode =
   /** The loss matrix's shape or length is inconsistent. */

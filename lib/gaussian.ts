@@ -1,9 +1,12 @@
 // The Gaussian-perturbation 2RDM: K loss vectors measured at K random parameter
 // perturbations around one checkpoint (K x n), or one such block per checkpoint (T x K x n).
+import { showValue } from './show_value.js';
 import { prepareAnalysis, runPrepared, runPreparedSync } from './analyze.js';
 import { Rdm2Error } from './errors.js';
 import { toLossView, type LossView } from './loss_matrix.js';
-import type { Analysis, NonFinitePolicy, Transform } from './types.js';
+import { resolveOptions } from './option_schema.js';
+import { GRAM2RDM_OPTIONS } from './options.js';
+import type { Analysis, NonFinitePolicy, LossTransform } from './types.js';
 
 /** Perturbation samples: one block `[K, n]`, or one block per checkpoint `[T, K, n]` (row-major), or `number[][]` for one block. */
 export type PerturbationSamples =
@@ -12,10 +15,15 @@ export type PerturbationSamples =
 
 /** Options of {@link gram2rdm}. */
 export interface Gram2rdmOptions {
+  /** Top probe-space eigenvectors per block, 0 <= topK <= min(K-1, n). Default 0. */
   topK?: number;
+  /** Inverse temperature of the spectral heat capacity, > 0. Default 1. */
   beta?: number;
-  transform?: Transform;
+  /** Default 'none'. */
+  transform?: LossTransform;
+  /** Native threads. Default: the machine's available parallelism. */
   threads?: number;
+  /** Default 'error'. */
   nonFinite?: NonFinitePolicy;
 }
 
@@ -24,7 +32,7 @@ function blockView(samples: PerturbationSamples): LossView {
     const shape = samples.shape;
     if (Array.isArray(shape) && shape.length === 3) {
       if (!shape.every((d) => Number.isInteger(d) && d >= 1)) {
-        throw new Rdm2Error('ERR_RDM2_SHAPE', `samples.shape must be [T, K, n] with positive integers, got ${JSON.stringify(shape)}`);
+        throw new Rdm2Error('ERR_RDM2_SHAPE', `samples.shape must be [T, K, n] with positive integers, got ${showValue(shape)}`);
       }
       const [T, K, n] = shape as [number, number, number];
       return toLossView({ data: samples.data, shape: [T * K, n] }, 'samples');
@@ -42,14 +50,9 @@ function prepare(samples: PerturbationSamples, opts: Gram2rdmOptions) {
   const view = blockView(samples);
   const K = blockSize(samples, view);
   if (K < 2) throw new Rdm2Error('ERR_RDM2_SHAPE', `need at least K = 2 perturbation samples per block, got ${K}`);
-  if (typeof opts !== 'object' || opts === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'options must be an object');
-  for (const key of Object.keys(opts)) {
-    if (!['topK', 'beta', 'transform', 'threads', 'nonFinite'].includes(key)) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `unknown option '${key}'`);
-    }
-  }
+  const o = resolveOptions(GRAM2RDM_OPTIONS, opts);
   // Each block is one non-overlapping "window" of K rows, centred by its column means.
-  return prepareAnalysis(view, { ...opts, window: K, stride: K, detrend: 'none' });
+  return prepareAnalysis(view, { ...o, window: K, stride: K, detrend: 'none' });
 }
 
 /**

@@ -1,6 +1,7 @@
 // Normalising and checking loss matrices before they reach the native core.
 import { Rdm2Error } from './errors.js';
-import type { LossInput, Transform } from './types.js';
+import { showValue } from './show_value.js';
+import type { LossInput, LossTransform } from './types.js';
 
 /** A validated view of a loss matrix; strides in elements (column-major files are read in place). */
 export interface LossView {
@@ -15,24 +16,33 @@ function isLossMatrix(x: unknown): x is { data: unknown; shape: unknown } {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && 'data' in x && 'shape' in x;
 }
 
-/** Accepts `{ data, shape }` or `number[][]`; returns a row-major view, copying only nested arrays. */
+/** Accepts `{ data, shape, order? }` or `number[][]`; returns a strided view, copying only nested arrays. */
 export function toLossView(input: LossInput, what = 'losses'): LossView {
   if (Array.isArray(input)) return fromNested(input as readonly (readonly number[])[], what);
   if (!isLossMatrix(input)) {
     throw new Rdm2Error('ERR_RDM2_DTYPE', `${what} must be { data: Float32Array | Float64Array, shape: [T, n] } or number[][]`);
   }
   const { data, shape } = input;
+  const order = Object.hasOwn(input, 'order') ? (input as { order?: unknown }).order : undefined;
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     const got = data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data;
     throw new Rdm2Error('ERR_RDM2_DTYPE', `${what}.data must be a Float32Array or Float64Array, got ${got}`);
   }
+  if (Array.isArray(shape) && shape.length === 3) {
+    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} is [T, K, n] perturbation blocks (shape ${showValue(shape)}): analyse them with gram2rdm (or analyzeFile), not as [T, n] losses`);
+  }
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.shape must be [T, n] with positive integers, got ${JSON.stringify(shape)}`);
+    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.shape must be [T, n] with positive integers, got ${showValue(shape)}`);
+  }
+  if (order !== undefined && order !== 'C' && order !== 'F') {
+    throw new Rdm2Error('ERR_RDM2_OPTION', `${what}.order must be 'C' (row-major) or 'F' (column-major), got ${showValue(order)}`);
   }
   const [rows, cols] = shape as [number, number];
   if (data.length !== rows * cols) {
     throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.data has ${data.length} values but shape [${rows}, ${cols}] needs ${rows * cols}`);
   }
+  // Column-major data is read in place through strides (a Fortran-order .npy as readLossFile gives it).
+  if (order === 'F') return { data, rows, cols, rowStride: 1, colStride: rows };
   return { data, rows, cols, rowStride: cols, colStride: 1 };
 }
 
@@ -59,10 +69,22 @@ function fromNested(rowsIn: readonly (readonly number[])[], what: string): LossV
   return { data, rows, cols, rowStride: cols, colStride: 1 };
 }
 
-/** Why a loss cannot be analysed (not finite, or not > 0 under the log transform), or null when it can. */
-export function badLossReason(v: number, transform: Transform): string | null {
+/**
+ * Index of the first value of `data[from, to)` the analysis cannot use (NaN or infinite, or not
+ * > 0 under the log transform), or -1. The one scan in TypeScript: the monitor runs it on every
+ * push and analyzeFile on every row it reads (the native core scans batch inputs itself).
+ */
+export function firstBadLoss(data: ArrayLike<number>, from: number, to: number, transform: LossTransform): number {
+  let i = from;
   // One comparison covers NaN and +-Infinity (v - v is NaN for both).
-  if (v - v !== 0) return `${v} is not finite`;
+  if (transform === 'log') while (i < to && data[i]! > 0 && data[i]! < Infinity) i++;
+  else while (i < to && data[i]! - data[i]! === 0) i++;
+  return i < to ? i : -1;
+}
+
+/** Why a loss cannot be analysed (not finite, or not > 0 under the log transform), or null when it can. */
+export function badLossReason(v: number, transform: LossTransform): string | null {
+  if (v - v !== 0) return `${v} is not finite, expected a finite loss`;
   if (transform === 'log' && !(v > 0)) return `${v} is not > 0, which the log transform needs`;
   return null;
 }

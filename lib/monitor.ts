@@ -1,12 +1,16 @@
 // The streaming SpectralMonitor: live 2RDM during training.
+import { showValue } from './show_value.js';
 import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
-import { badLossReason, nonFiniteError } from './loss_matrix.js';
+import { badLossReason, firstBadLoss, nonFiniteError } from './loss_matrix.js';
 import { native, type NativeMonitor } from './native.js';
+import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
+import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
+import { pickObservableValues, type ObservableValues } from './observables.js';
 import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
-import { OnlineWarningDetector, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
-import type { Detrend, NonFinitePolicy, Transform as LossTransform } from './types.js';
+import { OnlineWarningDetector, resolveWarningOptions, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
+import type { Detrend, LossTransform, NonFinitePolicy } from './types.js';
 
 /** Options of {@link SpectralMonitor}. */
 export interface MonitorOptions {
@@ -14,7 +18,7 @@ export interface MonitorOptions {
   probes: number;
   /** W, the window length (2 <= W). */
   window: number;
-  /** Top eigenvectors per summary (0 <= topK <= min(W-1, n)). Default 0. */
+  /** Top eigenvectors per window (0 <= topK <= min(W-1, n)). Default 0. */
   topK?: number;
   /** Default 'none'. */
   detrend?: Detrend;
@@ -22,7 +26,7 @@ export interface MonitorOptions {
   transform?: LossTransform;
   /** SHC inverse temperature. Default 1. */
   beta?: number;
-  /** NaN/Infinity in a row: throw (default, state unchanged) or accept it and mark the windows containing it degenerate. */
+  /** NaN/Infinity in a row: 'error' throws (state unchanged) or 'skip-window' accepts it and marks the windows containing it degenerate. Default 'error'. */
   nonFinite?: NonFinitePolicy;
   /** Options of the online SHC warning detector (see detectWarnings), or `false` for none. Default: the detector's defaults. */
   warn?: WarningOptions | false;
@@ -40,17 +44,12 @@ export interface ResolvedMonitorOptions {
   warn: WarningOptions | false;
 }
 
-/** One window's observables, produced by each push once the window is full. */
-export interface Summary {
+/** One window as the monitor reports it: its observables (every entry of {@link OBSERVABLES}), spectrum and warning, produced by each push once the window is full. */
+export interface MonitorWindow extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
   step: number;
   /** Window index: 0 for the first full window. */
   index: number;
-  trace: number;
-  pr: number;
-  entropy: number;
-  shc: number;
-  topShare: number;
   /** min(W-1, n) eigenvalues, descending, zero padded. */
   eigenvalues: Float64Array;
   /** topK x n eigenvectors when topK > 0. */
@@ -59,6 +58,9 @@ export interface Summary {
   /** The warning the detector raised on this window's SHC, if any. */
   warning: Warning | null;
 }
+
+/** @deprecated Renamed {@link MonitorWindow} ("summary" is a run's summary, {@link RunSummary}). */
+export type Summary = MonitorWindow;
 
 /** A row for {@link SpectralMonitor.stream} / {@link SpectralMonitor.process}: the losses alone, or with a step. */
 export type MonitorRow = Float32Array | Float64Array | readonly number[] | { losses: Float32Array | Float64Array | readonly number[]; step?: number };
@@ -73,48 +75,46 @@ interface SnapshotHeader {
   hasReference: boolean;
 }
 
-function optionError(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+/** The options of {@link SpectralMonitor}. */
+export const MONITOR_OPTIONS = defineOptions(
+  '',
+  {
+    probes: { type: 'integer', min: 1, required: true, doc: 'n, the number of probes per row' },
+    window: { ...ANALYSIS_FIELDS.window, required: true },
+    topK: ANALYSIS_FIELDS.topK,
+    detrend: ANALYSIS_FIELDS.detrend,
+    transform: ANALYSIS_FIELDS.transform,
+    beta: ANALYSIS_FIELDS.beta,
+    nonFinite: { ...ANALYSIS_FIELDS.nonFinite, doc: "NaN/inf in a row: 'error' throws (state unchanged), 'skip-window' marks the windows holding it degenerate" },
+    warn: {
+      type: 'custom',
+      typeDoc: 'warning options or false',
+      default: (): WarningOptions => ({}),
+      doc: "the online SHC warning detector's options, or false for none",
+      check: (v: unknown, name: string): WarningOptions | false => {
+        if (v === false) return false;
+        if (typeof v !== 'object' || v === null) optionError(`${name} must be warning options or false, got ${describeValue(v)}`);
+        resolveWarningOptions(v as WarningOptions);
+        return v as WarningOptions;
+      },
+    },
+  },
+  'SpectralMonitor options must be an object',
+);
+
+type _MonitorSchemaMatches = Assert<SameKeys<typeof MONITOR_OPTIONS.fields, MonitorOptions>>;
 
 function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
-  if (typeof opts !== 'object' || opts === null) optionError('SpectralMonitor options must be an object');
-  const known = ['probes', 'window', 'topK', 'detrend', 'transform', 'beta', 'nonFinite', 'warn'];
-  for (const k of Object.keys(opts)) if (!known.includes(k)) optionError(`unknown option '${k}'`);
-  const int = (name: string, v: unknown, min: number) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) optionError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const probes = int('probes', opts.probes, 1);
-  const window = int('window', opts.window, 2);
-  const topK = int('topK', opts.topK ?? 0, 0);
-  if (topK > Math.min(window - 1, probes)) optionError(`topK (${topK}) exceeds the largest possible rank min(W-1, n) = ${Math.min(window - 1, probes)}`);
-  const pick = <T extends string>(name: string, v: unknown, allowed: T[]): T => {
-    if (v === undefined) return allowed[0];
-    if (!allowed.includes(v as T)) optionError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
-    return v as T;
-  };
-  const beta = opts.beta ?? 1;
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) optionError(`beta must be a finite number > 0, got ${JSON.stringify(beta)}`);
-  const warn = opts.warn === undefined ? {} : opts.warn;
-  if (warn !== false && (typeof warn !== 'object' || warn === null)) optionError('warn must be warning options or false');
-  return {
-    probes,
-    window,
-    topK,
-    detrend: pick('detrend', opts.detrend, ['none', 'linear']),
-    transform: pick('transform', opts.transform, ['none', 'log']),
-    beta,
-    nonFinite: pick('nonFinite', opts.nonFinite, ['error', 'skip-window']),
-    warn,
-  };
+  const o = resolveOptions(MONITOR_OPTIONS, opts);
+  checkAgainstShape(o.window, o.topK, Number.MAX_SAFE_INTEGER, o.probes);
+  return o;
 }
 
 /**
  * Live 2RDM over the trailing window of the last W checkpoints. Each push costs the new
  * row's W dot products plus a W x W eigensolve (never an n x n matrix when W <= n), and
- * returns the window's {@link Summary} once the window is full. Emits `'warning'`
- * (warning, summary) when the online SHC detector fires. Pushes are synchronous and short;
+ * returns the window's {@link MonitorWindow} once the window is full. Emits `'warning'`
+ * (warning, window) when the online SHC detector fires. Pushes are synchronous and short;
  * `snapshot()` / `SpectralMonitor.restore()` survive a crash with identical results.
  *
  * @example
@@ -147,8 +147,8 @@ export class SpectralMonitor extends EventEmitter {
       probes: o.probes,
       window: o.window,
       topK: o.topK,
-      detrend: o.detrend === 'linear' ? 1 : 0,
-      transform: o.transform === 'log' ? 1 : 0,
+      detrend: o.detrend,
+      transform: o.transform,
       beta: o.beta,
     });
   }
@@ -179,14 +179,11 @@ export class SpectralMonitor extends EventEmitter {
     } else throw new Rdm2Error('ERR_RDM2_DTYPE', `row must be a Float32Array, Float64Array or number[], got ${row === null ? 'null' : typeof row}`);
     if (data.length !== n) throw new Rdm2Error('ERR_RDM2_SHAPE', `row has ${data.length} values, the monitor has ${n} probes`);
     if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${JSON.stringify(step)}`);
+      throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${showValue(step)}`);
     }
     // A tight scan first (this runs on every push); the reason is only worked out on a hit.
-    const log = this.options.transform === 'log';
-    let i = 0;
-    if (log) while (i < n && data[i] > 0 && data[i] < Infinity) i++;
-    else while (i < n && data[i] - data[i] === 0) i++;
-    if (i < n) {
+    const i = firstBadLoss(data, 0, n, this.options.transform);
+    if (i >= 0) {
       const reason = badLossReason(data[i], this.options.transform)!;
       if (this.options.nonFinite === 'error') throw nonFiniteError('', this.rows, i, reason);
       return { data, bad: true };
@@ -195,11 +192,11 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * Adds one checkpoint's losses. Returns null until W rows have arrived, then the summary of
-   * the window ending at this row. A rejected row (wrong length, NaN under 'error', closed
+   * Adds one checkpoint's losses. Returns null until W rows have arrived, then the window ending
+   * at this row. A rejected row (wrong length, NaN under 'error', closed
    * monitor) throws and leaves the monitor unchanged.
    */
-  push(row: Float32Array | Float64Array | readonly number[], step?: number): Summary | null {
+  push(row: Float32Array | Float64Array | readonly number[], step?: number): MonitorWindow | null {
     const core = this.live();
     const { data, bad } = this.checkRow(row, step);
     const raw = core.push(data, bad);
@@ -207,32 +204,28 @@ export class SpectralMonitor extends EventEmitter {
     this.rows++;
     if (!raw) return null;
     const warning = this.detector ? this.detector.push(raw.shc, at) : null;
-    const summary: Summary = {
+    const window: MonitorWindow = {
       step: at,
       index: this.windows++,
-      trace: raw.trace,
-      pr: raw.pr,
-      entropy: raw.entropy,
-      shc: raw.shc,
-      topShare: raw.topShare,
+      ...pickObservableValues(raw),
       eigenvalues: raw.eigenvalues,
       degenerate: raw.degenerate,
       warning,
     };
-    if (raw.eigenvectors) summary.eigenvectors = raw.eigenvectors;
-    if (warning) this.emit('warning', warning, summary);
-    return summary;
+    if (raw.eigenvectors) window.eigenvectors = raw.eigenvectors;
+    if (warning) this.emit('warning', warning, window);
+    return window;
   }
 
   /**
    * Pushes several rows: `{ data, shape: [k, n] }` (row-major) or `number[][]`, with optional steps.
-   * Returns the summaries produced, in order (rows that did not complete a window produce none).
+   * Returns the windows produced, in order (rows that did not complete a window produce none).
    * Every row is validated before any is pushed, so a bad block changes nothing.
    */
   pushMany(
     block: { data: Float32Array | Float64Array; shape: readonly [number, number] } | readonly (Float32Array | Float64Array | readonly number[])[],
     steps?: ArrayLike<number>,
-  ): Summary[] {
+  ): MonitorWindow[] {
     this.live();
     let rows: (Float32Array | Float64Array | readonly number[])[];
     if (Array.isArray(block)) rows = block as (Float32Array | Float64Array | readonly number[])[];
@@ -241,7 +234,7 @@ export class SpectralMonitor extends EventEmitter {
       if (!(b.data instanceof Float32Array || b.data instanceof Float64Array)) throw new Rdm2Error('ERR_RDM2_DTYPE', 'block.data must be a Float32Array or Float64Array');
       const [k, n] = b.shape ?? [];
       if (!Number.isInteger(k) || n !== this.options.probes || b.data.length !== k * n) {
-        throw new Rdm2Error('ERR_RDM2_SHAPE', `block shape ${JSON.stringify(b.shape)} does not match ${b.data.length} values and ${this.options.probes} probes`);
+        throw new Rdm2Error('ERR_RDM2_SHAPE', `block shape ${showValue(b.shape)} does not match ${b.data.length} values and ${this.options.probes} probes`);
       }
       rows = Array.from({ length: k }, (_, r) => b.data.subarray(r * n, (r + 1) * n));
     }
@@ -256,7 +249,7 @@ export class SpectralMonitor extends EventEmitter {
     } finally {
       this.rows = saved;
     }
-    const out: Summary[] = [];
+    const out: MonitorWindow[] = [];
     rows.forEach((r, i) => {
       const s = this.push(r, steps?.[i]);
       if (s) out.push(s);
@@ -265,7 +258,7 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * An object-mode Transform: write rows ({@link MonitorRow}), read summaries. Backpressure is
+   * An object-mode Transform: write rows ({@link MonitorRow}), read windows ({@link MonitorWindow}). Backpressure is
    * the stream's own: a slow reader pauses the writer.
    */
   stream(): Transform {
@@ -284,14 +277,14 @@ export class SpectralMonitor extends EventEmitter {
   }
 
   /**
-   * Consumes an (async) iterable of rows and yields the summaries.
+   * Consumes an (async) iterable of rows and yields the windows.
    *
    * @example
    * ```ts
    * for await (const s of monitor.process(rowsFromTraining())) if (s.warning) break;
    * ```
    */
-  async *process(rows: AsyncIterable<MonitorRow> | Iterable<MonitorRow>): AsyncGenerator<Summary> {
+  async *process(rows: AsyncIterable<MonitorRow> | Iterable<MonitorRow>): AsyncGenerator<MonitorWindow> {
     for await (const chunk of rows) {
       const s = isStepRow(chunk) ? this.push(chunk.losses, chunk.step) : this.push(chunk);
       if (s) yield s;

@@ -3,29 +3,27 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rdm2Error } from './errors.js';
+import { OBSERVABLE_NAMES, type ObservableColumns, type ObservableValues } from './observables.js';
+import { ANALYSIS_FIELDS } from './options.js';
+import type { Detrend, NonFinitePolicy, LossTransform } from './types.js';
 
 /** Raw results of the native sliding-window analysis (columnar). */
-export interface NativeAnalysis {
+export interface NativeAnalysis extends ObservableColumns {
   windows: number;
   eigenCount: number;
   t: Int32Array;
-  trace: Float64Array;
-  pr: Float64Array;
-  entropy: Float64Array;
-  shc: Float64Array;
-  topShare: Float64Array;
   eigenvalues: Float64Array;
   eigenvectors: Float32Array;
   degenerate: Uint8Array;
 }
 
-/** Options as the native layer takes them (enums as integers). */
+/** Options as the native layer takes them (enums by name: native/addon/enum_names.hpp). */
 export interface NativeOptions {
   window: number;
   stride: number;
   topK: number;
-  detrend: 0 | 1;
-  transform: 0 | 1;
+  detrend: Detrend;
+  transform: LossTransform;
   beta: number;
   threads: number;
   rowStride?: number;
@@ -33,19 +31,30 @@ export interface NativeOptions {
   blockWindows?: number;
   rebuildPeriod?: number;
   scratch?: 0 | 1;
-  /** 0 auto, 1 force the W x W Gram, 2 force the n x n covariance. */
-  path?: 0 | 1 | 2;
-  /** 0 not checked, 1 stop at the first NaN/Inf (error with row, column, value), 2 mark windows degenerate. */
-  nonFinite?: 0 | 1 | 2;
+  /** 'auto' (default), or force the W x W Gram or the n x n covariance. */
+  path?: NativeSolvePath;
+  /** 'unchecked': the caller has scanned every value; 'error' stops at the first NaN/Inf (error with row, column, value); 'skip-window' marks windows degenerate. */
+  nonFinite: NativeNonFinite;
 }
 
+/** The native core's NaN/Inf handling: the library's policies, plus skipping the scan. */
+export type NativeNonFinite = 'unchecked' | NonFinitePolicy;
+/** Which matrix the core diagonalises. */
+export type NativeSolvePath = 'auto' | 'gram' | 'covariance';
+
+/**
+ * The names each enum takes at the native boundary. The addon decodes options with tables of the
+ * same names (native/addon/enum_names.hpp) and rejects any other; the loader checks both lists.
+ */
+export const NATIVE_ENUMS = {
+  detrend: ANALYSIS_FIELDS.detrend.values,
+  transform: ANALYSIS_FIELDS.transform.values,
+  nonFinite: ['unchecked', ...ANALYSIS_FIELDS.nonFinite.values],
+  path: ['auto', 'gram', 'covariance'],
+} as const satisfies { detrend: readonly Detrend[]; transform: readonly LossTransform[]; nonFinite: readonly NativeNonFinite[]; path: readonly NativeSolvePath[] };
+
 /** One window's spectrum from the native monitor. */
-export interface NativeWindowSummary {
-  trace: number;
-  pr: number;
-  entropy: number;
-  shc: number;
-  topShare: number;
+export interface NativeWindow extends ObservableValues {
   degenerate: boolean;
   eigenvalues: Float64Array;
   eigenvectors?: Float32Array;
@@ -64,17 +73,22 @@ export interface NativeMonitorState {
 }
 
 export interface NativeMonitor {
-  push(row: Float32Array | Float64Array, bad: boolean): NativeWindowSummary | null;
+  push(row: Float32Array | Float64Array, bad: boolean): NativeWindow | null;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;
   close(): void;
 }
 
 export interface NativeBinding {
-  NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: 0 | 1; transform: 0 | 1; beta: number; rebuildPeriod?: number }) => NativeMonitor;
+  NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: Detrend; transform: LossTransform; beta: number; rebuildPeriod?: number }) => NativeMonitor;
   analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
-  coreVersion: string;
+  /** The core's windows per block for a window length and stride (native/core/sliding_analysis.hpp). */
+  blockWindows(window: number, stride: number): number;
+  /** The observables the core computes, in result order: must equal OBSERVABLE_NAMES (lib/observables.ts). */
+  observables: readonly string[];
+  /** The names of each enum the addon decodes: must equal NATIVE_ENUMS. */
+  enums: Record<keyof typeof NATIVE_ENUMS, readonly string[]>;
   /** Kernel timings for the benchmark harness (seconds per call, best of reps). */
   bench: {
     timeGemm(m: number, k: number, n: number, reps: number): number;
@@ -104,5 +118,41 @@ export function native(): NativeBinding {
       { cause: err },
     );
   }
+  try {
+    checkNativeObservables(binding.observables);
+    checkNativeEnums(binding.enums);
+  } catch (err) {
+    binding = undefined;
+    throw err;
+  }
   return binding;
+}
+
+/**
+ * A core built from other sources than this lib (a stale build/) would mislabel its columns: refuse it.
+ * @internal
+ */
+export function checkNativeObservables(names: readonly string[] | undefined): void {
+  if (Array.isArray(names) && names.length === OBSERVABLE_NAMES.length && names.every((x, i) => x === OBSERVABLE_NAMES[i])) return;
+  throw new Rdm2Error(
+    'ERR_RDM2_NATIVE_LOAD',
+    `rdm2's native core computes the observables ${JSON.stringify(names)}, this library expects ${JSON.stringify(OBSERVABLE_NAMES)}: ` +
+      'the native build is out of date. Rebuild it with `npm run build:native`.',
+  );
+}
+
+/**
+ * A core whose enum tables differ from the library's names would reject valid options: refuse it.
+ * @internal
+ */
+export function checkNativeEnums(enums: Record<string, readonly string[]> | undefined): void {
+  for (const [name, values] of Object.entries(NATIVE_ENUMS)) {
+    const got = enums?.[name];
+    if (Array.isArray(got) && got.length === values.length && got.every((x, i) => x === values[i])) continue;
+    throw new Rdm2Error(
+      'ERR_RDM2_NATIVE_LOAD',
+      `rdm2's native core names the ${name} values ${JSON.stringify(got)}, this library ${JSON.stringify(values)}: ` +
+        'the native build is out of date. Rebuild it with `npm run build:native`.',
+    );
+  }
 }

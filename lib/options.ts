@@ -1,52 +1,66 @@
-// Defaults and range checks for analysis options; every failure is an ERR_RDM2_OPTION.
+// The option schemas of the analysis entry points (analyze, gram2rdm, analyzeFile) and the
+// analysis fields they and the monitor share; validation against a T x n matrix.
 import { availableParallelism } from 'node:os';
-import { Rdm2Error } from './errors.js';
+import type { Gram2rdmOptions } from './gaussian.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type OptionSpec, type SameKeys } from './option_schema.js';
 import type { AnalyzeOptions, ResolvedAnalyzeOptions } from './types.js';
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+/** The analysis fields, once; each entry point's schema picks the ones it takes. */
+export const ANALYSIS_FIELDS = {
+  window: { type: 'integer', min: 2, doc: 'window length in checkpoints', cli: { value: 'W' } },
+  stride: { type: 'integer', min: 1, default: 1, doc: 'checkpoints between consecutive windows', cli: { value: 'S' } },
+  topK: { type: 'integer', min: 0, default: 0, doc: 'top eigenvectors kept per window', note: 'at most min(W-1, n); block energies need >= 1', cli: { value: 'K' } },
+  detrend: { type: 'enum', values: ['none', 'linear'], default: 'none', doc: 'per-probe trend removed in each window', cli: { value: 'mode' } },
+  transform: { type: 'enum', values: ['none', 'log'], default: 'none', doc: 'transform applied to every loss first', cli: { value: 't' } },
+  beta: { type: 'number', min: 0, exclusiveMin: true, default: 1, doc: 'inverse temperature of the spectral heat capacity', cli: { value: 'B' } },
+  threads: {
+    type: 'integer',
+    min: 1,
+    max: 1024,
+    default: () => availableParallelism(),
+    defaultDoc: 'all cores',
+    doc: 'native threads per analysis',
+    note: 'results do not depend on it',
+    cli: { value: 'N' },
+  },
+  nonFinite: {
+    type: 'enum',
+    values: ['error', 'skip-window'],
+    default: 'error',
+    doc: "NaN/inf losses: 'error' stops, 'skip-window' marks the windows holding them degenerate",
+    cli: { value: 'policy' },
+  },
+} as const satisfies Record<string, OptionSpec>;
 
-function integerOption(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) fail(`${name} must be an integer, got ${JSON.stringify(value)}`);
-  if (value < min) fail(`${name} must be >= ${min}, got ${value}`);
-  if (value > max) fail(`${name} must be <= ${max}, got ${value}`);
-  return value;
-}
+/** The options of {@link analyze} / {@link analyzeSync}. */
+export const ANALYZE_OPTIONS = defineOptions('', { ...ANALYSIS_FIELDS, window: { ...ANALYSIS_FIELDS.window, required: true } }, 'options must be an object with at least { window }');
 
-function enumOption<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) fail(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
-  return value as T;
-}
+/** The options of {@link gram2rdm}: each block of K perturbation samples is one window. */
+export const GRAM2RDM_OPTIONS = defineOptions('', {
+  topK: ANALYSIS_FIELDS.topK,
+  beta: ANALYSIS_FIELDS.beta,
+  transform: ANALYSIS_FIELDS.transform,
+  threads: ANALYSIS_FIELDS.threads,
+  nonFinite: ANALYSIS_FIELDS.nonFinite,
+});
 
-const KNOWN = new Set(['window', 'stride', 'topK', 'detrend', 'transform', 'beta', 'threads', 'nonFinite']);
+type _AnalyzeSchemaMatches = Assert<SameKeys<typeof ANALYZE_OPTIONS.fields, AnalyzeOptions>>;
+export type Gram2rdmSchemaMatches = Assert<SameKeys<typeof GRAM2RDM_OPTIONS.fields, Gram2rdmOptions>>;
+
+/** Checks the options that depend on the matrix: W <= T and topK <= min(W - 1, n). */
+export function checkAgainstShape(window: number, topK: number, rows: number, cols: number): void {
+  if (window > rows) optionError(`window (${window}) is longer than the number of checkpoints T = ${rows}`);
+  const rank = Math.min(window - 1, cols);
+  if (topK > rank) optionError(`topK (${topK}) exceeds the largest possible rank min(W-1, n) = ${rank}`);
+}
 
 /**
- * Resolves options against a T x n matrix. `rankLimit` is the largest possible rank of
- * a window's covariance (min(W-1, n) for sliding windows).
+ * Resolves options against a T x n matrix (ERR_RDM2_OPTION on anything wrong): the schema's
+ * checks and defaults, then W <= T and topK <= min(W - 1, n), the largest possible rank of a
+ * window's covariance.
  */
 export function resolveAnalyzeOptions(opts: AnalyzeOptions, rows: number, cols: number): ResolvedAnalyzeOptions {
-  if (typeof opts !== 'object' || opts === null) fail('options must be an object with at least { window }');
-  for (const key of Object.keys(opts)) if (!KNOWN.has(key)) fail(`unknown option '${key}'`);
-  if (opts.window === undefined) fail('window is required');
-  const window = integerOption('window', opts.window, 2, Number.MAX_SAFE_INTEGER);
-  if (window > rows) fail(`window (${window}) is longer than the number of checkpoints T = ${rows}`);
-  const stride = integerOption('stride', opts.stride ?? 1, 1, Number.MAX_SAFE_INTEGER);
-  const rank = Math.min(window - 1, cols);
-  const topK = opts.topK === undefined ? 0 : integerOption('topK', opts.topK, 0, Number.MAX_SAFE_INTEGER);
-  if (topK > rank) fail(`topK (${topK}) exceeds the largest possible rank min(W-1, n) = ${rank}`);
-  const beta = opts.beta ?? 1;
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) fail(`beta must be a finite number > 0, got ${JSON.stringify(beta)}`);
-  const threads = opts.threads === undefined ? availableParallelism() : integerOption('threads', opts.threads, 1, 1024);
-  return {
-    window,
-    stride,
-    topK,
-    detrend: enumOption('detrend', opts.detrend, ['none', 'linear'] as const, 'none'),
-    transform: enumOption('transform', opts.transform, ['none', 'log'] as const, 'none'),
-    beta,
-    threads,
-    nonFinite: enumOption('nonFinite', opts.nonFinite, ['error', 'skip-window'] as const, 'error'),
-  };
+  const o = resolveOptions(ANALYZE_OPTIONS, opts);
+  checkAgainstShape(o.window, o.topK, rows, cols);
+  return o;
 }

@@ -1,18 +1,35 @@
-/** A T x n loss matrix: T checkpoints (rows, in training order) by n probes (columns), row-major. */
+import type { ObservableColumns } from './observables.js';
+
+/** A T x n loss matrix: T checkpoints (rows, in training order) by n probes (columns). */
 export interface LossMatrix {
-  /** Row-major values: `data[t * n + i]` is probe i's loss at checkpoint t. */
+  /** The values: `data[t * n + i]` is probe i's loss at checkpoint t (row-major), or `data[i * T + t]` when `order` is 'F'. */
   data: Float32Array | Float64Array;
   /** `[T, n]`. */
   shape: readonly [number, number];
+  /** 'C' row-major (the default) or 'F' column-major, as a Fortran-order .npy is read: used in place, never copied. */
+  order?: 'C' | 'F';
 }
 
-/** What `analyze` accepts: a {@link LossMatrix} or plain nested arrays (`number[][]`, rows = checkpoints). */
-export type LossInput = LossMatrix | readonly (readonly number[])[];
+/** `[T, K, n]` perturbation blocks (row-major), as `readLossFile` reads a 3-D .npy: input of `gram2rdm`, refused by `analyze`. */
+export interface LossBlocks {
+  data: Float32Array | Float64Array;
+  shape: readonly [number, number, number];
+  order?: 'C';
+}
+
+/**
+ * What `analyze` accepts: a {@link LossMatrix}, plain nested arrays (`number[][]`, rows =
+ * checkpoints), or whatever `readLossFile` read (`analyze((await readLossFile(p)).losses, opts)`:
+ * either order; [T, K, n] blocks are refused with a pointer to `gram2rdm`).
+ */
+export type LossInput = LossMatrix | LossBlocks | readonly (readonly number[])[];
 
 /** Which per-probe trend is removed inside each window before the covariance. */
 export type Detrend = 'none' | 'linear';
 /** A transform applied to every loss before anything else. */
-export type Transform = 'none' | 'log';
+export type LossTransform = 'none' | 'log';
+/** @deprecated Renamed {@link LossTransform} (it collided with node:stream's `Transform`). */
+export type Transform = LossTransform;
 /** What to do with NaN / Infinity losses: throw, or mark every window that contains one degenerate. */
 export type NonFinitePolicy = 'error' | 'skip-window';
 
@@ -27,7 +44,7 @@ export interface AnalyzeOptions {
   /** Default 'none'. */
   detrend?: Detrend;
   /** Default 'none'. */
-  transform?: Transform;
+  transform?: LossTransform;
   /** Inverse temperature of the spectral heat capacity, > 0. Default 1. */
   beta?: number;
   /** Native threads. Default: the machine's available parallelism. Results do not depend on it. */
@@ -42,7 +59,7 @@ export interface ResolvedAnalyzeOptions {
   stride: number;
   topK: number;
   detrend: Detrend;
-  transform: Transform;
+  transform: LossTransform;
   beta: number;
   threads: number;
   nonFinite: NonFinitePolicy;
@@ -50,21 +67,12 @@ export interface ResolvedAnalyzeOptions {
 
 /**
  * Columnar per-window results. Entry j of every array belongs to window j, whose
- * rows are `t[j] - window + 1 .. t[j]`.
+ * rows are `t[j] - window + 1 .. t[j]`. One Float64Array per observable of {@link OBSERVABLES}
+ * (`trace`, `pr`, `entropy`, `shc`, `topShare`: see there for what each one is).
  */
-export interface Analysis {
+export interface Analysis extends ObservableColumns {
   /** Index of each window's last row (0-based checkpoint index). */
   t: Int32Array;
-  /** Sum of the kept eigenvalues: the total loss variance in the window. */
-  trace: Float64Array;
-  /** Participation ratio (sum lambda)^2 / sum lambda^2. */
-  pr: Float64Array;
-  /** Spectral entropy -sum p ln p. */
-  entropy: Float64Array;
-  /** Spectral heat capacity at `options.beta`. */
-  shc: Float64Array;
-  /** Largest eigenvalue's share p_1 of the trace. */
-  topShare: Float64Array;
   /**
    * windows x m eigenvalues of C (m = `eigenCount` = min(W-1, n)), descending; values below
    * 1e-10 of the largest are stored as 0. NaN rows for non-finite windows.

@@ -6,6 +6,7 @@ import { buildNative, root } from './native_build.mjs';
 const require = createRequire(import.meta.url);
 let prebuilt = false;
 try {
+  /** @type {{ path(dir: string): string }} */
   const load = require('node-gyp-build');
   const path = load.path(root);
   prebuilt = path.includes('prebuilds');

@@ -1,7 +1,7 @@
 // The one answer to "which python has torch": RDM2_PYTHON when set, else /usr/bin/python3 (Debian's
-// python3-torch, python3-numpy and python3-pytest install there; the `python3` first on PATH may be
-// another interpreter without torch). Used by `npm test` (the pytest stage), the TypeScript tests
-// that run the PyTorch examples, and `npm run record:real`.
+// python3-torch, python3-numpy, python3-pytest, python3-h5py and python3-protobuf install there; the
+// `python3` first on PATH may be another interpreter without them). Used by `npm test` (the pytest
+// stage), every TypeScript test that runs python, and `npm run record:real`.
 import { spawnSync } from 'node:child_process';
 
 /** The python interpreter that runs rdm2's PyTorch examples and their tests. */

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { checkTorchPython } from './python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** @type {Record<string, string>} the script of each setting */
 const SETTINGS = {
   grokking: 'examples/pytorch/grokking.py',
   induction_heads: 'examples/pytorch/induction_heads.py',
@@ -52,17 +53,28 @@ if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs ${opts.jobs}: expected an 
 if (opts.size !== 'full' && opts.size !== 'smoke') fail(`--size ${opts.size}: expected full or smoke`);
 for (const s of settings) if (!(s in SETTINGS)) fail(`--settings: unknown setting ${s} (known: ${Object.keys(SETTINGS).join(', ')})`);
 
+/** @param {string} message @returns {never} */
 function fail(message) {
   process.stderr.write(`record:real: ${message}\n`);
   process.exit(1);
 }
 
-const py = checkTorchPython();
-if (!py.ok) fail(py.why);
+const checked = checkTorchPython();
+if (!checked.ok) fail(checked.why);
+const py = checked;
+/** @param {string[]} args */
 const git = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
 const scriptsDirty = () => git(['status', '--porcelain', '--', 'examples/pytorch', 'scripts']) !== '';
 
-/** Runs one setting script; resolves with its summary line (also kept in <dir>/run.json). */
+/**
+ * @typedef {{ checkpoints: number, probes: number, transition: number | null, checkpoints_before_transition: number,
+ *   seconds: { wall: number, cpu: number }, git_commit: string, git_dirty: boolean, reused?: boolean }} RunLine
+ */
+
+/**
+ * Runs one setting script; resolves with its summary line (also kept in <dir>/run.json).
+ * @param {string} setting @param {number} seed @param {string} dir @returns {Promise<RunLine>}
+ */
 function record(setting, seed, dir) {
   const done = join(dir, 'run.json');
   if (existsSync(done) && existsSync(join(dir, 'meta.json'))) return Promise.resolve({ ...JSON.parse(readFileSync(done, 'utf8')), reused: true });
@@ -78,14 +90,17 @@ function record(setting, seed, dir) {
     child.on('close', (code, signal) => {
       if (code !== 0) return reject(new Error(`${setting} seed ${seed}: exit ${code ?? signal}`));
       // the commit the run was recorded at (a resumed recording may reuse runs of an earlier one)
-      const line = { ...JSON.parse(out.trim().split('\n').pop()), git_commit: commit, git_dirty: dirty };
+      const line = { ...JSON.parse(out.trim().split('\n').pop() ?? ''), git_commit: commit, git_dirty: dirty };
       writeFileSync(done, JSON.stringify(line) + '\n');
       resolve(line);
     });
   });
 }
 
-/** Runs the tasks at most `jobs` at a time, in order. */
+/**
+ * Runs the tasks at most `jobs` at a time, in order.
+ * @template T @param {(() => Promise<T>)[]} tasks @returns {Promise<T[]>}
+ */
 async function pool(tasks) {
   const results = new Array(tasks.length);
   let next = 0;
@@ -99,10 +114,13 @@ async function pool(tasks) {
   return results;
 }
 
+/** @param {string} a @param {string} b */
 const sameBytes = (a, b) => readFileSync(a).equals(readFileSync(b));
+/** @param {string} file */
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 // seed by seed across the settings (a setting that fails shows early), the reruns last
+/** @type {(() => Promise<{ setting: string, seed: number, line: RunLine, rerun?: boolean }>)[]} */
 const tasks = [];
 for (let seed = 0; seed < seeds; seed++) {
   for (const setting of settings) {
@@ -147,6 +165,7 @@ const manifest = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', logical_cpus: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), kernel: release() },
   process: { threads: 1, nice: 10, concurrent_runs: jobs },
   format: 'one .npz per run: losses float32 [T, n], steps int64 [T], groups [n], transition int64 [1], metric_<name> float64 [T] (examples/pytorch/pack_runs.py)',
+  /** @type {Record<string, { runs: { bytes: number }[] } & Record<string, unknown>>} */
   settings: {},
 };
 for (const setting of settings) {

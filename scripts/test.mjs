@@ -11,9 +11,15 @@ import { checkTorchPython, torchPython } from './python.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const passthrough = process.argv.slice(2);
 
+/** @param {string[]} path a file under node_modules */
+const bin = (...path) => join(root, 'node_modules', ...path);
+// Fast static checks first, then the tests.
 /** @type {{ name: string, command: string, args: string[], precheck?: () => string | undefined }[]} */
 const stages = [
-  { name: 'TypeScript (vitest)', command: process.execPath, args: [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...passthrough] },
+  { name: 'C++ format (clang-format)', command: process.execPath, args: [join(root, 'scripts', 'check_cpp_format.mjs')] },
+  { name: 'Lint (biome)', command: process.execPath, args: [bin('@biomejs', 'biome', 'bin', 'biome'), 'lint', '--error-on-warnings', '.'] },
+  { name: 'Type-check lib, test, bench, scripts (tsc)', command: process.execPath, args: [bin('typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'] },
+  { name: 'TypeScript (vitest)', command: process.execPath, args: [bin('vitest', 'vitest.mjs'), 'run', ...passthrough] },
   {
     // The PyTorch recorders, with real torch (Debian's python3-torch). Missing torch fails the stage.
     name: 'Python (pytest, examples/pytorch)',

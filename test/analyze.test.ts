@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { analyze, analyzeSync } from '../lib/index.js';
 import { prepareAnalysis, runPreparedSync } from '../lib/analyze.js';
 import { toLossView } from '../lib/loss_matrix.js';
-import { naiveWindow, rng, rowsOf } from './reference/naive.js';
+import { naiveWindow, rng, rowsOf } from '../bench/reference/naive.js';
 import { expectRel, randomMatrix } from './helpers.js';
 import type { Analysis } from '../lib/types.js';
+import { OBSERVABLE_NAMES } from '../lib/observables.js';
 
 // evFloor: eigenvalues are compared relative to max(|lambda_k|, evFloor * lambda_1). The Gram
 // path forms P G P after the Gram, so an eigenvalue far below lambda_1 carries an absolute
@@ -165,7 +166,7 @@ describe('analytic cases', () => {
     const data = new Float64Array(6 * 4).fill(1.5);
     const a = analyzeSync({ data, shape: [6, 4] }, { window: 3, topK: 1 });
     expect(Array.from(a.degenerate)).toEqual([1, 1, 1, 1]);
-    for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const) expect(Array.from(a[key]).every(Number.isNaN)).toBe(true);
+    for (const key of OBSERVABLE_NAMES) expect(Array.from(a[key]).every(Number.isNaN)).toBe(true);
     expect(Array.from(a.eigenvalues).every((x) => x === 0)).toBe(true);
     expect(Array.from(a.eigenvectors!).every(Number.isNaN)).toBe(true);
   });
@@ -179,7 +180,7 @@ describe('analytic cases', () => {
         const g = runPreparedSync(prepareAnalysis(toLossView({ data, shape: [T, n] }), opts, { path: 'gram' }));
         const c = runPreparedSync(prepareAnalysis(toLossView({ data, shape: [T, n] }), opts, { path: 'covariance' }));
         for (let j = 0; j < g.windows; j++) {
-          for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const) expectRel(g[key][j], c[key][j], 1e-10, 0, key);
+          for (const key of OBSERVABLE_NAMES) expectRel(g[key][j], c[key][j], 1e-10, 0, key);
         }
         for (let i = 0; i < g.eigenvectors!.length; i++) expect(Math.abs(g.eigenvectors![i] - c.eigenvectors![i])).toBeLessThan(1e-6);
       }

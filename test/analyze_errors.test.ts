@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, analyzeSync, gram2rdm, Rdm2Error } from '../lib/index.js';
+import { analyze, analyzeSync, gram2rdm } from '../lib/index.js';
 import { expectError } from './helpers.js';
 
 const good = { data: new Float64Array(20 * 4).map((_, i) => Math.sin(i * 1.3) + i * 0.01), shape: [20, 4] as [number, number] };
@@ -22,17 +22,17 @@ describe('analyze rejects bad input with a message and a stable code', () => {
     expectError(() => analyzeSync('losses' as unknown as number[][], { window: 2 }), 'ERR_RDM2_DTYPE', /must be/);
   });
   it('W < 2, W > T, stride < 1, topK > rank, beta <= 0, bad enums, unknown options', () => {
-    expectError(() => analyzeSync(good, { window: 1 }), 'ERR_RDM2_OPTION', /window must be >= 2, got 1/);
+    expectError(() => analyzeSync(good, { window: 1 }), 'ERR_RDM2_OPTION', /window must be an integer >= 2, got 1/);
     expectError(() => analyzeSync(good, { window: 21 }), 'ERR_RDM2_OPTION', /window \(21\) is longer than the number of checkpoints T = 20/);
     expectError(() => analyzeSync(good, { window: 2.5 }), 'ERR_RDM2_OPTION', /window must be an integer/);
     expectError(() => analyzeSync(good, {} as { window: number }), 'ERR_RDM2_OPTION', /window is required/);
-    expectError(() => analyzeSync(good, { window: 5, stride: 0 }), 'ERR_RDM2_OPTION', /stride must be >= 1, got 0/);
+    expectError(() => analyzeSync(good, { window: 5, stride: 0 }), 'ERR_RDM2_OPTION', /stride must be an integer >= 1, got 0/);
     expectError(() => analyzeSync(good, { window: 5, topK: 5 }), 'ERR_RDM2_OPTION', /topK \(5\) exceeds the largest possible rank min\(W-1, n\) = 4/);
     expectError(() => analyzeSync(good, { window: 3, topK: 3 }), 'ERR_RDM2_OPTION', /= 2/);
     expectError(() => analyzeSync(good, { window: 5, beta: 0 }), 'ERR_RDM2_OPTION', /beta must be a finite number > 0/);
     expectError(() => analyzeSync(good, { window: 5, detrend: 'quadratic' as 'linear' }), 'ERR_RDM2_OPTION', /detrend must be one of 'none', 'linear'/);
     expectError(() => analyzeSync(good, { window: 5, transform: 'sqrt' as 'log' }), 'ERR_RDM2_OPTION', /transform must be one of/);
-    expectError(() => analyzeSync(good, { window: 5, threads: 0 }), 'ERR_RDM2_OPTION', /threads must be >= 1/);
+    expectError(() => analyzeSync(good, { window: 5, threads: 0 }), 'ERR_RDM2_OPTION', /threads must be an integer in \[1, 1024\], got 0/);
     expectError(() => analyzeSync(good, { window: 5, windo: 3 } as unknown as { window: number }), 'ERR_RDM2_OPTION', /unknown option 'windo'/);
   });
   it('NaN or Inf names the first row and column; skip-window marks the windows instead', () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jacobiEigen, naiveObservables } from './reference/naive.js';
+import { jacobiEigen, naiveObservables } from '../bench/reference/naive.js';
 import { expectRel } from './helpers.js';
 
 describe('2000 x 4096 float32, W = 64, stride 1', () => {

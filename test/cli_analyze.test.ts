@@ -4,11 +4,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { analyzeSync } from '../lib/analyze.js';
-import { formatNumber } from '../lib/cli/summary_text.js';
+import { formatNumber } from '../lib/cli/run_summary_text.js';
 import { gram2rdmSync } from '../lib/gaussian.js';
 import { encodeNpy } from '../lib/io/npy.js';
 import { decodeNpz } from '../lib/io/npz.js';
-import { summarizeRun } from '../lib/stats/index.js';
+import { compareIndicators, summarizeRun } from '../lib/stats/index.js';
 import { lossMatrix, runCliHere, runCliProcess, tempDir, writeCsv, writeNpy, writeText } from './io_fixtures.js';
 
 vi.setConfig({ testTimeout: 0 }); // child processes: no wall-clock limit
@@ -52,6 +52,7 @@ describe('rdm2 analyze (child process)', () => {
         `  PR minimum   ${formatNumber(s.prMin!.value)} at ${at(s.prMin!)}`,
         `  warnings     ${s.warningCount} (baseline 8, z > 4, 2 in a row); first at ${at(s.firstWarning!)}, z = ${formatNumber(s.firstWarning!.z)}`,
         `  transition   step 3000 (checkpoint 30): lead time ${s.leadSteps} steps (${s.leadCheckpoints} checkpoints)`,
+        `  baselines    ${compareIndicators({ data, shape: [T, n] }, a, { steps, groups, transition: 3000, warning }).versusBaselines.text}`,
         `  block energy top eigenvector at the SHC peak: A ${formatNumber(s.blockEnergy!.A!)}, B ${formatNumber(s.blockEnergy!.B!)}, C ${formatNumber(s.blockEnergy!.C!)}`,
         `  result       ${out}`,
         '',
@@ -83,14 +84,15 @@ describe('rdm2 analyze (in process)', () => {
   });
 
   it('summary without steps or transition', async () => {
-    const r = await runCliHere(['analyze', bare, '--window', '12', '--threads', '1', '--warn-baseline', '200']);
+    const r = await runCliHere(['analyze', bare, '--window', '12', '--threads', '1', '--warn-baseline', '200', '--warn-min-baseline', '200']);
     expect(r.code).toBe(0);
     const a = analyzeSync({ data, shape: [T, n] }, { window: 12, threads: 1 });
-    const s = summarizeRun(a, { warning: { baseline: 200 } });
+    const s = summarizeRun(a, { warning: { baseline: 200, minBaseline: 200 } });
     expect(r.stdout.split('\n').slice(3)).toEqual([
       `  SHC peak     ${formatNumber(s.shcPeak!.value)} at window ${s.shcPeak!.window} (checkpoint ${s.shcPeak!.checkpoint})`,
       `  PR minimum   ${formatNumber(s.prMin!.value)} at window ${s.prMin!.window} (checkpoint ${s.prMin!.checkpoint})`,
       '  warnings     none (baseline 200, z > 6, 3 in a row)',
+      `  baselines    ${compareIndicators({ data, shape: [T, n] }, a, { warning: { baseline: 200, minBaseline: 200 } }).versusBaselines.text}`,
       '',
     ]);
   });
@@ -139,17 +141,18 @@ describe('rdm2 analyze (in process)', () => {
   it('usage errors exit 2 with ERR_RDM2_USAGE', async () => {
     expectUsage(await runCliHere(['analyze']), 'analyze', "missing required argument 'file'");
     expectUsage(await runCliHere(['analyze', bare, 'extra', '--window', '5']), 'analyze', "too many arguments for 'analyze'. Expected 1 argument but got 2.");
-    expectUsage(await runCliHere(['analyze', bare, '--window', 'abc']), 'analyze', "option '--window <W>' argument 'abc' is invalid. expected an integer >= 2");
-    expectUsage(await runCliHere(['analyze', bare, '--window', '1']), 'analyze', "option '--window <W>' argument '1' is invalid. expected an integer >= 2");
+    expectUsage(await runCliHere(['analyze', bare, '--window', 'abc']), 'analyze', "option '--window <W>' argument 'abc' is invalid. expected an integer >= 2 or 'auto'");
+    expectUsage(await runCliHere(['analyze', bare, '--window', '1']), 'analyze', "option '--window <W>' argument '1' is invalid. expected an integer >= 2 or 'auto'");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--beta', '-1']), 'analyze', "option '--beta <B>' argument '-1' is invalid. expected a finite number > 0");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--threads', '0']), 'analyze', "option '--threads <N>' argument '0' is invalid. expected an integer from 1 to 1024");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--transition', 'soon']), 'analyze', "option '--transition <step>' argument 'soon' is invalid. expected a finite number");
+    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--chunk-mb', '1e9']), 'analyze', "option '--chunk-mb <MB>' argument '1e9' is invalid. expected a finite number > 0 and <= 4096");
     expectUsage(
       await runCliHere(['analyze', bare, '--window', '5', '--detrend', 'quadratic']),
       'analyze',
       "option '--detrend <mode>' argument 'quadratic' is invalid. Allowed choices are none, linear.",
     );
-    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--out', 'r.txt']), 'analyze', "cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv or .npz");
+    expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--out', 'r.txt']), 'analyze', "cannot write a result to r.txt: unknown extension '.txt', expected .json, .csv, .npz, .parquet, .arrow or .feather");
     expectUsage(await runCliHere(['analyze', bare, '--window', '5', '--json', '--bogus']), 'analyze', "unknown option '--bogus'");
     expectUsage(await runCliHere(['analyze', bare]), 'analyze', `window is required: ${bare} holds [T, n] losses (checkpoints x probes)`);
     expectUsage(await runCliHere(['analyze', bare, '--window', '61']), 'analyze', 'window (61) is longer than the number of checkpoints T = 60');

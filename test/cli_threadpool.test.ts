@@ -52,10 +52,33 @@ describe('libuv thread pool of the rdm2 command', () => {
   it('the stub sizes the pool to the cores + 2 before the pool starts', () => {
     expect(run(true, [String(size - 1)])).toBe(`free ${size}`);
   });
+  const cap = Math.max(8, 4 * availableParallelism());
   it('and to --jobs + 2 when more jobs are asked for; a size the user set is kept', () => {
-    const jobs = size + 3;
+    const jobs = Math.min(size + 3, cap);
     // The probe's own argument comes first (argv[1]); the stub reads argv[2..] for --jobs.
     expect(run(true, [String(jobs + 1), '--jobs', String(jobs)])).toBe(`free ${jobs + 2}`);
     expect(run(true, ['5'], { UV_THREADPOOL_SIZE: '5' })).toBe('exhausted 5');
+  });
+  it('--jobs beyond the sweep cap (4 per core, at least 8) sizes the pool for the cap (issue 13 item 17)', () => {
+    expect(run(true, [String(cap), '--jobs', '1000'])).toBe(`free ${cap + 2}`);
+  });
+});
+
+describe('sweep --jobs is capped, and the cap reported (issue 13 item 17)', () => {
+  it('--jobs 1000 runs at most maxSweepJobs() at once and says so', async () => {
+    const { maxSweepJobs, sweep } = await import('../lib/sweep/runner.js');
+    const { runCliHere, writeCsv, lossMatrix, tempDir } = await import('./io_fixtures.js');
+    const cap = maxSweepJobs();
+    expect(cap).toBe(Math.max(8, 4 * availableParallelism()));
+    const base = tempDir('rdm2-jobs-');
+    for (let i = 0; i < 3; i++) writeCsv(join(base, 'runs', `r${i}`, 'losses.csv'), lossMatrix(20, 3, i), 20, 3);
+    const r = await runCliHere(['sweep', join(base, 'runs'), '--window', '5', '--out', join(base, 'out'), '--jobs', '1000', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`rdm2 sweep: --jobs 1000 capped to ${cap} (at most 4 runs per core, at least 8, at once)\n`);
+    const outcome = await sweep({ root: join(base, 'runs'), out: join(base, 'out2'), analysis: { window: 5 }, jobs: 1000 });
+    expect([outcome.jobs, outcome.jobsCapped]).toEqual([cap, { requested: 1000, cap }]);
+    expect(outcome.summary.counts).toEqual({ runs: 3, ok: 3, failed: 0 });
+    const small = await sweep({ root: join(base, 'runs'), out: join(base, 'out3'), analysis: { window: 5 }, jobs: 2 });
+    expect([small.jobs, small.jobsCapped]).toEqual([2, undefined]);
   });
 });

@@ -1,7 +1,7 @@
 // The demo's deep-linear-network scenario at reduced size: stages in order, one SHC peak before each
 // alignment, the lags and their sign convention, and the PR collapse of each stage (Figure 3).
 import { describe, expect, it } from 'vitest';
-import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions } from '../lib/demo/deep_linear.js';
+import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions } from '../lib/demo/deep_linear_demo.js';
 import { findPeaks } from '../lib/demo/peaks.js';
 import { deepLinearReproduced, deepLinearVerdictLines } from '../lib/demo/verdict.js';
 import { Rdm2Error } from '../lib/errors.js';

@@ -1,7 +1,6 @@
 // Peak finding and matching SHC peaks to events (the deep-linear demo's mode alignments).
 import { describe, expect, it } from 'vitest';
 import { findPeaks, matchPeaks } from '../lib/demo/peaks.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectError } from './helpers.js';
 
 describe('findPeaks', () => {
@@ -83,6 +82,6 @@ describe('matchPeaks', () => {
     expectError(() => matchPeaks(series, steps, [1], { prominence: 2 }), 'ERR_RDM2_OPTION', /prominence must be a number in \[0, 1\], got 2/);
     expectError(() => matchPeaks(series, steps, [1], { prominence: -0.1 }), 'ERR_RDM2_OPTION', /prominence must be a number in \[0, 1\], got -0.1/);
     expectError(() => matchPeaks(series, steps, [1], { after: -1 }), 'ERR_RDM2_OPTION', /after must be a finite number >= 0, got -1/);
-    expectError(() => matchPeaks(series, steps, [1], { after: Infinity }), 'ERR_RDM2_OPTION', /after must be a finite number >= 0, got null/);
+    expectError(() => matchPeaks(series, steps, [1], { after: Infinity }), 'ERR_RDM2_OPTION', /after must be a finite number >= 0, got Infinity/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gram2rdm, gram2rdmSync, Rdm2Error } from '../lib/index.js';
-import { naiveWindow, rng, rowsOf } from './reference/naive.js';
+import { naiveWindow, rng, rowsOf } from '../bench/reference/naive.js';
 import { expectRel, randomMatrix } from './helpers.js';
 
 describe('gram2rdm (Gaussian-perturbation variant)', () => {

@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeSync } from '../lib/analyze.js';
+import { analyze, analyzeSync } from '../lib/analyze.js';
+import { scalarIndicators } from '../lib/stats/baselines.js';
 import { Rdm2Error } from '../lib/errors.js';
 import { gram2rdmSync } from '../lib/gaussian.js';
-import { analyzeFile } from '../lib/io/analyze_file.js';
+import { analyzeFile, analyzeRows, MAX_CHUNK_BYTES } from '../lib/io/analyze_file.js';
+import type { RowSource } from '../lib/io/row_source.js';
 import { defaultBlockWindows } from '../lib/analyze.js';
 import { native } from '../lib/native.js';
 import { encodeNpy } from '../lib/io/npy.js';
@@ -108,13 +110,13 @@ describe('chunked streaming is bit-identical to the whole-matrix analysis', () =
     });
   }
 
-  it('the block size is four refills (at least 32 windows), and the native fallback agrees', () => {
+  it('the block size is four refills (at least 32 windows), and the core uses it when none is passed', () => {
     expect([defaultBlockWindows(5, 1), defaultBlockWindows(9, 3), defaultBlockWindows(4, 6), defaultBlockWindows(40, 1), defaultBlockWindows(64, 2)]).toEqual([
       32, 32, 32, 160, 128,
     ]);
     const data = lossMatrix(400, 12, 5);
     const viaTs = analyzeSync({ data, shape: [400, 12] }, { window: 9, stride: 1, threads: 2 });
-    const raw = native().analyzeSync(data, 400, 12, { window: 9, stride: 1, topK: 0, detrend: 0, transform: 0, beta: 1, threads: 2 });
+    const raw = native().analyzeSync(data, 400, 12, { window: 9, stride: 1, topK: 0, detrend: 'none', transform: 'none', beta: 1, threads: 2, nonFinite: 'error' });
     expect(Array.from(raw.shc)).toEqual(Array.from(viaTs.shc));
   });
 });
@@ -188,15 +190,99 @@ describe('non-finite losses and options', () => {
     expect(await error(() => analyzeFile(npy, { window: 70 }), 'ERR_RDM2_OPTION')).toBe('window (70) is longer than the number of checkpoints T = 60');
     expect(await error(() => analyzeFile(c, {}), 'ERR_RDM2_OPTION')).toBe(`window is required: ${c} holds [T, n] losses (checkpoints x probes)`);
     expect(await error(() => analyzeFile(c, { window: 5, topK: 5 }), 'ERR_RDM2_OPTION')).toBe('topK (5) exceeds the largest possible rank min(W-1, n) = 4');
-    expect(await error(() => analyzeFile(c, { window: 5, chunkBytes: 0 }), 'ERR_RDM2_OPTION')).toBe('chunkBytes must be a number >= 1, got 0');
+    expect(await error(() => analyzeFile(c, { window: 5, chunkBytes: 0 }), 'ERR_RDM2_OPTION')).toBe('chunkBytes must be a finite number >= 1 and <= 4294967296, got 0');
     expect(await error(() => analyzeFile(c, { window: 5, sidecar: 'yes' as unknown as boolean }), 'ERR_RDM2_OPTION')).toBe('sidecar must be a boolean, got "yes"');
-    expect(await error(() => analyzeFile(c, { window: 5, colour: 1 } as never), 'ERR_RDM2_OPTION')).toBe("unknown option 'colour'");
+    expect(await error(() => analyzeFile(c, { window: 5, colour: 1 } as never), 'ERR_RDM2_OPTION')).toBe("unknown option 'colour' (known: window, stride, topK, detrend, transform, beta, threads, nonFinite, sidecar, chunkBytes, checksum)");
     expect(await error(() => analyzeFile(join(dir, 'none.npy'), { window: 5 }), 'ERR_RDM2_FILE')).toBe(`${join(dir, 'none.npy')}: cannot read: no such file (ENOENT)`);
   });
 
   it('checksum: false skips the hash', async () => {
     const fa = await analyzeFile(npy, { window: 10, nonFinite: 'skip-window', checksum: false });
     expect(fa.input.sha256).toBeUndefined();
+  });
+});
+
+describe('sizes bounded by what the file holds (issue 13 item 13)', () => {
+  /** A row source over a matrix that records the largest buffer it is asked to fill. */
+  function spySource(rows: number, cols: number, declared: boolean) {
+    const m = lossMatrix(rows, cols, 3);
+    let pos = 0;
+    const spy = { largest: 0 };
+    const src: RowSource = {
+      file: 'spy.csv',
+      format: 'csv',
+      cols,
+      rows: declared ? rows : undefined,
+      maxRows: declared ? rows : rows + 3, // a text file's bound is loose
+      blockSize: undefined,
+      dtype: 'float64',
+      probeNames: undefined,
+      async read(dst, at, count) {
+        spy.largest = Math.max(spy.largest, dst.length);
+        const take = Math.min(count, rows - pos);
+        dst.set(m.subarray(pos * cols, (pos + take) * cols), at * cols);
+        pos += take;
+        return take;
+      },
+      async skip(count) {
+        const take = Math.min(count, rows - pos);
+        pos += take;
+        return take;
+      },
+      position: (r, c) => `row ${r}, column ${c}`,
+      steps: () => undefined,
+      close: async () => {},
+    };
+    return { src, spy, m };
+  }
+
+  it('the largest chunk holds no more rows than the file can, whatever chunkBytes asks', async () => {
+    for (const declared of [true, false]) {
+      for (const opts of [{ window: 8 }, { window: 8, stride: 3 }, { window: 4, stride: 9 }]) {
+        const { src, spy, m } = spySource(50, 6, declared);
+        const got = await analyzeRows(src, opts, MAX_CHUNK_BYTES);
+        expect(spy.largest).toBeLessThanOrEqual(src.maxRows * 6);
+        expect(got.analysis).toEqual(analyzeSync({ data: m, shape: [50, 6] }, opts));
+      }
+    }
+  });
+
+  it('chunkBytes above the documented maximum, and a window longer than a text file can hold, are option errors', async () => {
+    const c = writeCsv(join(tempDir(), 'small.csv'), data, T, n);
+    expect(await error(() => analyzeFile(c, { window: 5, chunkBytes: 1e15 }), 'ERR_RDM2_OPTION')).toBe('chunkBytes must be a finite number >= 1 and <= 4294967296, got 1000000000000000');
+    expect(await error(() => analyzeFile(c, { window: 1e9 }), 'ERR_RDM2_OPTION')).toMatch(new RegExp(`^window \\(1000000000\\) is longer than the \\d+ checkpoints ${c} can hold$`));
+    const same = await analyzeFile(c, { ...OPTS, chunkBytes: MAX_CHUNK_BYTES });
+    expect(same.analysis).toEqual((await analyzeFile(c, OPTS)).analysis);
+  });
+});
+
+describe('the natural call analyze(readLossFile(p).losses) (issue 13 item 11)', () => {
+  it('a Fortran-order .npy is analysed in place, equal to the row-major matrix, and type-checks as it is', async () => {
+    const dir = tempDir();
+    const expected = analyzeSync({ data, shape: [T, n] }, OPTS);
+    for (const dtype of ['float64', 'float32'] as const) {
+      const f = writeNpy(join(dir, `f-${dtype}.npy`), data, T, n, { fortran: true, dtype });
+      const { losses } = await readLossFile(f);
+      expect(losses.order).toBe('F');
+      const got = await analyze(losses, OPTS);
+      const ref = dtype === 'float64' ? expected : analyzeSync({ data: Float32Array.from(data), shape: [T, n] }, OPTS);
+      expect(got).toEqual(ref);
+      expect(analyzeSync(losses, OPTS)).toEqual(ref);
+    }
+    // The statistics take it too (here the baselines, which read the losses themselves).
+    const { losses } = await readLossFile(writeNpy(join(dir, 'f.npy'), data, T, n, { fortran: true }));
+    expect(scalarIndicators(losses, expected)).toEqual(scalarIndicators({ data, shape: [T, n] }, expected));
+  });
+
+  it('[T, K, n] blocks are refused with a pointer to gram2rdm; an unknown order is refused', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'blocks.npy');
+    writeFileSync(f, encodeNpy({ values: data, shape: [10, 6, n] }));
+    const { losses } = await readLossFile(f);
+    expect(() => analyzeSync(losses, { window: 3 })).toThrow(/losses is \[T, K, n\] perturbation blocks \(shape \[10,6,20\]\): analyse them with gram2rdm \(or analyzeFile\), not as \[T, n\] losses/);
+    expect(gram2rdmSync(losses, { threads: 1 }).windows).toBe(10);
+    const bad = { data, shape: [T, n] as [number, number], order: 'X' as 'C' };
+    expect(() => analyzeSync(bad, OPTS)).toThrow(expect.objectContaining({ code: 'ERR_RDM2_OPTION', message: "losses.order must be 'C' (row-major) or 'F' (column-major), got \"X\"" }));
   });
 });
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { encodeNpy } from '../lib/io/npy.js';
 import { encodeNpz } from '../lib/io/npz.js';
-import { rng } from './reference/naive.js';
+import { rng } from '../bench/reference/naive.js';
 
 const created: string[] = [];
 // Each test file gets its own copy of this module: its directories go when the file is done.

@@ -84,7 +84,7 @@ describe('.npz archives', () => {
   it('a corrupt archive and a corrupt array inside it', async () => {
     const dir = tempDir();
     const bad = writeText(join(dir, 'bad.npz'), 'PK this is not a zip');
-    expect(await fileError(() => readLossFile(bad))).toBe(`${bad}: not a valid .npz (zip) archive: invalid zip data`);
+    expect(await fileError(() => readLossFile(bad))).toBe(`${bad}: not a valid .npz (zip) archive: 20 bytes, too short for a zip archive`);
     const inner = join(dir, 'inner.npz');
     const npy = encodeNpy({ values: Float64Array.of(1, 2), shape: [1, 2] });
     writeFileSync(inner, zipSync({ 'losses.npy': npy.subarray(0, npy.length - 3) }, { level: 0 }));
@@ -98,8 +98,13 @@ describe('.npz archives', () => {
     const f = join(dir, 'm.npz');
     writeFileSync(f, encodeNpz({ losses: { values: Float64Array.of(1, 2, 3, 4), shape: [2, 2] }, steps: { values: Float64Array.of(2, 1), shape: [2] } }));
     expect(await fileError(() => readLossFile(f))).toBe(`${f} (array 'steps'): steps[1]: 1 does not come after 2, expected strictly increasing step numbers`);
-    writeFileSync(f, encodeNpz({ losses: { values: Float64Array.of(1, 2, 3, 4), shape: [2, 2] }, transition: { values: Float64Array.of(1, 2), shape: [2] } }));
-    expect(await fileError(() => readLossFile(f))).toBe(`${f} (array 'transition'): header: float64 array of 2 elements, expected one number`);
+    writeFileSync(f, encodeNpz({ losses: { values: Float64Array.of(1, 2, 3, 4), shape: [2, 2] }, transition: { values: Float64Array.of(1, 2, 3, 4), shape: [2, 2] } }));
+    expect(await fileError(() => readLossFile(f))).toBe(`${f} (array 'transition'): header: float64 array of shape (2, 2), expected one number or a 1-D array of 1 to 1000 steps`);
+    // A 1-D array names several transitions, sorted by step.
+    writeFileSync(f, encodeNpz({ losses: { values: Float64Array.of(1, 2, 3, 4), shape: [2, 2] }, transition: { values: Float64Array.of(7, 2), shape: [2] } }));
+    const several = await readLossFile(f);
+    expect(several.meta.transition).toBe(2);
+    expect(several.meta.transitions).toEqual([{ label: 'transition 2', step: 2 }, { label: 'transition 1', step: 7 }]);
     writeFileSync(f, encodeNpz({ losses: { values: Float64Array.of(1, 2, 3, 4), shape: [2, 2] }, groups: { values: ['a', 'b', 'c'], shape: [3] } }));
     expect(await fileError(() => readLossFile(f))).toBe(`${f} (array 'groups'): groups: 3 labels, expected 2 (one per probe)`);
   });
@@ -109,6 +114,20 @@ describe('sidecar meta.json', () => {
   const T = 4;
   const n = 3;
   const data = Float64Array.from({ length: T * n }, (_, i) => 1 + i / 10);
+
+  it('transition: a step, a list of steps or named steps; several are sorted by step and the first is the transition', async () => {
+    const dir = tempDir();
+    const f = writeNpy(join(dir, 'losses.npy'), data, T, n);
+    writeText(join(dir, 'meta.json'), JSON.stringify({ transition: [30, 10] }));
+    let r = await readLossFile(f);
+    expect(r.meta.transition).toBe(10);
+    expect(r.meta.transitions).toEqual([{ label: 'transition 2', step: 10 }, { label: 'transition 1', step: 30 }]);
+    writeText(join(dir, 'meta.json'), JSON.stringify({ transition: { 'mode 2': 1400, 'mode 1': 650, 'mode 4': 2700, 'mode 3': 1290 } }));
+    r = await readLossFile(f);
+    expect(r.meta.transition).toBe(650);
+    expect(r.meta.transitions!.map((t) => t.label)).toEqual(['mode 1', 'mode 3', 'mode 2', 'mode 4']);
+    expect(r.metaSources.transition).toBe(join(dir, 'meta.json'));
+  });
 
   it('<name>.meta.json wins over meta.json; unknown keys are ignored', async () => {
     const dir = tempDir();
@@ -120,6 +139,7 @@ describe('sidecar meta.json', () => {
     expect(Array.from(r.meta.steps!)).toEqual([0, 10, 20, 30]);
     expect(r.meta.groups).toEqual(['a', 'b', 'b']);
     expect(r.meta.transition).toBe(15);
+    expect(r.meta.transitions).toBeUndefined();
     expect(r.metaSources.steps).toBe(join(dir, 'meta.json'));
     writeText(join(dir, 'losses.meta.json'), JSON.stringify({ groups: [1, 2, 2] }));
     r = await readLossFile(f);
@@ -139,7 +159,11 @@ describe('sidecar meta.json', () => {
       ['{"groups": ["a", "b"]}', 'groups: 2 labels, expected 3 (one per probe)'],
       ['{"groups": ["a", null, "b"]}', 'groups[1]: null is not a group label, expected a string or a number'],
       ['{"groups": "abc"}', 'groups: "abc" is not an array, expected one label per probe'],
-      ['{"transition": "soon"}', 'transition: "soon" is not a step, expected a finite number'],
+      ['{"transition": "soon"}', 'transition: "soon" is not a step, a list of steps, or named steps {"name": step, ...}'],
+      ['{"transition": [1, "x"]}', 'transition[1]: "x" is not a step, expected a finite number'],
+      ['{"transition": {"mode 1": 3, "mode 2": null}}', 'transition.mode 2: null is not a step, expected a finite number'],
+      ['{"transition": []}', 'transition: a list of 0 steps, expected 1 to 1000'],
+      ['{"transition": {}}', 'transition: 0 named steps, expected 1 to 1000'],
       ['[1, 2]', 'expected a JSON object { "steps": [...], "groups": [...], "transition": ... }'],
     ];
     for (const [text, message] of cases) {

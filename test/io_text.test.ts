@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Rdm2Error } from '../lib/errors.js';
 import { splitCsvLine } from '../lib/io/csv.js';
 import { parseJsonLine } from '../lib/io/jsonl.js';
-import { readLossFile } from '../lib/io/read_loss_file.js';
+import { LOSS_FILE_EXTENSIONS, readLossFile } from '../lib/io/read_loss_file.js';
 import { parseNumberCell } from '../lib/io/text_row_source.js';
 import { tempDir, writeText } from './io_fixtures.js';
 
@@ -156,7 +156,7 @@ function jsonError(text: string): string {
 describe('file types', () => {
   it('an unsupported extension', async () => {
     const f = file('txt', '1,2\n');
-    expect(await fileError(f)).toBe(`${f}: unsupported file type '.txt', expected one of .npy, .npz, .csv, .tsv, .jsonl, .ndjson`);
+    expect(await fileError(f)).toBe(`${f}: unsupported file type '.txt', expected one of ${LOSS_FILE_EXTENSIONS.join(', ')}`);
   });
 
   it('a missing text file', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSync, Rdm2Error, SpectralMonitor } from '../lib/index.js';
 import { detectWarnings } from '../lib/stats/warnings.js';
-import { naiveWindow, rng, rowsOf } from './reference/naive.js';
+import { OBSERVABLE_NAMES } from '../lib/observables.js';
+import { naiveWindow, rng } from '../bench/reference/naive.js';
 import { expectError, expectRel, randomMatrix } from './helpers.js';
 
 function rowsFrom(data: Float64Array | Float32Array, T: number, n: number) {
@@ -29,7 +30,7 @@ describe('SpectralMonitor matches the batch analysis', () => {
       live.forEach((s, j) => {
         expect(s!.index).toBe(j);
         expect(s!.step).toBe(10 * batch.t[j]);
-        for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const) expectRel(s![key], batch[key][j], 1e-9, 0, `${key} ${j}`);
+        for (const key of OBSERVABLE_NAMES) expectRel(s![key], batch[key][j], 1e-9, 0, `${key} ${j}`);
         for (let k = 0; k < batch.eigenCount; k++) {
           expectRel(s!.eigenvalues[k], batch.eigenvalues[j * batch.eigenCount + k], 1e-9, 1e-12 * batch.eigenvalues[j * batch.eigenCount]);
         }
@@ -52,7 +53,7 @@ describe('SpectralMonitor matches the batch analysis', () => {
       last = monitor.push(row);
       if (t % 25_000 === 24_999 || t === 99_999) {
         const ref = naiveWindow(recent, 'linear', 1);
-        for (const key of ['trace', 'pr', 'entropy', 'shc', 'topShare'] as const) expectRel(last![key], ref[key], 1e-8, 0, `${key} at ${t}`);
+        for (const key of OBSERVABLE_NAMES) expectRel(last![key], ref[key], 1e-8, 0, `${key} at ${t}`);
       }
     }
     expect(monitor.rowsPushed).toBe(100_000);

@@ -1,6 +1,6 @@
 // The sweep report's structure: lead-time chart marks, the aggregate table, links and failures.
 import { describe, expect, it } from 'vitest';
-import { Rdm2Error, aggregate, buildSweepReport, defaultRunGroup, renderSweepReport, type SweepRunRecord } from '../lib/index.js';
+import { aggregate, buildSweepReport, defaultRunGroup, renderSweepReport, type SweepRunRecord } from '../lib/index.js';
 import { allElements, countMarks, parseStrictHtml } from './report_helpers.js';
 import { expectReject } from './helpers.js';
 
@@ -60,7 +60,7 @@ describe('renderSweepReport', async () => {
 
   it('is well-formed HTML listing every run with a link to its report, and the failed runs with their errors', () => {
     const els = allElements(parseStrictHtml(built.html));
-    expect(els.filter((e) => e.tag === 'section').map((e) => e.attrs.id)).toEqual(['overview', 'lead-times', 'runs', 'failed']);
+    expect(els.filter((e) => e.tag === 'section').map((e) => e.attrs.id)).toEqual(['overview', 'lead-times', 'curves', 'runs', 'failed']);
     const links = els.filter((e) => e.tag === 'a' && !e.attrs.href.startsWith('#')).map((e) => e.attrs.href);
     expect(links).toEqual(records.filter((r) => r.status === 'ok').map((r) => `reports/${r.path}.html`));
     const rows = els.filter((e) => e.tag === 'tr' && (e.attrs.class === 'ok' || e.attrs.class === 'failed'));

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectRel, expectError } from './helpers.js';
 
@@ -65,7 +64,7 @@ describe('aggregate', () => {
     expectError(() => aggregate([{ g: null, leadSteps: 1 }], 'g'), 'ERR_RDM2_OPTION', /records\[0\] has group key null in field 'g'/);
     expectError(() => aggregate([{ leadSteps: '5' }]), 'ERR_RDM2_OPTION', /records\[0\].leadSteps must be a number or null, got "5"/);
     expectError(() => aggregate(records, 'g', { bootstrap: 10 }), 'ERR_RDM2_OPTION', /bootstrap must be an integer in \[100, 1000000\], got 10/);
-    expectError(() => aggregate(records, 'g', { level: 1 }), 'ERR_RDM2_OPTION', /level must be a number in \(0, 1\), got 1/);
+    expectError(() => aggregate(records, 'g', { level: 1 }), 'ERR_RDM2_OPTION', /level must be a finite number > 0 and < 1, got 1/);
     expectError(() => aggregate(records, 'g', { seed: -0.5 }), 'ERR_RDM2_OPTION', /seed must be a safe integer/);
     expectError(() => aggregate(records, 'g', { ci: 0.9 } as object), 'ERR_RDM2_OPTION', /unknown aggregate option 'ci'/);
     expectError(() => aggregate([null as unknown as object]), 'ERR_RDM2_OPTION', /records\[0\] is not an object/);

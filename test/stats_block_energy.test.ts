@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { blockEnergy, resolveGroups } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectRel, expectError } from './helpers.js';
 
 describe('blockEnergy', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eigenvectorTrack } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import type { Analysis } from '../lib/types.js';
 import { expectRel, expectError } from './helpers.js';

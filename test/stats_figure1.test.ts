@@ -2,7 +2,7 @@
 // with v on B only. The analysis never sees the groups (the probes are shuffled too); they are
 // used only afterwards, to read the top eigenvector's block energies and order the snapshot.
 import { describe, expect, it } from 'vitest';
-import { analyzeSync, covarianceSnapshot, detectWarnings, summarizeRun, syntheticScenario, windowSteps } from '../lib/index.js';
+import { analyzeSync, windowCovariance, detectWarnings, summarizeRun, syntheticScenario, windowSteps } from '../lib/index.js';
 
 function meanAbsOffDiagonal(c: { data: Float64Array; n: number }, from: number, to: number): number {
   let s = 0;
@@ -43,8 +43,8 @@ describe("Figure 1: the SHC warns of the transition carried by group B", () => {
       expect(rec.blockEnergy!.A + rec.blockEnergy!.B + rec.blockEnergy!.C).toBeCloseTo(1, 12);
 
       // Covariance snapshots ordered by group: a block on B during the transition, none before.
-      const during_ = covarianceSnapshot(sc.losses, peak.window, { ...a.options, order: sc.groups });
-      const before = covarianceSnapshot(sc.losses, 30, { ...a.options, order: sc.groups });
+      const during_ = windowCovariance(sc.losses, peak.window, { ...a.options, order: sc.groups });
+      const before = windowCovariance(sc.losses, 30, { ...a.options, order: sc.groups });
       expect(during_.blocks?.labels).toEqual(['A', 'B', 'C']);
       const [A, B, C] = [[0, 20], [20, 40], [40, 60]] as const;
       expect(meanAbsOffDiagonal(during_, ...B)).toBeGreaterThan(5 * meanAbsOffDiagonal(during_, ...A));

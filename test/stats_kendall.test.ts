@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { KENDALL_EXACT_MAX_N, kendallTau } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectRel, expectError } from './helpers.js';
 
 describe('kendallTau: exact p-values without ties (hand-counted permutations)', () => {
@@ -81,7 +80,7 @@ describe('kendallTau: ranges, NaN and degenerate input', () => {
     expectError(() => kendallTau([1, 2, 3], 1, 1), 'ERR_RDM2_OPTION', /to must be an integer in \[2, 3\], got 1/);
     expectError(() => kendallTau([1, 2, 3], 0, 4), 'ERR_RDM2_OPTION', /to must be an integer in \[1, 3\], got 4/);
     expectError(() => kendallTau([1, 2, 2], 0, 3, { method: 'exact' }), 'ERR_RDM2_OPTION', /only available without ties \(found 1 tied pairs\)/);
-    expectError(() => kendallTau([1, 2], 0, 2, { method: 'bootstrap' as 'exact' }), 'ERR_RDM2_OPTION', /method must be 'auto', 'exact' or 'normal'/);
+    expectError(() => kendallTau([1, 2], 0, 2, { method: 'bootstrap' as 'exact' }), 'ERR_RDM2_OPTION', /method must be one of 'auto', 'exact', 'normal'/);
     expectError(() => kendallTau([1, 2], 0, 2, { alpha: 0.05 } as object), 'ERR_RDM2_OPTION', /unknown kendallTau option 'alpha'/);
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectWarnings, leadTime, transitionFromMetric, windowSteps, type Warning } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectError } from './helpers.js';
 
 function warningAt(index: number, step: number): Warning {
@@ -36,8 +35,8 @@ describe('transitionFromMetric', () => {
     expectError(() => transitionFromMetric([1, 2, 3], [0, 1], { threshold: 0.5 }), 'ERR_RDM2_SHAPE', /steps has 2 values but the run \(T checkpoints\) has 3/);
     expectError(() => transitionFromMetric([1, 2, 3], [0, 2, 1], { threshold: 0.5 }), 'ERR_RDM2_OPTION', /steps must be strictly increasing, but steps\[2\] = 1 follows 2/);
     expectError(() => transitionFromMetric([1, 2], undefined, { threshold: NaN }), 'ERR_RDM2_OPTION', /threshold must be a finite number/);
-    expectError(() => transitionFromMetric([1, 2], undefined, { threshold: 1, direction: 'left' as 'up' }), 'ERR_RDM2_OPTION', /direction must be 'up' or 'down'/);
-    expectError(() => transitionFromMetric([1, 2], undefined, { threshold: 1, level: 2 } as object as { threshold: number }), 'ERR_RDM2_OPTION', /unknown transition rule key 'level'/);
+    expectError(() => transitionFromMetric([1, 2], undefined, { threshold: 1, direction: 'left' as 'up' }), 'ERR_RDM2_OPTION', /direction must be one of 'up', 'down'/);
+    expectError(() => transitionFromMetric([1, 2], undefined, { threshold: 1, level: 2 } as object as { threshold: number }), 'ERR_RDM2_OPTION', /unknown transition rule option 'level'/);
     expectError(() => transitionFromMetric([1, 2], undefined, undefined as unknown as { threshold: number }), 'ERR_RDM2_OPTION', /needs a rule/);
   });
 });
@@ -59,7 +58,7 @@ describe('leadTime', () => {
   });
   it('takes a Transition object and a detectWarnings result; without steps, both leads are in checkpoints', () => {
     const tr = transitionFromMetric([0, 0, 0, 0, 0, 1, 1, 1], steps, { threshold: 0.5 })!;
-    expect(leadTime({ warnings: [warningAt(0, 20)], z: new Float64Array(1), options: { baseline: 3, z: 1, consecutive: 1, direction: 'up' } }, tr, steps)).toMatchObject({
+    expect(leadTime({ warnings: [warningAt(0, 20)], z: new Float64Array(1), options: { baseline: 3, minBaseline: 3, z: 1, consecutive: 1, direction: 'up' } }, tr, steps)).toMatchObject({
       leadSteps: 100,
       leadCheckpoints: 3,
     });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { localization } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectRel, expectError } from './helpers.js';
 
 describe('localization (inverse participation ratio)', () => {
@@ -16,6 +15,6 @@ describe('localization (inverse participation ratio)', () => {
   it('rejects bad input', () => {
     expectError(() => localization([]), 'ERR_RDM2_SHAPE', /vector is empty/);
     expectError(() => localization([0, 0]), 'ERR_RDM2_OPTION', /zero vector/);
-    expectError(() => localization([1, Infinity]), 'ERR_RDM2_OPTION', /vector\[1\] must be a finite number, got null/);
+    expectError(() => localization([1, Infinity]), 'ERR_RDM2_OPTION', /vector\[1\] must be a finite number, got Infinity/);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { expectError } from './helpers.js';
 
 describe('SeededRandom', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectWarnings, kendallTau, sensitivity, sensitivitySync } from '../lib/stats/index.js';
+import { detectWarnings, kendallTau, sensitivity, sensitivityGridAround, sensitivitySync } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { expectErrorAsync } from './helpers.js';
 
@@ -43,6 +42,38 @@ describe('sensitivity', () => {
     expect(tab.leadSteps[0]).toBeGreaterThan(0);
     expect(tab.leadSteps[2]).toBeGreaterThan(0);
   });
+  it('every cell of a window x detrend x transform grid equals an independent analysis at that setting', async () => {
+    const grid = { windows: [10, 20, 40], detrend: ['none', 'linear'] as const, transform: ['none', 'log'] as const };
+    const warning = { z: 5, minBaseline: 8 };
+    const tab = await sensitivity(sc.losses, { windows: grid.windows, detrend: [...grid.detrend], transform: [...grid.transform], warning, transition: sc.transitionStep, steps: sc.steps, beta: 1.5, threads: 1 });
+    expect(tab.rows).toBe(12);
+    let r = 0;
+    for (const W of grid.windows) {
+      for (const d of grid.detrend) {
+        for (const t of grid.transform) {
+          expect([tab.window[r], tab.detrend[r], tab.transform[r]]).toEqual([W, d, t]);
+          const a = analyzeSync(sc.losses, { window: W, detrend: d, transform: t, beta: 1.5, threads: 1 });
+          let peak = 0;
+          for (let j = 0; j < a.windows; j++) if (a.shc[j] > a.shc[peak]) peak = j;
+          expect([tab.peakWindow[r], tab.peakStep[r], tab.peakHeight[r]]).toEqual([peak, 10 * a.t[peak], a.shc[peak]]);
+          const w = detectWarnings(a.shc, warning).warnings;
+          expect(tab.warningCount[r]).toBe(w.length);
+          expect(tab.firstWarningStep[r]).toEqual(w.length ? 10 * a.t[w[0].index] : NaN);
+          expect(tab.leadSteps[r]).toEqual(w.length ? sc.transitionStep - 10 * a.t[w[0].index] : NaN);
+          r++;
+        }
+      }
+    }
+    // A single transform is a grid of one, as before.
+    const one = sensitivitySync(sc.losses, { windows: [20], transform: 'log', beta: 1.5, threads: 1 });
+    expect(one.transform).toEqual(['log', 'log']);
+    expect([one.peakHeight[0], one.peakHeight[1]]).toEqual([tab.peakHeight[5], tab.peakHeight[7]]); // W 20 with log, detrend none and linear
+  });
+  it('sensitivityGridAround: W/2, W, 2W within [2, T]; log only when possible', () => {
+    expect(sensitivityGridAround(20, 240, true)).toEqual({ windows: [10, 20, 40], detrend: ['none', 'linear'], transform: ['none', 'log'] });
+    expect(sensitivityGridAround(20, 30, false)).toEqual({ windows: [10, 20], detrend: ['none', 'linear'], transform: ['none'] });
+    expect(sensitivityGridAround(3, 10, false).windows).toEqual([2, 3, 6]);
+  });
   it('without a transition, takes tau up to the peak and leaves leads NaN; async equals sync', async () => {
     const o = { windows: [16], detrend: ['none' as const], threads: 1 };
     const tab = await sensitivity(sc.losses, o);
@@ -52,18 +83,20 @@ describe('sensitivity', () => {
     expect(Number.isNaN(tab.leadSteps[0]) && Number.isNaN(tab.peakLeadSteps[0])).toBe(true);
     const a = analyzeSync(sc.losses, { window: 16, threads: 1 });
     expect(tab.tau[0]).toBe(kendallTau(a.shc, 0, tab.peakWindow[0] + 1).tau);
-    expect(tab.warningOptions).toEqual({ baseline: 40, z: 6, consecutive: 3, direction: 'up' });
+    expect(tab.warningOptions).toEqual({ baseline: 40, minBaseline: 10, z: 6, consecutive: 3, direction: 'up' });
   });
   it('rejects bad input', async () => {
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array of window sizes, got \[\]/);
-    await expectErrorAsync(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows must be a non-empty array/);
-    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be >= 2, got 1/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, {} as { windows: number[] }), 'ERR_RDM2_OPTION', /windows is required \(a non-empty array of window sizes\)/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [1] }), 'ERR_RDM2_OPTION', /window must be an integer >= 2, got 1/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: ['quadratic' as 'none'] }), 'ERR_RDM2_OPTION', /detrend entries must be 'none' or 'linear', got "quadratic"/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], detrend: [] }), 'ERR_RDM2_OPTION', /detrend must be a non-empty array/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], transform: ['none', 'sqrt' as 'log'] }), 'ERR_RDM2_OPTION', /transform entries must be 'none' or 'log', got "sqrt"/);
+    await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], transform: [] }), 'ERR_RDM2_OPTION', /transform must be 'none', 'log' or a non-empty array of them, got \[\]/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], steps: [0, 1] }), 'ERR_RDM2_SHAPE', /steps has 2 values but the run \(T checkpoints\) has 200/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], transition: Infinity }), 'ERR_RDM2_OPTION', /transition must be a finite step/);
     await expectErrorAsync(() => sensitivitySync(sc.losses, { windows: [10], topK: 1 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /does not take topK/);
     await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], warning: { consecutive: 0 } }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1/);
-    await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], bandwidth: 3 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /unknown option 'bandwidth'/);
+    await expectErrorAsync(() => sensitivity(sc.losses, { windows: [10], bandwidth: 3 } as object as { windows: number[] }), 'ERR_RDM2_OPTION', /unknown sensitivity option 'bandwidth'/);
   });
 });

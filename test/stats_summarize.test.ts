@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockEnergy, detectWarnings, localization, summarizeRun, surrogateTestSync } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import type { Analysis } from '../lib/types.js';
 import { expectError } from './helpers.js';
@@ -34,6 +33,16 @@ describe('summarizeRun', () => {
     expect(rec.surrogate).toBeNull();
     // Plain data: survives JSON.
     expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
+  });
+  it("keeps group labels that name Object.prototype's fields ('__proto__', 'constructor') as block energies (issue 13 item 22)", () => {
+    const labels = sc.groups.map((g) => (g === 'A' ? '__proto__' : g === 'B' ? 'constructor' : 'toString'));
+    const rec = summarizeRun(a, { groups: labels });
+    const plain = summarizeRun(a, { groups: sc.groups });
+    const e = rec.blockEnergy!;
+    expect(Object.keys(e).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect([Object.getOwnPropertyDescriptor(e, '__proto__')?.value, e.constructor, e.toString]).toEqual([plain.blockEnergy!.A, plain.blockEnergy!.B, plain.blockEnergy!.C]);
+    expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(rec)).blockEnergy).toEqual(e);
   });
   it('runs a surrogate test when asked, or takes a result computed elsewhere', () => {
     const rec = summarizeRun(a, { surrogate: { losses: sc.losses, kind: 'shuffle', count: 9, seed: 2 } });

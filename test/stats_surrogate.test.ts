@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { surrogateTest, surrogateTestSync } from '../lib/stats/index.js';
 import { analyzeSync } from '../lib/analyze.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectErrorAsync } from './helpers.js';
@@ -77,7 +76,7 @@ describe('surrogateTest', () => {
   });
   it('rejects bad input', async () => {
     const losses = coherentBurst(1);
-    await expectErrorAsync(() => surrogateTestSync(losses, opts, { kind: 'phase' as 'shuffle' }), 'ERR_RDM2_OPTION', /kind must be 'circular-shift' or 'shuffle', got "phase"/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { kind: 'phase' as 'shuffle' }), 'ERR_RDM2_OPTION', /kind must be one of 'circular-shift', 'shuffle', got "phase"/);
     await expectErrorAsync(() => surrogateTestSync(losses, opts, { count: 0 }), 'ERR_RDM2_OPTION', /count must be an integer in \[1, 100000\], got 0/);
     await expectErrorAsync(() => surrogateTestSync(losses, opts, { count: 2.5 }), 'ERR_RDM2_OPTION', /count must be an integer/);
     await expectErrorAsync(() => surrogateTestSync(losses, opts, { seed: 0.5 }), 'ERR_RDM2_OPTION', /seed must be a safe integer, got 0.5/);

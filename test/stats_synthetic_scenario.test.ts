@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Rdm2Error } from '../lib/errors.js';
 import { syntheticScenario } from '../lib/scenarios/synthetic.js';
 import { expectRel, expectError } from './helpers.js';
 

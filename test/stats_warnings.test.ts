@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WARNING_OPTIONS, OnlineWarningDetector, detectWarnings, robustZ, type Warning } from '../lib/stats/index.js';
-import { Rdm2Error } from '../lib/errors.js';
 import { SeededRandom } from '../lib/stats/random.js';
 import { expectRel, expectError } from './helpers.js';
 
 /** Independent reference: the rule written out naively (array copies and sorts per value). */
-function naiveWarnings(series: number[], B: number, thr: number, m: number) {
+function naiveWarnings(series: number[], B: number, thr: number, m: number, B0 = B) {
   const med = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -21,11 +20,11 @@ function naiveWarnings(series: number[], B: number, thr: number, m: number) {
       continue;
     }
     let zx = NaN;
-    if (finite.length >= B) {
-      const base = finite.slice(finite.length - B);
+    if (finite.length >= B0) {
+      const base = finite.slice(Math.max(0, finite.length - B));
       const md = med(base);
       let scale = 1.4826 * med(base.map((v) => Math.abs(v - md)));
-      if (scale === 0) scale = (1.253314 * base.reduce((s, v) => s + Math.abs(v - md), 0)) / B;
+      if (scale === 0) scale = (1.253314 * base.reduce((s, v) => s + Math.abs(v - md), 0)) / base.length;
       zx = scale === 0 ? (x === md ? 0 : x > md ? Infinity : -Infinity) : (x - md) / scale;
     }
     z.push(zx);
@@ -76,7 +75,19 @@ describe('detectWarnings', () => {
     expect([w.startIndex, w.startStep, w.endIndex, w.endStep]).toEqual([4, 40, 5, 50]);
     expect([w.peakIndex, w.peakStep, w.peakValue]).toEqual([4, 40, 10]);
     expectRel(w.peakZ, 24 / 1.253314, 1e-14);
-    expect(res.options).toEqual({ baseline: 3, z: 2, consecutive: 2, direction: 'up' });
+    expect(res.options).toEqual({ baseline: 3, minBaseline: 3, z: 2, consecutive: 2, direction: 'up' });
+  });
+  it('scores from minBaseline values on, against a baseline that grows to baseline (hand-traced)', () => {
+    const res = detectWarnings([1, 2, 3, 2, 10, 11, 2], { baseline: 4, minBaseline: 3, z: 2, consecutive: 2 });
+    // k=3: baseline [1,2,3] (3 values) -> z 0. k=4: [1,2,3,2], median 2, MAD 0.5 -> z = 8 / 0.7413.
+    // k=5: [2,3,2,10] (full: the oldest left), median 2.5, MAD 0.5 -> z = 8.5 / 0.7413: fires.
+    // k=6: [3,2,10,11], median 6.5, MAD 4 -> z = -4.5 / 5.9304.
+    const expected = [NaN, NaN, NaN, 0, 8 / (1.4826 * 0.5), 8.5 / (1.4826 * 0.5), -4.5 / (1.4826 * 4)];
+    expected.forEach((z, k) => expectRel(res.z[k], z, 1e-14, 0, `z[${k}]`));
+    expect(res.warnings.map((w) => w.index)).toEqual([5]);
+    expect(res.options).toEqual({ baseline: 4, minBaseline: 3, z: 2, consecutive: 2, direction: 'up' });
+    // minBaseline = baseline is the trailing baseline alone: nothing is scored before 4 values.
+    expect(Array.from(detectWarnings([1, 2, 3, 2, 10], { baseline: 4, minBaseline: 4 }).z).slice(0, 4).every(Number.isNaN)).toBe(true);
   });
   it('fires once per run, and needs m consecutive exceedances', () => {
     expect(detectWarnings(series, { baseline: 3, z: 2, consecutive: 3 }).warnings).toHaveLength(0);
@@ -109,14 +120,18 @@ describe('detectWarnings', () => {
       const spike = k % 61 > 55 ? 6 : 0;
       return rng.normal() + spike + (k % 50 === 0 ? 1 : 0);
     });
-    const ref = naiveWarnings(xs, 20, 3, 2);
-    const res = detectWarnings(xs, { baseline: 20, z: 3, consecutive: 2 });
-    ref.z.forEach((z, k) => expectRel(res.z[k], z, 1e-12, 0, `z[${k}]`));
-    expect(res.warnings.map((w) => w.index)).toEqual(ref.fired);
-    expect(ref.fired.length).toBeGreaterThan(3);
+    for (const B0 of [3, 10, 20]) {
+      const ref = naiveWarnings(xs, 20, 3, 2, B0);
+      const res = detectWarnings(xs, { baseline: 20, minBaseline: B0, z: 3, consecutive: 2 });
+      ref.z.forEach((z, k) => expectRel(res.z[k], z, 1e-12, 0, `z[${k}] (minBaseline ${B0})`));
+      expect(res.warnings.map((w) => w.index)).toEqual(ref.fired);
+      expect(ref.fired.length).toBeGreaterThan(3);
+    }
+    // The default minBaseline is min(10, baseline).
+    expect(detectWarnings(xs, { baseline: 20, z: 3, consecutive: 2 }).z).toEqual(detectWarnings(xs, { baseline: 20, minBaseline: 10, z: 3, consecutive: 2 }).z);
   });
   it('uses the documented defaults', () => {
-    expect(DEFAULT_WARNING_OPTIONS).toEqual({ baseline: 40, z: 6, consecutive: 3, direction: 'up' });
+    expect(DEFAULT_WARNING_OPTIONS).toEqual({ baseline: 40, minBaseline: 10, z: 6, consecutive: 3, direction: 'up' });
     expect(detectWarnings([1, 2, 3]).options).toEqual(DEFAULT_WARNING_OPTIONS);
   });
   it('rejects bad input with a code and a clear message', () => {
@@ -131,7 +146,9 @@ describe('detectWarnings', () => {
     expectError(() => detectWarnings([1], { z: NaN }), 'ERR_RDM2_OPTION', /z must be a finite number > 0/);
     expectError(() => detectWarnings([1], { consecutive: 0 }), 'ERR_RDM2_OPTION', /consecutive must be an integer >= 1, got 0/);
     expectError(() => detectWarnings([1], { direction: 'sideways' as 'up' }), 'ERR_RDM2_OPTION', /direction must be one of 'up', 'down', 'both'/);
-    expectError(() => detectWarnings([1], { threshold: 3 } as object), 'ERR_RDM2_OPTION', /unknown warning options key 'threshold'/);
+    expectError(() => detectWarnings([1], { threshold: 3 } as object), 'ERR_RDM2_OPTION', /unknown warning option 'threshold' \(known: baseline, minBaseline, z, consecutive, direction\)/);
+    expectError(() => detectWarnings([1], { minBaseline: 2 }), 'ERR_RDM2_OPTION', /minBaseline must be an integer >= 3.*got 2/);
+    expectError(() => detectWarnings([1], { baseline: 20, minBaseline: 21 }), 'ERR_RDM2_OPTION', /minBaseline \(21\) must be at most baseline \(20\)/);
   });
 });
 
@@ -191,6 +208,16 @@ describe('OnlineWarningDetector', () => {
     expectRel(w!.z, 5 / ((1.253314 * 4) / 3), 1e-14);
     expect(w!.peakZ).toBe(Infinity);
     expect([w!.startIndex, w!.peakIndex, w!.index]).toEqual([3, 3, 4]);
+  });
+  it('restores a state written before minBaseline existed as a trailing-only detector', () => {
+    const opts = { baseline: 25, z: 4, consecutive: 3 };
+    const old = new OnlineWarningDetector({ ...opts, minBaseline: 25 });
+    xs.slice(0, 12).forEach((x) => old.push(x));
+    const state = JSON.parse(JSON.stringify(old.state()));
+    delete state.options.minBaseline;
+    const back = OnlineWarningDetector.fromState(state);
+    expect(back.options.minBaseline).toBe(25);
+    expect(back.state()).toEqual(old.state());
   });
   it('rejects bad pushes and bad states', () => {
     const det = new OnlineWarningDetector();

@@ -38,12 +38,17 @@ describe('log lines', () => {
 describe('the terminal bar', () => {
   it('shows runs done, rate, ETA and failures', () => {
     let out = '';
-    const stream = Object.assign({ write: (s: string) => ((out += s), true), isTTY: true, columns: 120 }, { on: () => stream, once: () => stream, emit: () => true });
+    const write = (s: string) => {
+      out += s;
+      return true;
+    };
+    const stream = Object.assign({ write, isTTY: true, columns: 120 }, { on: () => stream, once: () => stream, emit: () => true });
     const p = new BarProgress(stream);
     p.start({ discovered: 3, total: 3, skipped: 1, shardLabel: 'this sweep' });
     p.done(ok);
     p.done(failed);
     p.finish();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal's escape sequences
     const frames = out.split('\x1B[1G').map((f) => f.replace(/\x1B(\[[0-9;?]*[A-Za-z]|[78])/g, ''));
     expect(frames[1]).toBe('rdm2 sweep [░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░] 0/2 runs | 0.00 runs/s | ETA 0s | 0 failed');
     expect(frames.at(-1)).toMatch(/^rdm2 sweep \[█{40}\] 2\/2 runs \| \d+\.\d\d runs\/s \| ETA 0s \| 1 failed\n$/);

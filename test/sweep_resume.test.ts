@@ -1,7 +1,7 @@
 // A sweep killed mid-way (SIGKILL on the child process) leaves only complete files, and a
 // --resume of it ends with exactly the summary (and results) of an uninterrupted sweep.
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
@@ -26,19 +26,18 @@ describe('SIGKILL then --resume', () => {
     const paths = makeSweepTree(root);
     const ARGS = ['--window', '12', '--top-k', '1', '--warn-baseline', '8', '--warn-z', '4', '--warn-consecutive', '2'];
 
-    // Run 25 (in sorted order) is a named pipe: with --jobs 1 the sweep analyses runs 0-24, then
-    // blocks opening it, deterministically mid-way, until it is killed.
+    // Opening run 25 (in sorted order) never completes (test/fixtures/block_open.mjs): with
+    // --jobs 1 the sweep analyses runs 0-24, then waits on it, deterministically mid-way, until
+    // it is killed.
     const blocked = paths[25]!;
     expect(blocked).toBe('lr-3e-4/seed25/losses.npy');
     const blockedPath = join(root, blocked);
-    const content = readFileSync(blockedPath);
-    unlinkSync(blockedPath);
-    execFileSync('mkfifo', [blockedPath]);
 
     const killed = join(base, 'killed');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli.ts', 'sweep', root, ...ARGS, '--out', killed, '--jobs', '1'], {
+    const preload = join(import.meta.dirname, 'fixtures', 'block_open.mjs');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', preload, 'lib/cli.ts', 'sweep', root, ...ARGS, '--out', killed, '--jobs', '1'], {
       cwd: join(import.meta.dirname, '..'),
-      env: cleanEnv(),
+      env: cleanEnv({ RDM2_TEST_BLOCK_OPEN: blockedPath }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -65,9 +64,7 @@ describe('SIGKILL then --resume', () => {
     expect(left.filter((f) => f.endsWith('.npy.json') || f.endsWith('.csv.json') || f.endsWith('.jsonl.json')).length).toBe(46);
     for (const f of left) expect(() => JSON.parse(readFileSync(join(killed, f), 'utf8')), f).not.toThrow();
 
-    // The pipe becomes the run's real file again, and the sweep is resumed.
-    unlinkSync(blockedPath);
-    writeFileSync(blockedPath, content);
+    // The sweep is resumed (without the blocking preload).
     // Same --jobs (hence the same threads per run, which results echo) as the uninterrupted sweep.
     const resumed = await runCliHere(['sweep', root, ...ARGS, '--out', killed, '--jobs', '1', '--resume', '--quiet']);
     expect(resumed.code).toBe(1);

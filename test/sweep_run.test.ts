@@ -1,9 +1,10 @@
 // `rdm2 sweep` over a generated tree of 50 runs, some corrupt: results complete, failed runs
 // listed with their errors, exit status 1; --resume; usage errors.
-import { existsSync, readFileSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { analyzeSync } from '../lib/analyze.js';
+import { encodeNpy } from '../lib/io/npy.js';
 import { summarizeRun } from '../lib/stats/index.js';
 import { lossMatrix, runCliHere, runCliProcess, tempDir, writeText } from './io_fixtures.js';
 import { corruptRuns, makeSweepTree, N, RUNS, T } from './sweep_fixtures.js';
@@ -29,7 +30,7 @@ describe('a sweep with corrupt runs (child process)', () => {
     expect(first.stdout).toBe(
       [
         `rdm2 sweep: ${RUNS} runs, ${RUNS - 5} ok, 5 failed (${RUNS} analysed, 0 already complete)`,
-        `summary: ${join(out, 'summary.json')}, ${join(out, 'summary.csv')}`,
+        `summary: ${join(out, 'summary.json')}, ${join(out, 'summary.csv')}, ${join(out, 'summary.parquet')}`,
         'failed runs:',
         ...failedLines,
         '',
@@ -54,7 +55,7 @@ describe('a sweep with corrupt runs (child process)', () => {
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(s.rdm2.kind).toBe('sweep-summary');
     expect(s.root).toBe(root);
-    expect(s.pattern).toBe('**/losses.{npy,npz,csv,tsv,jsonl,ndjson}');
+    expect(s.pattern).toBe('**/losses.{npy,npz,csv,tsv,jsonl,ndjson,rows,parquet,pq,arrow,feather,arrows,ipc,h5,hdf5}');
     expect(s.shard).toBeNull();
     expect(s.discovered).toBe(RUNS);
     expect(s.counts).toEqual({ runs: RUNS, ok: RUNS - 5, failed: 5 });
@@ -106,7 +107,7 @@ describe('a sweep with corrupt runs (child process)', () => {
       expect(doc.summary.path).toBeUndefined();
     }
     expect(readdirSync(join(out, 'lr-1e-3', 'seed00')).sort()).toEqual(['losses.npy.json']);
-    expect(readdirSync(out).sort()).toEqual(['.rdm2-records', 'lr-1e-3', 'lr-3e-4', 'summary.csv', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['.rdm2-records', 'lr-1e-3', 'lr-3e-4', 'summary.csv', 'summary.json', 'summary.parquet']);
   });
 });
 
@@ -132,6 +133,40 @@ describe('--resume (in process)', () => {
     const other = await runCliHere(['sweep', root, ...ARGS, '--beta', '2', '--out', out, '--resume', '--quiet']);
     expect(other.stdout.split('\n')[0]).toBe(`rdm2 sweep: ${RUNS} runs, ${RUNS - 5} ok, 5 failed (${RUNS} analysed, 0 already complete)`);
   });
+
+  it('redoes a run whose sidecar meta.json was deleted, replaced by an older file, or shadowed by <name>.meta.json (issue 13 item 10)', async () => {
+    const o = join(base, 'resume-meta');
+    const sweepArgs = ['sweep', root, ...ARGS, '--pattern', 'lr-1e-3/seed0[0-4]/losses.*', '--out', o, '--quiet'];
+    expect((await runCliHere(sweepArgs)).stdout.split('\n')[0]).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (5 analysed, 0 already complete)');
+    const resume = async () => (await runCliHere([...sweepArgs, '--resume'])).stdout.split('\n')[0];
+    const energyOf = (rel: string) => JSON.parse(readFileSync(join(o, 'summary.json'), 'utf8')).runs.find((r: { path: string }) => r.path === rel).blockEnergy;
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (0 analysed, 5 already complete)');
+
+    // Deleted: the stored result still had the groups' block energies; the redone one has none.
+    const meta = join(root, 'lr-1e-3/seed02/meta.json');
+    const text = readFileSync(meta, 'utf8');
+    expect(energyOf('lr-1e-3/seed02/losses.npy')).not.toBeNull();
+    unlinkSync(meta);
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (1 analysed, 4 already complete)');
+    expect(energyOf('lr-1e-3/seed02/losses.npy')).toBeNull();
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (0 analysed, 5 already complete)');
+
+    // Put back with a modification time older than the record: still a different file.
+    writeText(meta, text);
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(meta, past, past);
+    expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (1 analysed, 4 already complete)');
+    expect(energyOf('lr-1e-3/seed02/losses.npy')).not.toBeNull();
+
+    // A <name>.meta.json appears next to the loss file: it is the sidecar now.
+    const own = writeText(join(root, 'lr-1e-3/seed01/losses.meta.json'), JSON.stringify({ groups: Array.from({ length: N }, (_, i) => (i % 2 ? 'odd' : 'even')) }));
+    try {
+      expect(await resume()).toBe('rdm2 sweep: 5 runs, 5 ok, 0 failed (1 analysed, 4 already complete)');
+      expect(Object.keys(energyOf('lr-1e-3/seed01/losses.npy')).sort()).toEqual(['even', 'odd']);
+    } finally {
+      unlinkSync(own);
+    }
+  });
 });
 
 describe('patterns, formats and usage errors', () => {
@@ -144,7 +179,7 @@ describe('patterns, formats and usage errors', () => {
     const ok = await runCliHere(['sweep', root, '--window', '10', '--pattern', 'lr-1e-3/seed0[0-2]/losses.npy', '--out', join(base, 'ok-out'), '--quiet']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
-      `rdm2 sweep: 3 runs, 3 ok, 0 failed (3 analysed, 0 already complete)\nsummary: ${join(base, 'ok-out', 'summary.json')}, ${join(base, 'ok-out', 'summary.csv')}\n`,
+      `rdm2 sweep: 3 runs, 3 ok, 0 failed (3 analysed, 0 already complete)\nsummary: ${join(base, 'ok-out', 'summary.json')}, ${join(base, 'ok-out', 'summary.csv')}, ${join(base, 'ok-out', 'summary.parquet')}\n`,
     );
   });
 
@@ -162,6 +197,13 @@ describe('patterns, formats and usage errors', () => {
     expect(bad.stdout.split('\n').slice(2)).toEqual(['failed runs:', `  lr-1e-3/seed00/losses.npy: ${three}: 3 labels, expected 20 (one per probe of ${join(root, 'lr-1e-3/seed00/losses.npy')}) [ERR_RDM2_FILE]`, '']);
   });
 
+  it('a sweep of [T, K, n] perturbation files needs no --window (issue 13, messages)', async () => {
+    const g = join(base, 'gaussian');
+    for (let i = 0; i < 2; i++) writeText(join(g, `p${i}`, 'losses.npy'), encodeNpy({ values: lossMatrix(4 * 5, N, i), shape: [4, 5, N] }));
+    const r = await runCliHere(['sweep', g, '--out', join(base, 'gaussian-out'), '--quiet']);
+    expect(r.stdout.split('\n')[0]).toBe('rdm2 sweep: 2 runs, 2 ok, 0 failed (2 analysed, 0 already complete)');
+  });
+
   it('usage errors exit 2', async () => {
     const cases: [string[], Record<string, string>, string][] = [
       [['sweep', root, '--window', '10'], {}, "required option '--out <dir>' not specified"],
@@ -171,11 +213,12 @@ describe('patterns, formats and usage errors', () => {
       [['sweep', root, '--window', '10', '--out', out, '--shard', '4/4'], {}, '--shard 4/4: shard index 4 is out of range, expected 0 to 3'],
       [['sweep', root, '--window', '10', '--out', out, '--shard', 'half'], {}, '--shard "half": expected I/N, e.g. 0/4 (shards are numbered from 0)'],
       [['sweep', root, '--window', '10', '--out', out, '--jobs', '0'], {}, "option '--jobs <N>' argument '0' is invalid. expected an integer >= 1"],
-      [['sweep', root, '--window', '10', '--out', out, '--format', 'xml'], {}, "option '--format <format>' argument 'xml' is invalid. Allowed choices are json, csv, npz."],
+      [['sweep', root, '--window', '10', '--out', out, '--format', 'xml'], {}, "option '--format <format>' argument 'xml' is invalid. Allowed choices are json, csv, npz, parquet, arrow."],
       [['sweep', root, '--window', '10', '--out', out, '--pattern', '{a,b'], {}, 'pattern "{a,b": unclosed \'{\''],
       [['sweep', root, '--window', '10', '--out', out, '--resume', '--verbose'], {}, "unknown option '--verbose'"],
       [['sweep', root, '--window', '10', '--out', out], { SLURM_ARRAY_TASK_ID: '3' }, 'SLURM_ARRAY_TASK_COUNT (set by Slurm for array jobs) must be a non-negative integer, got null'],
       [['sweep', root, '--window', '10', '--out', out], { JOB_COMPLETION_INDEX: '1' }, "JOB_COMPLETION_INDEX is set (Kubernetes indexed Job) but RDM2_SHARD_COUNT is not: set it to the Job's completions, or pass --shard I/N"],
+      [['sweep', root, '--out', join(base, 'no-window')], {}, '--window is required: lr-1e-3/seed00/losses.npy holds [T, n] losses (checkpoints x probes); only [T, K, n] perturbation files need none'],
     ];
     for (const [args, env, message] of cases) {
       const r = await runCliHere(args, env);

@@ -2,8 +2,9 @@
 // detector) against the bare W dot products of length n that one push cannot avoid, and the
 // lone W x W eigensolve, all timed in the same child and interleaved.
 import { analyzeSync } from '../../lib/analyze.js';
-import { SpectralMonitor, type Summary } from '../../lib/monitor.js';
+import { SpectralMonitor, type MonitorWindow } from '../../lib/monitor.js';
 import { native } from '../../lib/native.js';
+import { OBSERVABLE_NAMES } from '../../lib/observables.js';
 import { compareObservables, type Mismatch, type Observables } from '../observables.js';
 import { makeLosses, type StreamJob } from '../workloads.js';
 import { analysisObservables } from './native_run.js';
@@ -25,10 +26,9 @@ export interface StreamResult {
   repsPush: { wall: number; cpu: number }[];
 }
 
-export function summariesObservables(list: Summary[], W: number, n: number, firstRow: number): Observables {
+export function summariesObservables(list: MonitorWindow[], W: number, n: number, firstRow: number): Observables {
   const m = Math.min(W - 1, n);
   const N = list.length;
-  const pick = (k: 'trace' | 'pr' | 'entropy' | 'shc' | 'topShare') => Float64Array.from(list, (s) => s[k]);
   const eigenvalues = new Float64Array(N * m);
   list.forEach((s, j) => eigenvalues.set(s.eigenvalues.subarray(0, m), j * m));
   return {
@@ -37,11 +37,7 @@ export function summariesObservables(list: Summary[], W: number, n: number, firs
     n,
     topK: 0,
     t: Int32Array.from(list, (_, j) => firstRow + j),
-    trace: pick('trace'),
-    pr: pick('pr'),
-    entropy: pick('entropy'),
-    shc: pick('shc'),
-    topShare: pick('topShare'),
+    ...Object.fromEntries(OBSERVABLE_NAMES.map((k) => [k, Float64Array.from(list, (s) => s[k])])),
     eigenvalues,
   };
 }
@@ -55,7 +51,7 @@ export function measureStream(job: StreamJob): StreamResult {
 
   // The answer first: every summary of a fresh monitor against the batch analysis of the same rows.
   const checker = new SpectralMonitor({ probes: n, window: W, warn: false });
-  const got: Summary[] = [];
+  const got: MonitorWindow[] = [];
   for (const r of rows) {
     const s = checker.push(r);
     if (s) got.push(s);

@@ -1,6 +1,7 @@
 // naive-ts: plain TypeScript, two-pass covariance of each window plus cyclic Jacobi on the n x n
 // matrix (the project's independent test reference). Small n only.
-import { naiveWindow } from '../../test/reference/naive.js';
+import { naiveWindow } from '../reference/naive.js';
+import { OBSERVABLE_NAMES, allocateObservableColumns } from '../../lib/observables.js';
 import type { Observables } from '../observables.js';
 import { windowCount } from '../workloads.js';
 import type { Driver } from './driver.js';
@@ -9,7 +10,7 @@ const MAX_N = 256;
 
 export const naiveTs: Driver = {
   name: 'naive-ts',
-  description: 'plain TypeScript two-pass covariance + cyclic Jacobi on the n x n matrix (test/reference/naive.ts); small n only',
+  description: 'plain TypeScript two-pass covariance + cyclic Jacobi on the n x n matrix (bench/reference/naive.ts); small n only',
   unavailable: (ctx) => (ctx.workload.n > MAX_N ? `n = ${ctx.workload.n} > ${MAX_N} (Jacobi on n x n in plain TS)` : null),
   prepare(ctx) {
     const w = ctx.workload;
@@ -22,17 +23,14 @@ export const naiveTs: Driver = {
     return {
       windows,
       async run() {
+        const columns = allocateObservableColumns(windows);
         const out: Observables = {
           windows,
           m,
           n: w.n,
           topK: w.topK,
           t: new Int32Array(windows),
-          trace: new Float64Array(windows),
-          pr: new Float64Array(windows),
-          entropy: new Float64Array(windows),
-          shc: new Float64Array(windows),
-          topShare: new Float64Array(windows),
+          ...columns,
           eigenvalues: new Float64Array(windows * m),
           eigenvectors: w.topK > 0 ? new Float64Array(windows * w.topK * w.n) : undefined,
         };
@@ -42,11 +40,7 @@ export const naiveTs: Driver = {
           const end = w.W - 1 + j * w.stride;
           const r = naiveWindow(rows.slice(end - w.W + 1, end + 1), w.detrend, 1);
           (out.t as Int32Array)[j] = end;
-          (out.trace as Float64Array)[j] = r.trace;
-          (out.pr as Float64Array)[j] = r.pr;
-          (out.entropy as Float64Array)[j] = r.entropy;
-          (out.shc as Float64Array)[j] = r.shc;
-          (out.topShare as Float64Array)[j] = r.topShare;
+          for (const name of OBSERVABLE_NAMES) columns[name][j] = r[name];
           (out.eigenvalues as Float64Array).set(r.eigenvalues.slice(0, m), j * m);
           for (let k = 0; k < w.topK; k++) (out.eigenvectors as Float64Array).set(r.eigenvectors[k], (j * w.topK + k) * w.n);
         }

@@ -2,6 +2,7 @@
 // (validation and the non-finite scan included), on the whole workload or its first windows.
 import { prepareAnalysis, runPreparedSync, type CoreTuning } from '../../lib/analyze.js';
 import { toLossView } from '../../lib/loss_matrix.js';
+import { pickObservableColumns } from '../../lib/observables.js';
 import type { Analysis } from '../../lib/types.js';
 import type { Observables } from '../observables.js';
 import { windowCount } from '../workloads.js';
@@ -14,11 +15,7 @@ export function analysisObservables(a: Analysis): Observables {
     n: a.probes,
     topK: a.options.topK,
     t: a.t,
-    trace: a.trace,
-    pr: a.pr,
-    entropy: a.entropy,
-    shc: a.shc,
-    topShare: a.topShare,
+    ...pickObservableColumns(a),
     eigenvalues: a.eigenvalues,
     eigenvectors: a.eigenvectors,
   };

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OBSERVABLE_NAMES } from '../../lib/observables.js';
 import type { Observables } from '../observables.js';
 import { windowCount } from '../workloads.js';
 import type { Driver, DriverContext } from './driver.js';
@@ -103,11 +104,8 @@ function numpyDriver(name: string, method: 'cov' | 'gram', description: string):
             n: j.n,
             topK: j.topK,
             t: j.t,
-            trace: nullToNaN(j.trace),
-            pr: nullToNaN(j.pr),
-            entropy: nullToNaN(j.entropy),
-            shc: nullToNaN(j.shc),
-            topShare: nullToNaN(j.topShare),
+            // The observables numpy_driver.py computes (compared with the reference's).
+            ...Object.fromEntries(OBSERVABLE_NAMES.filter((k) => j[k] !== undefined).map((k) => [k, nullToNaN(j[k])])),
             eigenvalues: nullToNaN(j.eigenvalues),
             eigenvectors,
           };

@@ -1,8 +1,8 @@
 // `rdm2 demo`: the paper's reference scenarios, run end to end with no data of the user's own.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { join } from 'node:path';
-import { runDemo } from '../demo/run_demo.js';
-import { integerArg } from './analysis_options.js';
+import { DEMO_OPTIONS, runDemo } from '../demo/run_demo.js';
+import { schemaOption } from './schema_flags.js';
 import type { CliIo } from './io.js';
 
 interface DemoValues {
@@ -28,8 +28,8 @@ export function registerDemo(program: Command, io: CliIo, status: { exitCode: nu
         "for 'rdm2 analyze' / 'rdm2 report'), result.json, report.html and charts/*.svg; for the deep\n" +
         'linear network also lags.csv and lags.json (every seed); and verdict.txt (the table).',
     )
-    .addOption(new Option('--out <dir>', 'output directory').default('./rdm2-demo'))
-    .addOption(new Option('--seeds <N>', 'seeds (training runs) per scenario, 1 to 1000').argParser(integerArg(1, 1000)).default(30))
+    .addOption(schemaOption('out', DEMO_OPTIONS.fields.out))
+    .addOption(schemaOption('seeds', DEMO_OPTIONS.fields.seeds))
     .option('--quiet', 'no progress lines on stderr')
     .addHelpText(
       'after',

@@ -7,7 +7,9 @@ import { registerDemo } from './demo_command.js';
 import { processIo, type CliIo } from './io.js';
 import { registerMerge } from './merge_command.js';
 import { registerReport } from './report_command.js';
+import { registerSensitivity } from './sensitivity_command.js';
 import { registerSweep } from './sweep_command.js';
+import { registerWatch } from './watch_command.js';
 
 /** Exit status: success. */
 export const EXIT_OK = 0;
@@ -47,7 +49,9 @@ export function buildProgram(io: CliIo, status: { exitCode: number }): Command {
   registerSweep(program, io, status);
   registerMerge(program, io, status);
   registerReport(program, io);
+  registerSensitivity(program, io);
   registerDemo(program, io, status);
+  registerWatch(program, io, status);
   return program;
 }
 

@@ -10,12 +10,12 @@ export function registerMerge(program: Command, io: CliIo, status: { exitCode: n
     .summary('combine the shard summaries of a sweep into one summary')
     .description(
       'Read the shard summaries (summary.shard-I-of-N.json, or summary.json) in each <dir> and write the\n' +
-        'summary of the whole sweep to <out>/summary.json and <out>/summary.csv, equal to the one an\n' +
+        'summary of the whole sweep to <out>/summary.json, .csv and .parquet, equal to the one an\n' +
         'unsharded sweep writes. Refuses shards of different sweeps, a shard given twice, a run in two\n' +
         'shards, and missing shards.',
     )
     .argument('<dir...>', 'directories holding shard summaries (the --out of each shard; may be the same)')
-    .requiredOption('--out <dir>', 'where to write summary.json and summary.csv')
+    .requiredOption('--out <dir>', 'where to write summary.json, summary.csv and summary.parquet')
     .addHelpText(
       'after',
       '\nExample:\n' +
@@ -27,7 +27,7 @@ export function registerMerge(program: Command, io: CliIo, status: { exitCode: n
       const { summary, files, merged } = await mergeShards(dirs, values.out);
       const lines = [
         `rdm2 merge: ${merged.length} shard summar${merged.length === 1 ? 'y' : 'ies'}, ${summary.counts.runs} runs, ${summary.counts.ok} ok, ${summary.counts.failed} failed`,
-        `summary: ${files.json}, ${files.csv}`,
+        `summary: ${files.json}, ${files.csv}, ${files.parquet}`,
       ];
       if (summary.counts.failed > 0) {
         lines.push('failed runs:');

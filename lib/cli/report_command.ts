@@ -1,31 +1,33 @@
 // `rdm2 report`: the HTML report of one run (from its loss file), or of a whole sweep (from its summary.json).
-import { existsSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { analyze } from '../analyze.js';
-import { Rdm2Error } from '../errors.js';
+import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
-import { fileError } from '../io/file_error.js';
-import { toLossMatrix } from '../io/loss_array.js';
-import { readGroupsFile } from '../io/meta.js';
-import { readLossFile } from '../io/read_loss_file.js';
-import { readResultForReport } from '../report/result_input.js';
-import { buildReport, type BuiltReport } from '../report/run_report.js';
-import { buildSweepReport } from '../report/sweep_report.js';
-import type { WarningOptions } from '../stats/index.js';
-import { readSummaryFile } from '../sweep/summary_files.js';
-import type { AnalyzeOptions } from '../types.js';
+import { findSidecar } from '../io/meta.js';
+import { refuseOutputOverInput } from '../io/output_guard.js';
+import {
+  REPORT_TOP_K,
+  isResultFile,
+  pickAnalyzeOptions,
+  reportLossFile,
+  reportResultFile,
+  writeChartSvgs,
+  writeSweepReport,
+  type RunFileReportOptions,
+} from '../report/file_report.js';
+import { REPORT_OPTIONS, type BuiltReport } from '../report/run_report.js';
 import {
   addAnalysisOptions,
   addWarningOptions,
+  ANALYSIS_ATTRIBUTES,
   analysisOptionsFrom,
-  integerArg,
   numberArg,
   warningOptionsFrom,
+  warningOptionsGiven,
   type AnalysisCliValues,
   type WarningCliValues,
 } from './analysis_options.js';
 import type { CliIo } from './io.js';
+import { schemaOption } from './schema_flags.js';
 import { asUsageErrorAsync } from './usage_error.js';
 
 interface ReportValues extends AnalysisCliValues, WarningCliValues {
@@ -38,135 +40,10 @@ interface ReportValues extends AnalysisCliValues, WarningCliValues {
   runReports: boolean;
   title?: string;
   maxProbes?: number;
+  covarianceScale?: 'panel' | 'shared';
+  sensitivity?: boolean;
 }
 
-/** Options of `analyze` a report run uses; anything else recorded with a sweep (chunk sizes) is dropped. */
-const ANALYZE_KEYS = ['window', 'stride', 'topK', 'detrend', 'transform', 'beta', 'threads', 'nonFinite'] as const;
-/** Commander attribute names of the analysis options (refused with a result file, which carries its analysis). */
-const ANALYSIS_ATTRIBUTES: readonly string[] = [...ANALYZE_KEYS, 'chunkMb'];
-
-function usage(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_USAGE', message);
-}
-
-/**
- * Reads a loss file (and its sidecar metadata), analyses it and builds its report. The analysis
- * keeps the top eigenvector (topK 1) unless asked otherwise, so the eigenvector chart can be drawn.
- */
-async function reportOfLossFile(
-  file: string,
-  analysisOptions: Partial<AnalyzeOptions>,
-  overrides: { groupsFile?: string; transition?: number },
-  warning: WarningOptions,
-  present: { title?: string; maxProbes?: number; generatedAt: string },
-): Promise<BuiltReport> {
-  const lf = await readLossFile(file);
-  if (lf.losses.shape.length === 3) {
-    fileError(file, '', `holds [T, K, n] perturbation blocks (the Gaussian 2RDM); the report draws sliding-window analyses of [T, n] losses`);
-  }
-  const meta = { ...lf.meta };
-  const sources: Record<string, string> = { ...lf.metaSources };
-  if (overrides.groupsFile !== undefined) {
-    const groups = await readGroupsFile(overrides.groupsFile);
-    const n = lf.losses.shape[1];
-    if (groups.length !== n) fileError(overrides.groupsFile, '', `${groups.length} labels, expected ${n} (one per probe of ${file})`);
-    meta.groups = groups;
-    sources.groups = overrides.groupsFile;
-  }
-  if (overrides.transition !== undefined) {
-    meta.transition = overrides.transition;
-    sources.transition = '--transition';
-  }
-  const losses = toLossMatrix(lf.losses);
-  const opts = { ...analysisOptions, topK: analysisOptions.topK ?? 1 } as AnalyzeOptions;
-  if (opts.window === undefined) usage('--window is required to analyse a loss file');
-  const analysis = await asUsageErrorAsync(() => analyze(losses, opts));
-  const details: [string, string][] = [['Format', `${lf.format}, ${lf.losses.data instanceof Float32Array ? 'float32' : 'float64'}`]];
-  for (const key of ['steps', 'groups', 'transition'] as const) {
-    if (sources[key] !== undefined) details.push([`${key[0].toUpperCase()}${key.slice(1)} from`, sources[key]]);
-  }
-  return asUsageErrorAsync(() =>
-    buildReport(
-      analysis,
-      {
-        losses,
-        ...(meta.steps ? { steps: meta.steps } : {}),
-        ...(meta.groups ? { groups: meta.groups } : {}),
-        ...(meta.transition !== undefined ? { transition: meta.transition } : {}),
-        source: file,
-        details,
-      },
-      {
-        warning,
-        generatedAt: present.generatedAt,
-        ...(present.title !== undefined ? { title: present.title } : {}),
-        ...(present.maxProbes !== undefined ? { maxProbes: present.maxProbes } : {}),
-      },
-    ),
-  );
-}
-
-/**
- * Builds the report of a result file (`rdm2 analyze --out result.json`): the stored analysis, with
- * the losses when the loss file it names is still there (see readResultForReport).
- */
-async function reportOfResultFile(
-  file: string,
-  overrides: { groupsFile?: string; transition?: number },
-  warningGiven: WarningOptions,
-  present: { title?: string; maxProbes?: number; generatedAt: string },
-): Promise<BuiltReport> {
-  const r = await readResultForReport(file);
-  let groups = r.groups;
-  if (overrides.groupsFile !== undefined) {
-    groups = await readGroupsFile(overrides.groupsFile);
-    if (groups.length !== r.analysis.probes) fileError(overrides.groupsFile, '', `${groups.length} labels, expected ${r.analysis.probes} (one per probe of ${file})`);
-    r.details.push(['Groups from', overrides.groupsFile]);
-  }
-  const transition = overrides.transition ?? r.transition;
-  if (overrides.transition !== undefined) r.details.push(['Transition from', '--transition']);
-  return asUsageErrorAsync(() =>
-    buildReport(
-      r.analysis,
-      {
-        ...(r.losses ? { losses: r.losses } : {}),
-        ...(r.steps ? { steps: r.steps } : {}),
-        ...(groups ? { groups } : {}),
-        ...(transition !== undefined ? { transition } : {}),
-        source: file,
-        details: r.details,
-      },
-      {
-        // The detector options stored with the result, unless the command line gives others.
-        warning: { ...(r.warning ?? {}), ...warningGiven },
-        generatedAt: present.generatedAt,
-        ...(present.title !== undefined ? { title: present.title } : {}),
-        ...(present.maxProbes !== undefined ? { maxProbes: present.maxProbes } : {}),
-      },
-    ),
-  );
-}
-
-async function writeSvgs(dir: string, charts: readonly { id: string; svg: string }[]): Promise<string[]> {
-  const written: string[] = [];
-  for (const c of charts) {
-    const path = join(dir, `${c.id}.svg`);
-    await writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${c.svg}\n`);
-    written.push(path);
-  }
-  return written;
-}
-
-/** A URL path relative to the sweep page, every segment percent-encoded. */
-function hrefOf(segments: string[]): string {
-  return segments.map((s) => encodeURIComponent(s)).join('/');
-}
-
-function pickAnalyzeOptions(recorded: Record<string, unknown>): Partial<AnalyzeOptions> {
-  const out: Record<string, unknown> = {};
-  for (const key of ANALYZE_KEYS) if (recorded[key] !== undefined) out[key] = recorded[key];
-  return out as Partial<AnalyzeOptions>;
-}
 
 /**
  * Registers `report` on the program: `rdm2 report <file> --window W --out report.html` for one run,
@@ -192,21 +69,18 @@ export function registerReport(program: Command, io: CliIo): void {
         'from its summary.json instead: lead time per group of runs, every run (each with its own report\n' +
         'under reports/ next to --out) and the failures.',
     )
-    .argument('[file]', 'loss file (.npy, .npz, .csv, .tsv, .jsonl) with [T, n] losses, or a result .json; omit with --sweep');
-  addAnalysisOptions(cmd);
-  addWarningOptions(cmd);
+    .argument('[file]', 'loss file (any format of rdm2 analyze) with [T, n] losses, or a result .json; omit with --sweep');
   // The report keeps the top eigenvector by default (its chart needs it), and reads the file whole.
-  for (const option of cmd.options) {
-    if (option.long === '--top-k') option.default(1);
-    if (option.long === '--chunk-mb') option.hideHelp();
-  }
-  cmd.setOptionValueWithSource('topK', 1, 'default');
+  addAnalysisOptions(cmd, { topK: { default: REPORT_TOP_K }, chunkBytes: { hidden: true } });
+  addWarningOptions(cmd);
   cmd
     .option('--transition <step>', "step of the transition, for the lead time (overrides meta.json's)", numberArg)
     .requiredOption('--out <file>', 'the HTML file to write (atomically)')
     .option('--svg-dir <dir>', 'also write each chart as a standalone .svg file in this directory')
-    .option('--title <text>', 'page title')
-    .option('--max-probes <N>', 'most probes drawn as lines in the loss chart (default 60)', integerArg(1, 10000))
+    .option('--sensitivity', 'add the sensitivity section: W/2, W, 2W x detrend none, linear x transform none, log (log when every loss is > 0)')
+    .addOption(schemaOption('title', REPORT_OPTIONS.fields.title))
+    .addOption(schemaOption('maxProbes', REPORT_OPTIONS.fields.maxProbes))
+    .addOption(schemaOption('covarianceScale', REPORT_OPTIONS.fields.covarianceScale))
     .option('--sweep <summary.json>', 'report a sweep from its summary.json instead of one run')
     .option('--by <field>', "with --sweep: group runs by this record field (default: each run directory's parent)")
     .option('--root <dir>', 'with --sweep: the sweep root holding the runs (default: the root recorded in summary.json)')
@@ -226,96 +100,61 @@ export function registerReport(program: Command, io: CliIo): void {
     .action(async (file: string | undefined, values: ReportValues) => {
       const generatedAt = new Date().toISOString();
       const fromCli = (key: string) => cmd.getOptionValueSource(key) === 'cli';
-      const present = {
-        generatedAt,
-        ...(values.title !== undefined ? { title: values.title } : {}),
-        ...(values.maxProbes !== undefined ? { maxProbes: values.maxProbes } : {}),
-      };
       if (values.sweep === undefined) {
-        if (file === undefined) usage("missing argument 'file' (or give --sweep <summary.json>)");
-        for (const key of ['by', 'root'] as const) if (values[key] !== undefined) usage(`--${key} only applies with --sweep`);
-        if (!values.runReports) usage('--no-run-reports only applies with --sweep');
-        const overrides = { ...(values.groups !== undefined ? { groupsFile: values.groups } : {}), ...(values.transition !== undefined ? { transition: values.transition } : {}) };
+        if (file === undefined) usageError("missing argument 'file' (or give --sweep <summary.json>)");
+        for (const key of ['by', 'root'] as const) if (values[key] !== undefined) usageError(`--${key} only applies with --sweep`);
+        if (!values.runReports) usageError('--no-run-reports only applies with --sweep');
+        const common: RunFileReportOptions = {
+          ...(values.groups !== undefined ? { groupsFile: values.groups } : {}),
+          ...(values.transition !== undefined ? { transition: values.transition, transitionSource: '--transition' } : {}),
+          report: {
+            generatedAt,
+            ...(values.title !== undefined ? { title: values.title } : {}),
+            ...(values.maxProbes !== undefined ? { maxProbes: values.maxProbes } : {}),
+            ...(values.covarianceScale !== undefined ? { covarianceScale: values.covarianceScale } : {}),
+          },
+        };
+        const inputs = [file, await findSidecar(file), values.groups];
+        await refuseOutputOverInput(values.out, inputs, `--out ${values.out}`);
         let built: BuiltReport;
-        if (extname(file).toLowerCase() === '.json') {
+        if (isResultFile(file)) {
+          if (values.sensitivity) usageError('--sensitivity needs the losses: report the loss file, not the result file');
           // A result file: the analysis is read from it, so analysis options make no sense here.
-          const analysisFlags = cmd.options
-            .filter((o) => ANALYSIS_ATTRIBUTES.includes(o.attributeName()) && fromCli(o.attributeName()))
-            .map((o) => o.long!);
-          if (analysisFlags.length > 0) usage(`${analysisFlags.join(', ')} cannot be used with a result file: its analysis is read from it`);
-          const warningGiven = Object.fromEntries(
-            Object.entries(warningOptionsFrom(values)).filter(([k]) => fromCli(`warn${k[0].toUpperCase()}${k.slice(1)}`)),
-          ) as WarningOptions;
-          built = await reportOfResultFile(file, overrides, warningGiven, present);
+          const analysisFlags = cmd.options.filter((o) => ANALYSIS_ATTRIBUTES.includes(o.attributeName()) && fromCli(o.attributeName())).map((o) => o.long!);
+          if (analysisFlags.length > 0) usageError(`${analysisFlags.join(', ')} cannot be used with a result file: its analysis is read from it`);
+          built = await asUsageErrorAsync(() => reportResultFile(file, { ...common, warning: warningOptionsGiven(values, fromCli) }));
         } else {
-          built = await reportOfLossFile(file, pickAnalyzeOptions(analysisOptionsFrom(values) as Record<string, unknown>), overrides, warningOptionsFrom(values), present);
+          const analysis = pickAnalyzeOptions(analysisOptionsFrom(values) as Record<string, unknown>);
+          if (analysis.window === undefined) usageError('--window is required to analyse a loss file');
+          built = await asUsageErrorAsync(() => reportLossFile(file, { ...common, analysis, warning: warningOptionsFrom(values), ...(values.sensitivity ? { sensitivity: true } : {}) }));
         }
         await writeFileAtomic(values.out, built.html);
         const lines = [`rdm2 report: wrote ${values.out} (${built.charts.length} charts)`];
-        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeSvgs(values.svgDir, built.charts)).join(', ')}`);
+        if (values.svgDir !== undefined) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, built.charts, inputs)).join(', ')}`);
         io.stdout.write(lines.join('\n') + '\n');
         return;
       }
 
       // The sweep view: the sweep's own analysis and warning options are used for every run.
-      if (file !== undefined) usage(`give either a loss file or --sweep, not both (got '${file}' and --sweep)`);
+      if (file !== undefined) usageError(`give either a loss file or --sweep, not both (got '${file}' and --sweep)`);
       const given = cmd.options
         .filter((o) => o.attributeName() !== 'sweep' && fromCli(o.attributeName()))
         .map((o) => o.long ?? o.attributeName())
         .filter((name) => !['--out', '--svg-dir', '--by', '--root', '--no-run-reports', '--title', '--max-probes'].includes(name));
-      if (given.length > 0) usage(`${given.join(', ')} cannot be used with --sweep: the sweep's own options (in summary.json) are used`);
-      const summary = await readSummaryFile(values.sweep);
-      const root = values.root ?? summary.root;
-      const pageDir = dirname(values.out);
-      const recorded = summary.options;
-      const hrefs = new Map<string, string>();
-      const notes: string[] = [];
-      if (values.runReports) {
-        // The sweep's options, keeping at least the top eigenvector for the eigenvector chart
-        // (topK adds vectors; every other observable is unchanged).
-        const analysisOptions = pickAnalyzeOptions(recorded.analysis ?? {});
-        analysisOptions.topK = Math.max(1, analysisOptions.topK ?? 0);
-        const warning = (recorded.warning ?? {}) as WarningOptions;
-        for (const run of summary.runs) {
-          if (run.status !== 'ok') continue;
-          const lossPath = resolve(root, run.path);
-          // Without the loss file, a JSON result of the run (next to summary.json) still gives its charts but the losses.
-          const resultFile = join(dirname(values.sweep), `${run.path}.json`);
-          const fromResult = !existsSync(lossPath) && recorded.format === 'json' && existsSync(resultFile);
-          if (!existsSync(lossPath) && !fromResult) {
-            notes.push(`  no report for ${run.path}: ${lossPath} not found (use --root to say where the runs are)`);
-            continue;
-          }
-          try {
-            const groupsFile = recorded.groups !== undefined ? { groupsFile: recorded.groups } : {};
-            const runPresent = { generatedAt, title: `rdm2 report: ${run.path}` };
-            const built = fromResult
-              ? await reportOfResultFile(resultFile, groupsFile, warning, runPresent)
-              : await reportOfLossFile(lossPath, analysisOptions, groupsFile, warning, runPresent);
-            const segments = ['reports', ...run.path.split('/').slice(0, -1), `${basename(run.path)}.html`];
-            await writeFileAtomic(join(pageDir, ...segments), built.html);
-            hrefs.set(run.path, hrefOf(segments));
-          } catch (err) {
-            if (!(err instanceof Rdm2Error)) throw err;
-            notes.push(`  no report for ${run.path}: ${err.message}`);
-          }
-        }
-      }
-      const built = await asUsageErrorAsync(() =>
-        buildSweepReport(summary.runs, {
-          ...(values.by !== undefined ? { by: values.by } : {}),
-          reportHref: (r) => hrefs.get(r.path),
-          source: values.sweep!,
+      if (given.length > 0) usageError(`${given.join(', ')} cannot be used with --sweep: the sweep's own options (in summary.json) are used`);
+      const r = await asUsageErrorAsync(() =>
+        writeSweepReport(values.sweep!, {
+          out: values.out,
+          runReports: values.runReports,
           generatedAt,
+          ...(values.root !== undefined ? { root: values.root } : {}),
+          ...(values.by !== undefined ? { by: values.by } : {}),
           ...(values.title !== undefined ? { title: values.title } : {}),
         }),
       );
-      await writeFileAtomic(values.out, built.html);
-      const lines = [
-        `rdm2 report: wrote ${values.out} (${summary.runs.length} runs, ${summary.counts.failed} failed; ${hrefs.size} run reports under ${join(pageDir, 'reports')})`,
-      ];
-      if (values.svgDir !== undefined && built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeSvgs(values.svgDir, built.charts)).join(', ')}`);
-      if (notes.length > 0) io.stderr.write(['rdm2 report: some runs have no report:', ...notes].join('\n') + '\n');
+      const lines = [`rdm2 report: wrote ${values.out} (${r.runs} runs, ${r.failed} failed; ${r.runReports} run reports under ${r.reportsDir})`];
+      if (values.svgDir !== undefined && r.built.charts.length > 0) lines.push(`  charts as SVG: ${(await writeChartSvgs(values.svgDir, r.built.charts, [values.sweep])).join(', ')}`);
+      if (r.notes.length > 0) io.stderr.write(['rdm2 report: some runs have no report:', ...r.notes.map((n) => `  ${n}`)].join('\n') + '\n');
       io.stdout.write(lines.join('\n') + '\n');
     });
 }

@@ -1,22 +1,20 @@
 // `rdm2 sweep <dir>`: analyse every run of a sweep directory, in parallel, resumably, one shard of it.
-import { availableParallelism } from 'node:os';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { readGroupsFile } from '../io/meta.js';
-import { DEFAULT_PATTERN } from '../sweep/discover.js';
 import { progressFor, silentProgress } from '../sweep/progress.js';
-import { sweep } from '../sweep/runner.js';
+import { SWEEP_OPTIONS, sweep } from '../sweep/runner.js';
 import { parseShard, shardFromEnv, type Shard } from '../sweep/shard.js';
 import type { ResultFormat } from '../io/write_result.js';
 import {
   addAnalysisOptions,
   addWarningOptions,
   analysisOptionsFrom,
-  integerArg,
   warningOptionsFrom,
   type AnalysisCliValues,
   type WarningCliValues,
 } from './analysis_options.js';
 import type { CliIo } from './io.js';
+import { schemaOption } from './schema_flags.js';
 import { asUsageErrorAsync } from './usage_error.js';
 
 interface SweepValues extends AnalysisCliValues, WarningCliValues {
@@ -27,6 +25,7 @@ interface SweepValues extends AnalysisCliValues, WarningCliValues {
   resume?: boolean;
   shard?: string;
   quiet?: boolean;
+  tensorboard?: string;
 }
 
 /** Registers `sweep` on the program; a sweep with failed runs sets `status.exitCode` to 1. */
@@ -36,23 +35,24 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
     .summary('analyse every run under a directory (parallel, resumable, shardable)')
     .description(
       'Analyse every loss file under <dir> matching --pattern, --jobs at a time. Writes one result per run\n' +
-        '(<out>/<relative path>.<format>, atomically) and summary.json / summary.csv (one record per run:\n' +
+        '(<out>/<relative path>.<format>, atomically) and summary.json / .csv / .parquet (one record per run:\n' +
         'the run summary plus path, status and error). A run that cannot be read or analysed is recorded\n' +
         'as failed and the sweep goes on. With a shard (--shard, or SLURM_ARRAY_TASK_ID/COUNT, or\n' +
         'JOB_COMPLETION_INDEX with RDM2_SHARD_COUNT) only that 1/N of the runs is analysed and the summary\n' +
-        "is summary.shard-I-of-N.json/.csv; combine the shards with 'rdm2 merge'.",
+        "is summary.shard-I-of-N.json/.csv/.parquet; combine the shards with 'rdm2 merge'.",
     )
     .argument('<dir>', 'the sweep root: the directory holding the runs');
-  addAnalysisOptions(cmd);
+  addAnalysisOptions(cmd, { threads: { defaultDoc: 'cores / jobs' } });
   addWarningOptions(cmd);
   cmd
-    .addOption(new Option('--pattern <glob>', 'which files are runs, relative to <dir> (** any directories, *, ?, [..], {a,b})').default(DEFAULT_PATTERN))
+    .addOption(schemaOption('pattern', SWEEP_OPTIONS.fields.pattern))
     .requiredOption('--out <dir>', 'output directory (results, summaries); must not be <dir> itself')
-    .addOption(new Option('--format <format>', 'format of the per-run results').choices(['json', 'csv', 'npz']).default('json'))
-    .addOption(new Option('--jobs <N>', 'runs analysed at once (default: the number of cores)').argParser(integerArg(1)))
-    .option('--resume', 'skip runs whose result is complete, made with the same options and newer than the input')
+    .addOption(schemaOption('format', SWEEP_OPTIONS.fields.format))
+    .addOption(schemaOption('jobs', SWEEP_OPTIONS.fields.jobs))
+    .addOption(schemaOption('resume', SWEEP_OPTIONS.fields.resume))
     .option('--shard <I/N>', 'analyse shard I of N (0 <= I < N): a deterministic 1/N of the runs by a hash of their paths')
     .option('--quiet', 'no progress output')
+    .addOption(schemaOption('tensorboard', SWEEP_OPTIONS.fields.tensorboard))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -69,7 +69,6 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
       if (values.shard !== undefined) shard = parseShard(values.shard);
       else shard = shardFromEnv(io.env);
       const groups = values.groups !== undefined ? { file: values.groups, labels: await readGroupsFile(values.groups) } : undefined;
-      const jobs = values.jobs ?? availableParallelism();
       const outcome = await asUsageErrorAsync(() =>
         sweep({
           root: dir,
@@ -79,17 +78,22 @@ export function registerSweep(program: Command, io: CliIo, status: { exitCode: n
           warning: warningOptionsFrom(values),
           format: values.format,
           ...(groups ? { groups } : {}),
-          jobs,
+          ...(values.jobs !== undefined ? { jobs: values.jobs } : {}),
           resume: values.resume ?? false,
           ...(shard ? { shard } : {}),
           progress: values.quiet ? silentProgress : progressFor(io.stderr),
+          ...(values.tensorboard !== undefined ? { tensorboard: values.tensorboard } : {}),
         }),
       );
+      if (outcome.jobsCapped) {
+        const { requested, cap } = outcome.jobsCapped;
+        io.stderr.write(`rdm2 sweep: --jobs ${requested} capped to ${cap} (at most 4 runs per core, at least 8, at once)\n`);
+      }
       const s = outcome.summary;
       const where = shard && shard.count > 1 ? ` (shard ${shard.index}/${shard.count})` : '';
       const lines = [
         `rdm2 sweep${where}: ${s.counts.runs} runs, ${s.counts.ok} ok, ${s.counts.failed} failed (${outcome.analysed} analysed, ${outcome.skipped} already complete)`,
-        `summary: ${outcome.files.json}, ${outcome.files.csv}`,
+        `summary: ${outcome.files.json}, ${outcome.files.csv}, ${outcome.files.parquet}`,
       ];
       if (s.counts.failed > 0) {
         lines.push('failed runs:');

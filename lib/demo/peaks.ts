@@ -1,4 +1,5 @@
 // SHC peaks of a run matched to known event times (the deep-linear demo's mode alignments).
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 
 /** A local maximum of a series with its topographic prominence. */
@@ -80,9 +81,9 @@ export interface MatchedPeak {
 export function matchPeaks(series: ArrayLike<number>, steps: ArrayLike<number>, events: ArrayLike<number>, options: MatchPeaksOptions = {}): MatchedPeak[] {
   if (steps.length !== series.length) throw new Rdm2Error('ERR_RDM2_SHAPE', `steps has ${steps.length} values but the series has ${series.length}`);
   const frac = options.prominence ?? 0.3;
-  if (typeof frac !== 'number' || !(frac >= 0 && frac <= 1)) throw new Rdm2Error('ERR_RDM2_OPTION', `prominence must be a number in [0, 1], got ${JSON.stringify(frac)}`);
+  if (typeof frac !== 'number' || !(frac >= 0 && frac <= 1)) throw new Rdm2Error('ERR_RDM2_OPTION', `prominence must be a number in [0, 1], got ${showValue(frac)}`);
   const after = options.after ?? 0;
-  if (typeof after !== 'number' || !(after >= 0) || !Number.isFinite(after)) throw new Rdm2Error('ERR_RDM2_OPTION', `after must be a finite number >= 0, got ${JSON.stringify(after)}`);
+  if (typeof after !== 'number' || !(after >= 0) || !Number.isFinite(after)) throw new Rdm2Error('ERR_RDM2_OPTION', `after must be a finite number >= 0, got ${showValue(after)}`);
 
   const finite: number[] = [];
   for (let i = 0; i < series.length; i++) if (Number.isFinite(series[i])) finite.push(series[i]);

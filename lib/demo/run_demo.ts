@@ -1,14 +1,14 @@
 // `rdm2 demo`: both reference scenarios run, written (results, reports, inputs) and judged.
 import { join } from 'node:path';
-import { Rdm2Error } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic_write.js';
 import { encodeNpy } from '../io/npy.js';
 import { writeResultJson } from '../io/result_json.js';
 import { buildReport, type ReportInputs, type ReportOptions } from '../report/index.js';
 import { summarizeRun } from '../stats/index.js';
 import type { Analysis } from '../types.js';
-import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions, type DeepLinearDemoResult } from './deep_linear.js';
-import { runSyntheticDemo, type SyntheticDemoOptions, type SyntheticDemoResult } from './synthetic.js';
+import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions, type DeepLinearDemoResult } from './deep_linear_demo.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { SYNTHETIC_DEMO_OPTIONS, runSyntheticDemo, type SyntheticDemoOptions, type SyntheticDemoResult } from './synthetic_demo.js';
 import { deepLinearReproduced, syntheticReproduced, verdictTable } from './verdict.js';
 
 /** Options of {@link runDemo}. */
@@ -38,9 +38,26 @@ export interface DemoResult {
   out: string;
 }
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+const scenarioOptions = (v: unknown, name: string): object => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) optionError(`${name} must be an object of scenario options`);
+  return v;
+};
+
+/** The options of {@link runDemo} (and the flags of `rdm2 demo`). */
+export const DEMO_OPTIONS = defineOptions('demo', {
+  out: { type: 'string', nonEmpty: true, noun: 'path', default: './rdm2-demo', doc: 'output directory', cli: { value: 'dir' } },
+  seeds: { ...SYNTHETIC_DEMO_OPTIONS.fields.seeds, doc: 'seeds (training runs) per scenario', cli: { value: 'N' } },
+  synthetic: { type: 'custom', typeDoc: 'an object of scenario options', check: scenarioOptions as (v: unknown, name: string) => SyntheticDemoOptions, doc: 'synthetic scenario options' },
+  deepLinear: {
+    type: 'custom',
+    typeDoc: 'an object of scenario options',
+    check: scenarioOptions as (v: unknown, name: string) => Omit<DeepLinearDemoOptions, 'onProgress'>,
+    doc: 'deep-linear scenario options',
+  },
+  log: { type: 'function', doc: 'progress lines (e.g. to stderr)' },
+});
+
+type _DemoSchemaMatches = Assert<SameKeys<typeof DEMO_OPTIONS.fields, DemoOptions>>;
 
 function jsonText(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
@@ -109,12 +126,15 @@ function lagsCsv(r: DeepLinearDemoResult): string {
 async function writeDeepLinear(out: string, r: DeepLinearDemoResult, files: string[]): Promise<void> {
   const dir = join(out, 'deep_linear');
   const { run, analysis, windowSteps, matches } = r.representative;
-  await writeLosses(dir, run.losses, { steps: Array.from(run.steps), groups: run.probeGroups }, files, 'deep_linear');
-  const summary = summarizeRun(analysis, { steps: run.steps, groups: run.probeGroups });
+  // Each mode's alignment is a transition of its own (a mode that never aligned has none).
+  const transitions = Array.from(run.alignmentSteps, (step, k) => ({ label: `mode ${k + 1}`, step })).filter((t) => Number.isFinite(t.step));
+  const named = Object.fromEntries(transitions.map((t) => [t.label, t.step]));
+  await writeLosses(dir, run.losses, { steps: Array.from(run.steps), groups: run.probeGroups, ...(transitions.length > 0 ? { transition: named } : {}) }, files, 'deep_linear');
+  const summary = summarizeRun(analysis, { steps: run.steps, groups: run.probeGroups, ...(transitions.length > 0 ? { transitions } : {}) });
   const alignments = matches.map((m, k) => ({ mode: k + 1, singularValue: run.options.singularValues[k], alignmentStep: m.eventStep, shcPeakStep: m.step, shcPeak: m.value, lag: m.lag }));
   await writeResultJson(join(dir, 'result.json'), {
     analysis,
-    meta: { steps: run.steps, groups: run.probeGroups },
+    meta: { steps: run.steps, groups: run.probeGroups, ...(transitions.length > 0 ? { transition: transitions[0]!.step, transitions } : {}) },
     windowSteps,
     summary: { run: summary, seed: run.options.seed, trainer: run.options, alignments, lagConvention: LAG_CONVENTION },
   });
@@ -133,6 +153,7 @@ async function writeDeepLinear(out: string, r: DeepLinearDemoResult, files: stri
       losses: run.losses,
       steps: run.steps,
       groups: run.probeGroups,
+      ...(transitions.length > 0 ? { transitions } : {}),
       source: `rdm2 demo: deep linear network (seed ${run.options.seed})`,
       details: [
         ['scenario', `the paper's Figures 2 and 3: teacher s = ${run.options.singularValues.join(', ')} (d = ${run.options.dim}), student depth ${run.options.depth}, hidden ${run.options.hidden}, init scale ${run.options.initScale}, learning rate ${run.options.learningRate}, full-batch GD on a whitened training set; ${run.options.probes} probe losses with measurement noise ${run.options.noise}`],
@@ -163,28 +184,19 @@ async function writeDeepLinear(out: string, r: DeepLinearDemoResult, files: stri
  * @throws Rdm2Error ERR_RDM2_OPTION on a bad option; ERR_RDM2_FILE when a file cannot be written.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('demo options must be an object');
-  for (const key of Object.keys(options)) if (!['out', 'seeds', 'synthetic', 'deepLinear', 'log'].includes(key)) fail(`unknown demo option '${key}'`);
-  const out = options.out ?? './rdm2-demo';
-  if (typeof out !== 'string' || out.length === 0) fail(`out must be a non-empty path, got ${JSON.stringify(out)}`);
-  const seeds = options.seeds ?? 30;
-  if (typeof seeds !== 'number' || !Number.isInteger(seeds) || seeds < 1 || seeds > 1000) fail(`seeds must be an integer in [1, 1000], got ${JSON.stringify(seeds)}`);
-  if (options.log !== undefined && typeof options.log !== 'function') fail('log must be a function');
-  for (const key of ['synthetic', 'deepLinear'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) fail(`${key} must be an object of scenario options`);
-  }
-  const log = options.log ?? (() => {});
+  const o = resolveOptions(DEMO_OPTIONS, options);
+  const { out, seeds } = o;
+  const log = (o.log as DemoOptions['log']) ?? (() => {});
   const files: string[] = [];
 
   let t0 = performance.now();
-  const synthetic = await runSyntheticDemo({ seeds, ...options.synthetic });
+  const synthetic = await runSyntheticDemo({ seeds, ...o.synthetic });
   log(`synthetic scenario: ${synthetic.counts.seeds} seed${synthetic.counts.seeds === 1 ? '' : 's'} analysed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   t0 = performance.now();
   let lastLogged = 0;
   const deepLinear = await runDeepLinearDemo({
     seeds,
-    ...options.deepLinear,
+    ...o.deepLinear,
     onProgress: (done, total) => {
       const now = performance.now();
       if (done === total || now - lastLogged > 5000) {

@@ -1,6 +1,6 @@
 // The demo's verdicts and the short table `rdm2 demo` prints.
-import type { DeepLinearDemoResult } from './deep_linear.js';
-import type { SyntheticDemoResult } from './synthetic.js';
+import type { DeepLinearDemoResult } from './deep_linear_demo.js';
+import type { SyntheticDemoResult } from './synthetic_demo.js';
 
 /** Share of seeds in which a claim must hold for the scenario to count as reproduced. */
 export const REPRODUCED_SHARE = 0.9;

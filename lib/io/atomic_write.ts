@@ -30,17 +30,19 @@ function why(e: NodeJS.ErrnoException): string {
 
 /**
  * Writes `data` to `path` atomically (temp file + fsync + rename, then fsync of the directory),
- * creating missing parent directories. On failure the temporary file is removed and the
- * destination is left as it was.
+ * creating missing parent directories. `data` may be pieces of text (an iterable of strings,
+ * written one after the other as UTF-8), for files larger than one string can hold. On failure
+ * the temporary file is removed and the destination is left as it was.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
   const dir = dirname(path);
   const tmp = tempPathFor(path);
   try {
     await mkdir(dir, { recursive: true });
     const fh = await open(tmp, 'wx');
     try {
-      await fh.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+      else for (const piece of data) await fh.write(piece, null, 'utf8');
       await fh.sync();
     } finally {
       await fh.close();

@@ -1,5 +1,6 @@
 // CSV / TSV loss files: one line per checkpoint, one field per probe. Optional header line of
 // probe names, optional `step` column, optional unnamed leading index column (pandas' to_csv).
+import { showValue } from '../show_value.js';
 import { fileError } from './file_error.js';
 import { LineReader } from './line_reader.js';
 import type { RowSource } from './row_source.js';
@@ -86,7 +87,8 @@ class CsvRowSource extends TextRowSource {
     return `line ${line}, field ${this.fieldOf(col) + 1}${name !== undefined ? ` (probe '${name}')` : ''}`;
   }
 
-  private async nextCells(): Promise<{ line: number; cells: string[] } | undefined> {
+  /** The next non-blank line: split into cells when it has quotes, else as text (split while parsing). */
+  private async nextLine(): Promise<{ line: number; cells?: string[]; text?: string } | undefined> {
     if (this.firstData) {
       const d = this.firstData;
       this.firstData = undefined;
@@ -96,38 +98,64 @@ class CsvRowSource extends TextRowSource {
       const text = await this.lines.next();
       if (text === undefined) return undefined;
       if (text.trim() === '') continue;
+      if (!text.includes('"')) return { line: this.lines.lineNo, text };
       const cells = splitCsvLine(text, this.delimiter);
       if (!cells) fileError(this.file, `line ${this.lines.lineNo}`, 'unterminated or misplaced quote, expected "..." around a whole field');
       return { line: this.lines.lineNo, cells };
     }
   }
 
-  protected async nextRow(dst: Float32Array | Float64Array, offset: number): Promise<boolean> {
-    const got = await this.nextCells();
-    if (!got) return false;
-    const { line, cells } = got;
+  private checkFieldCount(count: number, line: number): void {
     const L = this.layout;
-    if (cells.length !== L.fields) {
+    if (count !== L.fields) {
       const like = L.headerLine ? `the header on line ${L.headerLine}` : `line ${L.firstLine}`;
-      fileError(this.file, `line ${line}`, `${cells.length} fields, expected ${L.fields} like ${like}`);
+      fileError(this.file, `line ${line}`, `${count} fields, expected ${L.fields} like ${like}`);
     }
+  }
+
+  private stepOf(text: string, line: number): number {
+    const step = parseNumberCell(text);
+    if (step === undefined || !Number.isFinite(step)) {
+      fileError(this.file, `line ${line}, field ${this.layout.stepColumn + 1} (step)`, `${showValue(text)} is not a step number, expected a finite number`);
+    }
+    return step;
+  }
+
+  private lossOf(text: string, line: number, c: number): number {
+    // An empty field is a missing value (pandas writes NaN as ''): NaN, handled by the nonFinite policy.
+    const v = text.trim() === '' ? NaN : parseNumberCell(text);
+    if (v === undefined) fileError(this.file, this.describe(line, c), `${showValue(text)} is not a number, expected a loss (decimal, or NaN/inf)`);
+    return v;
+  }
+
+  protected async nextRow(dst: Float32Array | Float64Array, offset: number): Promise<boolean> {
+    const got = await this.nextLine();
+    if (!got) return false;
+    const { line } = got;
+    const L = this.layout;
     let step: number | undefined;
-    if (L.stepColumn >= 0) {
-      const text = cells[L.stepColumn]!;
-      step = parseNumberCell(text);
-      if (step === undefined || !Number.isFinite(step)) {
-        fileError(this.file, `line ${line}, field ${L.stepColumn + 1} (step)`, `${JSON.stringify(text)} is not a step number, expected a finite number`);
+    if (got.cells) {
+      const cells = got.cells;
+      this.checkFieldCount(cells.length, line);
+      if (L.stepColumn >= 0) step = this.stepOf(cells[L.stepColumn]!, line);
+      for (let c = 0; c < this.cols; c++) dst[offset + c] = this.lossOf(cells[this.fieldOf(c)]!, line, c);
+    } else {
+      // Unquoted: fields are parsed where they lie, without an array of a million cell strings.
+      const text = got.text!;
+      const d = this.delimiter;
+      let count = 1;
+      for (let i = text.indexOf(d); i >= 0; i = text.indexOf(d, i + 1)) count++;
+      this.checkFieldCount(count, line);
+      const skipped = L.indexColumn ? 1 : 0;
+      let start = 0;
+      let c = 0;
+      for (let f = 0; f < count; f++) {
+        const end = f + 1 < count ? text.indexOf(d, start) : text.length;
+        const cell = text.slice(start, end);
+        start = end + 1;
+        if (f === L.stepColumn) step = this.stepOf(cell, line);
+        else if (f >= skipped) dst[offset + c] = this.lossOf(cell, line, c++);
       }
-    }
-    for (let c = 0; c < this.cols; c++) {
-      const f = this.fieldOf(c);
-      const text = cells[f]!;
-      // An empty field is a missing value (pandas writes NaN as ''): NaN, handled by the nonFinite policy.
-      const v = text.trim() === '' ? NaN : parseNumberCell(text);
-      if (v === undefined) {
-        fileError(this.file, this.describe(line, c), `${JSON.stringify(text)} is not a number, expected a loss (decimal, or NaN/inf)`);
-      }
-      dst[offset + c] = v;
     }
     this.record(line, step);
     return true;
@@ -137,7 +165,8 @@ class CsvRowSource extends TextRowSource {
 /**
  * Opens a CSV (`.csv`, comma) or TSV (`.tsv`, tab) loss file for row-by-row reading. The first
  * non-blank line is a header when any of its fields is not a number (or when it is exactly
- * 0, 1, ..., n-1, pandas' default column labels); a header field named `step` (any case) is the
+ * 0, 1, ..., n-1, pandas' default column labels, possibly after an empty index label; an empty
+ * field is a missing value, not a name); a header field named `step` (any case) is the
  * step column; an empty first header field marks an index column, which is ignored.
  */
 export async function openCsvRows(path: string, format: 'csv' | 'tsv'): Promise<RowSource> {
@@ -151,7 +180,12 @@ export async function openCsvRows(path: string, format: 'csv' | 'tsv'): Promise<
     const firstLine = lines.lineNo;
     const cells = splitCsvLine(first, delimiter);
     if (!cells) fileError(path, `line ${firstLine}`, 'unterminated or misplaced quote, expected "..." around a whole field');
-    const isHeader = cells.some((c) => parseNumberCell(c) === undefined) || isDefaultLabels(cells);
+    // An empty field is a missing value (NaN), not a name: a header has a field that is text, or
+    // is exactly pandas' default labels 0..n-1 (after an empty index-column label).
+    const isHeader =
+      cells.some((c) => c.trim() !== '' && parseNumberCell(c) === undefined) ||
+      isDefaultLabels(cells) ||
+      (cells.length > 1 && cells[0]!.trim() === '' && isDefaultLabels(cells.slice(1)));
     let layout: Layout;
     if (isHeader) {
       const names = cells.map((c) => c.trim());

@@ -2,32 +2,37 @@
 import type { LossView } from '../loss_matrix.js';
 import type { LossMatrix } from '../types.js';
 
-/** A loss array read from a file. */
-export interface LossArray {
-  /** The values, in the file's order: row-major ('C') or, for 2-D .npy files only, column-major ('F'). */
-  data: Float32Array | Float64Array;
-  /** `[T, n]` per-checkpoint losses, or `[T, K, n]` Gaussian perturbation blocks. */
-  shape: [number, number] | [number, number, number];
-  order: 'C' | 'F';
-}
+/**
+ * A loss array read from a file: `[T, n]` losses in the file's order (row-major 'C' or, for a
+ * Fortran-order .npy, column-major 'F'), or `[T, K, n]` perturbation blocks (row-major). It is a
+ * {@link LossInput}: `analyze(lossFile.losses, opts)` reads either order in place.
+ */
+export type LossArray =
+  | { data: Float32Array | Float64Array; shape: [number, number]; order: 'C' | 'F' }
+  | { data: Float32Array | Float64Array; shape: [number, number, number]; order: 'C' };
 
 /** The file formats rdm2 reads. */
-export type LossFormat = 'npy' | 'npz' | 'csv' | 'tsv' | 'jsonl';
+export type LossFormat = 'npy' | 'npz' | 'csv' | 'tsv' | 'jsonl' | 'parquet' | 'arrow' | 'hdf5' | 'rows';
 
 /** The 2-D view the native core takes: `[T, n]`, or `[T*K, n]` for perturbation blocks. Never copies. */
 export function lossView(a: LossArray): LossView {
   const n = a.shape[a.shape.length - 1]!;
   const rows = a.shape.length === 3 ? a.shape[0] * a.shape[1] : a.shape[0];
-  if (a.order === 'F') {
-    if (a.shape.length === 3) throw new RangeError('3-D loss arrays are stored row-major');
-    return { data: a.data, rows, cols: n, rowStride: 1, colStride: rows };
-  }
+  if (a.order === 'F') return { data: a.data, rows, cols: n, rowStride: 1, colStride: rows };
   return { data: a.data, rows, cols: n, rowStride: n, colStride: 1 };
 }
 
 /**
- * A row-major {@link LossMatrix} for `analyze()`: the array itself when it is row-major,
- * a transposed copy when it is column-major. 3-D arrays give their `[T*K, n]` rows.
+ * A row-major copy of a loss array, for code that indexes `data[t * n + i]` itself: the array
+ * itself when it is row-major, a transposed copy when it is column-major; 3-D arrays give their
+ * `[T*K, n]` rows. `analyze` and the statistics do not need it: they take a {@link LossArray}
+ * in either order as it is.
+ *
+ * @example
+ * ```ts
+ * const { losses } = await readLossFile('fortran.npy');
+ * const m = toLossMatrix(losses); // m.data[t * n + i], whatever the file's order
+ * ```
  */
 export function toLossMatrix(a: LossArray): LossMatrix {
   const v = lossView(a);

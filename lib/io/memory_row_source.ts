@@ -42,6 +42,10 @@ export class MemoryRowSource implements RowSource {
     return take;
   }
 
+  get maxRows(): number {
+    return this.rows;
+  }
+
   position(row: number, col: number): string {
     return binaryPosition(row, col, this.blockSize);
   }

@@ -1,7 +1,8 @@
 // NumPy .npy arrays: decoding (versions 1-3, either byte order, C or Fortran order), encoding,
 // whole-file reads and a streaming row reader for loss matrices larger than memory.
-import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { fileError, fsError } from './file_error.js';
+import type { FileHandle } from 'node:fs/promises';
+import { fileError } from './file_error.js';
+import { openInputFile, readExactly, readInputFile } from './input_file.js';
 import type { LossArray } from './loss_array.js';
 import { buildNpyHeader, npyHeaderLength, parseNpyHeader, shapeRepr, type NpyHeader } from './npy_header.js';
 import { binaryPosition, type RowSource } from './row_source.js';
@@ -72,7 +73,7 @@ function checkLength(h: NpyHeader, fileBytes: number, file: string): void {
   }
 }
 
-function decodeStrings(bytes: Uint8Array, h: NpyHeader): string[] {
+function decodeStrings(bytes: Uint8Array, h: NpyHeader, file: string): string[] {
   const out: string[] = [];
   const size = h.dtype.itemSize;
   if (h.dtype.kind === 'U') {
@@ -82,6 +83,7 @@ function decodeStrings(bytes: Uint8Array, h: NpyHeader): string[] {
       for (let o = e * size; o < (e + 1) * size; o += 4) {
         const cp = view.getUint32(o, h.dtype.littleEndian);
         if (cp === 0) break;
+        if (cp > 0x10ffff) fileError(file, `byte ${h.dataOffset + o}`, `element ${e} holds ${cp}, not a Unicode code point (expected at most 0x10ffff)`);
         s += String.fromCodePoint(cp);
       }
       out.push(s);
@@ -103,7 +105,7 @@ export function decodeNpy(bytes: Uint8Array, file: string): NpyArray {
   checkLength(header, bytes.length, file);
   const data = bytes.subarray(header.dataOffset, header.dataOffset + header.dataBytes);
   const { kind, itemSize, littleEndian } = header.dtype;
-  if (kind === 'U' || kind === 'S') return { header, values: decodeStrings(data, header) };
+  if (kind === 'U' || kind === 'S') return { header, values: decodeStrings(data, header, file) };
   const Ctor = numericCtor(kind, itemSize);
   if (littleEndian && data.byteOffset % itemSize === 0) {
     return { header, values: new Ctor(data.buffer, data.byteOffset, header.count) };
@@ -155,13 +157,7 @@ export function encodeNpy(a: NpyInput): Uint8Array {
 
 /** Reads and decodes a whole .npy file. */
 export async function readNpy(path: string): Promise<NpyArray> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    fsError(path, err);
-  }
-  return decodeNpy(bytes, path);
+  return decodeNpy(await readInputFile(path), path);
 }
 
 /** Checks that a decoded array holds losses: float32/float64, 2-D `[T, n]` or 3-D `[T, K, n]`, no empty axis. */
@@ -190,30 +186,17 @@ export function lossArrayFromNpy(npy: NpyArray, file: string): LossArray {
   return { data: out, shape: [T, K, n], order: 'C' };
 }
 
-async function readExactly(fh: FileHandle, dst: Uint8Array, position: number, file: string): Promise<void> {
-  let done = 0;
-  while (done < dst.length) {
-    const { bytesRead } = await fh.read(dst, done, dst.length - done, position + done);
-    if (bytesRead === 0) fileError(file, `byte ${position + done}`, `truncated: expected ${dst.length - done} more bytes`);
-    done += bytesRead;
-  }
-}
-
 /** Reads just the header of a .npy file (and checks the file's length against it). */
 export async function readNpyHeader(path: string): Promise<NpyHeader> {
-  let fh: FileHandle | undefined;
+  const { fh, size } = await openInputFile(path);
   try {
-    fh = await open(path, 'r');
-    return await headerOf(fh, path);
-  } catch (err) {
-    return fsError(path, err);
+    return await headerOf(fh, size, path);
   } finally {
-    await fh?.close();
+    await fh.close();
   }
 }
 
-async function headerOf(fh: FileHandle, path: string): Promise<NpyHeader> {
-  const size = (await fh.stat()).size;
+async function headerOf(fh: FileHandle, size: number, path: string): Promise<NpyHeader> {
   const prefix = new Uint8Array(Math.min(12, size));
   await readExactly(fh, prefix, 0, path);
   const length = npyHeaderLength(prefix, path);
@@ -229,14 +212,9 @@ async function headerOf(fh: FileHandle, path: string): Promise<NpyHeader> {
  * loading it: memory is what the caller's buffers hold.
  */
 export async function openNpyRows(path: string): Promise<RowSource> {
-  let fh: FileHandle;
+  const { fh, size } = await openInputFile(path);
   try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    fsError(path, err);
-  }
-  try {
-    const h = await headerOf(fh, path);
+    const h = await headerOf(fh, size, path);
     checkLossHeader(h, path);
     return new NpyRowSource(fh, path, h);
   } catch (err) {
@@ -312,6 +290,10 @@ class NpyRowSource implements RowSource {
     const take = Math.max(0, Math.min(count, this.rows - this.pos));
     this.pos += take;
     return take;
+  }
+
+  get maxRows(): number {
+    return this.rows;
   }
 
   position(row: number, col: number): string {

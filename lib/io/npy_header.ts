@@ -1,6 +1,7 @@
 // The NumPy .npy header (format versions 1.0, 2.0 and 3.0): magic, version, length and the
 // Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (T, n), }.
 // Reference: numpy.lib.format (NEP 1).
+import { showValue } from '../show_value.js';
 import { fileError } from './file_error.js';
 
 /** `\x93NUMPY`. */
@@ -36,9 +37,16 @@ export interface NpyHeader {
 
 type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
 
-/** A recursive-descent parser for the Python literals numpy writes in headers. */
+/** The deepest nesting of dicts, tuples and lists a header may have (numpy writes 2: a dict holding the shape tuple). */
+export const MAX_NPY_HEADER_DEPTH = 8;
+
+/** The longest header read (numpy writes under 200 bytes for a plain dtype; its own reader refuses over 10,000). */
+export const MAX_NPY_HEADER_BYTES = 1 << 20;
+
+/** A recursive-descent parser for the Python literals numpy writes in headers, its depth bounded. */
 class PyLiteralParser {
   private i = 0;
+  private depth = 0;
   constructor(
     private readonly s: string,
     private readonly fail: (at: number, expected: string) => never,
@@ -58,9 +66,13 @@ class PyLiteralParser {
   private value(): PyValue {
     this.ws();
     const c = this.s[this.i];
-    if (c === '{') return this.dict();
-    if (c === '(') return this.sequence('(', ')');
-    if (c === '[') return this.sequence('[', ']');
+    if (c === '{' || c === '(' || c === '[') {
+      if (this.depth >= MAX_NPY_HEADER_DEPTH) this.fail(this.i, `at most ${MAX_NPY_HEADER_DEPTH} levels of nested dicts, tuples and lists`);
+      this.depth++;
+      const v = c === '{' ? this.dict() : c === '(' ? this.sequence('(', ')') : this.sequence('[', ']');
+      this.depth--;
+      return v;
+    }
     if (c === "'" || c === '"') return this.string();
     const word = /^(True|False|None|[+-]?\d+[Ll]?)/.exec(this.s.slice(this.i));
     if (!word) this.fail(this.i, 'a Python literal (dict, tuple, string, integer, True or False)');
@@ -101,7 +113,7 @@ class PyLiteralParser {
 
   private dict(): { [key: string]: PyValue } {
     this.i++;
-    const out: { [key: string]: PyValue } = {};
+    const out: { [key: string]: PyValue } = Object.create(null) as { [key: string]: PyValue }; // a '__proto__' key is a key
     for (;;) {
       this.ws();
       if (this.s[this.i] === '}') {
@@ -160,7 +172,11 @@ export function npyHeaderLength(prefix: Uint8Array, file: string): number {
   }
   if (major === 1) return 10 + (prefix[8]! | (prefix[9]! << 8));
   if (prefix.length < 12) fileError(file, 'byte 8', `truncated: the file has ${prefix.length} bytes, a version ${major}.0 header needs at least 12`);
-  return 12 + (prefix[8]! | (prefix[9]! << 8) | (prefix[10]! << 16)) + prefix[11]! * 2 ** 24;
+  const length = (prefix[8]! | (prefix[9]! << 8) | (prefix[10]! << 16)) + prefix[11]! * 2 ** 24;
+  if (length > MAX_NPY_HEADER_BYTES) {
+    fileError(file, 'byte 8', `the header declares ${length} bytes, expected at most ${MAX_NPY_HEADER_BYTES} (numpy writes under 200 for a plain dtype)`);
+  }
+  return 12 + length;
 }
 
 /** Parses the whole header; `bytes` must start at the file's first byte and hold the header. */
@@ -174,7 +190,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const raw = bytes.subarray(start, dataOffset);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(raw);
   const fail: (at: number, expected: string) => never = (at, expected) =>
-    fileError(file, `header byte ${start + at}`, `malformed header ${JSON.stringify(text.trimEnd())}: expected ${expected}`);
+    fileError(file, `header byte ${start + at}`, `malformed header ${showValue(text.trimEnd())}: expected ${expected}`);
   const dict = new PyLiteralParser(text, fail).parseAll();
   if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) return fail(0, "a dict {'descr': ..., 'fortran_order': ..., 'shape': ...}");
   const keys = Object.keys(dict).sort().join(',');
@@ -183,15 +199,15 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   }
   const { descr, fortran_order: fortranOrder, shape } = dict as Record<string, PyValue>;
   if (typeof descr !== 'string') {
-    fileError(file, `header byte ${start}`, `'descr' is ${JSON.stringify(descr)}: structured dtypes are not supported, expected a plain dtype such as '<f4'`);
+    fileError(file, `header byte ${start}`, `'descr' is ${showValue(descr)}: structured dtypes are not supported, expected a plain dtype such as '<f4'`);
   }
   const dtype = parseDtype(descr);
   if (!dtype) {
     fileError(file, `header byte ${start}`, `unsupported dtype '${descr}', expected float32 or float64 ('<f4', '>f4', '<f8', '>f8') for losses, or an integer, unicode or bytes dtype for metadata`);
   }
-  if (typeof fortranOrder !== 'boolean') fileError(file, `header byte ${start}`, `'fortran_order' is ${JSON.stringify(fortranOrder)}, expected True or False`);
+  if (typeof fortranOrder !== 'boolean') fileError(file, `header byte ${start}`, `'fortran_order' is ${showValue(fortranOrder)}, expected True or False`);
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    fileError(file, `header byte ${start}`, `'shape' is ${JSON.stringify(shape)}, expected a tuple of non-negative integers`);
+    fileError(file, `header byte ${start}`, `'shape' is ${showValue(shape)}, expected a tuple of non-negative integers`);
   }
   const dims = shape as number[];
   const count = dims.reduce((a, b) => a * b, 1);

@@ -1,7 +1,8 @@
-// Results as .npz for numpy users: one array per observable (t int32, trace/pr/entropy/shc/topShare
-// float64, eigenvalues [windows, eigenCount] float64, eigenvectors [windows, topK, n] float32,
+// Results as .npz for numpy users: one array per observable (t int32, each observable of
+// lib/observables.ts float64, eigenvalues [windows, eigenCount] float64, eigenvectors [windows, topK, n] float32,
 // degenerate uint8, step float64), and the options / input / summary as 0-d JSON strings
 // (np.load(f)['options'].item()).
+import { OBSERVABLES } from '../observables.js';
 import { writeFileAtomic } from './atomic_write.js';
 import type { NpyInput } from './npy.js';
 import { encodeNpz } from './npz.js';
@@ -13,11 +14,7 @@ export function resultNpz(r: ResultSource): Uint8Array {
   const a = r.analysis;
   const arrays: Record<string, NpyInput> = {
     t: { values: a.t, shape: [a.windows] },
-    trace: { values: a.trace, shape: [a.windows] },
-    pr: { values: a.pr, shape: [a.windows] },
-    entropy: { values: a.entropy, shape: [a.windows] },
-    shc: { values: a.shc, shape: [a.windows] },
-    topShare: { values: a.topShare, shape: [a.windows] },
+    ...Object.fromEntries(OBSERVABLES.map((o) => [o.name, { values: a[o.name], shape: [a.windows] }])),
     eigenvalues: { values: a.eigenvalues, shape: [a.windows, a.eigenCount] },
     degenerate: { values: a.degenerate, shape: [a.windows] },
     options: { values: [JSON.stringify(a.options)], shape: [] },

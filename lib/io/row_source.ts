@@ -12,6 +12,8 @@ export interface RowSource {
   readonly cols: number;
   /** Total rows when the format declares them up front (.npy, .npz); undefined for text formats. */
   readonly rows: number | undefined;
+  /** At most this many rows: `rows` when declared, else what the file's size can hold (a text row of n values takes at least 2n bytes). */
+  readonly maxRows: number;
   /** K for a `[T, K, n]` perturbation file, undefined for a `[T, n]` loss matrix. */
   readonly blockSize: number | undefined;
   /** The element type rows are delivered in. */

@@ -34,6 +34,11 @@ export abstract class TextRowSource implements RowSource {
   private stepLog: Float64Array | undefined;
   private scratch: Float64Array | undefined;
 
+  /** A row of n values takes at least 2n bytes (n digits, n - 1 separators and a line end; `[0]` and a newline for JSONL). */
+  get maxRows(): number {
+    return Math.floor(this.lines.size / (2 * this.cols)) + 1;
+  }
+
   protected constructor(
     protected readonly lines: LineReader,
     readonly file: string,

@@ -1,5 +1,6 @@
 // Section 6 of the run report (shown first): what went in, the options used, and the run summary.
-import type { RunSummary } from '../stats/index.js';
+import type { RunSummary, TransitionLead } from '../stats/index.js';
+import { baselineText } from '../stats/warnings.js';
 import { escapeHtml, formatStep, formatValue } from './format.js';
 import { keyValueTable } from './html.js';
 
@@ -21,6 +22,8 @@ export interface HeaderInput {
   generatedAt?: string;
   /** Extra rows supplied by the caller (e.g. the CLI's input files), escaped here. */
   extra?: readonly (readonly [string, string])[];
+  /** The SHC against the scalar baselines, in words (absent without the losses). */
+  baselines?: string;
 }
 
 const code = (s: string) => `<code>${escapeHtml(s)}</code>`;
@@ -39,11 +42,23 @@ function point(p: { step: number; window: number; value: number } | null, what: 
  * ```
  */
 export function leadTimeText(s: RunSummary): string {
+  if (s.transitions && s.transitions.length > 1) {
+    const early = s.transitions.filter((t) => t.leadSteps !== null && t.leadSteps > 0).length;
+    return `${s.transitions.length} transitions, warned before ${early} of them`;
+  }
   if (!s.transition) return 'no transition given';
   if (s.leadSteps === null) return 'no SHC warning fired';
   const cp = s.leadCheckpoints === null ? '' : ` (${formatStep(Math.abs(s.leadCheckpoints))} checkpoint${Math.abs(s.leadCheckpoints) === 1 ? '' : 's'})`;
   const mag = `${formatStep(Math.abs(s.leadSteps))} step${Math.abs(s.leadSteps) === 1 ? '' : 's'}${cp}`;
   return s.leadSteps >= 0 ? `${mag} before the transition` : `${mag} after the transition (late)`;
+}
+
+/** One transition's lead in words: `40 steps (40 checkpoints) before`, `late by ...`, or why there is none. */
+function transitionLeadText(t: TransitionLead): string {
+  if (t.leadSteps === null) return 'no warning after the previous transition';
+  const cp = t.leadCheckpoints === null ? '' : ` (${formatStep(Math.abs(t.leadCheckpoints))} checkpoint${Math.abs(t.leadCheckpoints) === 1 ? '' : 's'})`;
+  const mag = `${formatStep(Math.abs(t.leadSteps))} step${Math.abs(t.leadSteps) === 1 ? '' : 's'}${cp}`;
+  return t.leadSteps >= 0 ? `${mag} before` : `${mag} after (late)`;
 }
 
 /**
@@ -73,7 +88,7 @@ export function headerSection(h: HeaderInput): string {
     ['Steps', `${escapeHtml(formatStep(h.stepRange.first))} to ${escapeHtml(formatStep(h.stepRange.last))}${h.stepRange.given ? '' : ' (checkpoint indices: no steps given)'}`],
     ['Groups', groups],
     ['Analysis options', code(`window ${o.window}, stride ${o.stride}, topK ${o.topK}, detrend ${o.detrend}, transform ${o.transform}, beta ${o.beta}`)],
-    ['Warning detector', code(`SHC, baseline ${w.baseline}, z ${w.z}, consecutive ${w.consecutive}, direction ${w.direction}`)],
+    ['Warning detector', code(`SHC, baseline ${baselineText(w)}, z ${w.z}, consecutive ${w.consecutive}, direction ${w.direction}`)],
     ['Library', `rdm2 ${escapeHtml(h.libraryVersion)} (charts: ${escapeHtml(h.chartVersions)})`],
   ];
   if (h.generatedAt !== undefined) input.push(['Generated', escapeHtml(h.generatedAt)]);
@@ -85,8 +100,16 @@ export function headerSection(h: HeaderInput): string {
     ['SHC peak', point(s.shcPeak, 'height')],
     ['PR minimum', point(s.prMin, 'PR')],
     ['SHC warnings', s.warningCount === 0 ? 'none' : `${s.warningCount}; first at step ${escapeHtml(formatStep(fw!.step))} (window ${fw!.window}, z = ${escapeHtml(formatValue(fw!.z, 3))})`],
-    ['Transition', s.transition ? `step ${escapeHtml(formatStep(s.transition.step))} (checkpoint ${s.transition.checkpoint})` : 'not given'],
-    ['Lead time', escapeHtml(leadTimeText(s))],
+    ...((s.transitions && s.transitions.length > 1
+      ? [
+          ['Transitions', s.transitions.map((t) => `${escapeHtml(t.label)} at step ${escapeHtml(formatStep(t.step))} (checkpoint ${t.checkpoint})`).join('<br>')],
+          ['Lead time per transition', s.transitions.map((t) => `${escapeHtml(t.label)}: ${escapeHtml(transitionLeadText(t))}`).join('<br>')],
+        ]
+      : [
+          ['Transition', s.transition ? `step ${escapeHtml(formatStep(s.transition.step))} (checkpoint ${s.transition.checkpoint})` : 'not given'],
+          ['Lead time', escapeHtml(leadTimeText(s))],
+        ]) as [string, string][]),
+    ['SHC against scalar baselines', h.baselines === undefined ? 'n/a (needs the losses)' : escapeHtml(h.baselines)],
     ['Block energy of v\u2081 at the SHC peak', energy],
     ['Localisation (IPR) of v\u2081 at the peak', s.localization === null ? 'n/a (needs topK >= 1)' : escapeHtml(formatValue(s.localization, 3))],
   ];

@@ -1,15 +1,19 @@
 // A report from a result file (`rdm2 analyze --out result.json`): the analysis back from its JSON
 // document, and the losses and steps back from the loss file it names, when that file is still there
 // and unchanged.
+import { showValue } from '../show_value.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Rdm2Error } from '../errors.js';
-import { sha256File } from '../io/analyze_file.js';
-import { fileError, fsError } from '../io/file_error.js';
+import { fileError } from '../io/file_error.js';
+import { readJsonFile } from '../io/json_file.js';
+import { sha256File } from '../io/sha256_file.js';
 import { toLossMatrix } from '../io/loss_array.js';
+import { MAX_TRANSITIONS, checkGroupCount } from '../io/meta.js';
+import type { NamedStep } from '../stats/lead_time.js';
 import { readLossFile } from '../io/read_loss_file.js';
 import type { ResultDocument } from '../io/result_json.js';
+import { OBSERVABLE_NAMES, type ObservableColumns } from '../observables.js';
 import type { Analysis, LossMatrix, ResolvedAnalyzeOptions } from '../types.js';
 
 /** What a result file gives a report. */
@@ -23,8 +27,10 @@ export interface ResultReportInput {
   stepsRebuilt: boolean;
   groups?: string[];
   transition?: number;
+  /** Several transitions, when the result (or its loss file's metadata) names them. */
+  transitions?: NamedStep[];
   /** The warning options of the summary stored in the result, when there is one. */
-  warning?: { baseline: number; z: number; consecutive: number; direction: 'up' | 'down' | 'both' };
+  warning?: { baseline: number; minBaseline?: number; z: number; consecutive: number; direction: 'up' | 'down' | 'both' };
   /** Header rows: where things came from, and why the losses are missing when they are. */
   details: [string, string][];
 }
@@ -37,6 +43,12 @@ function column(doc: Record<string, unknown>, key: string, length: number, file:
   return Float64Array.from(v, nanOf);
 }
 
+function observableColumns(d: Record<string, unknown>, windows: number, file: string): ObservableColumns {
+  const out = {} as ObservableColumns;
+  for (const name of OBSERVABLE_NAMES) out[name] = column(d, name, windows, file);
+  return out;
+}
+
 /**
  * The {@link Analysis} stored in a result document (`resultDocument` of lib/io): the inverse of
  * what `rdm2 analyze --out result.json` writes, with `null` read back as NaN.
@@ -45,7 +57,7 @@ function column(doc: Record<string, unknown>, key: string, length: number, file:
  *
  * @example
  * ```ts
- * const doc = JSON.parse(await readFile('result.json', 'utf8'));
+ * const doc = JSON.parse(readFileSync('result.json', 'utf8'));
  * const analysis = analysisFromResult(doc, 'result.json');
  * ```
  */
@@ -57,7 +69,7 @@ export function analysisFromResult(doc: unknown, file: string): Analysis {
   if (d.input?.variant === 'gaussian') fileError(file, 'input.variant', "is 'gaussian' (perturbation blocks); the report draws sliding-window analyses");
   const { windows, eigenCount, rows, probes } = d;
   for (const [key, v] of Object.entries({ windows, eigenCount, rows, probes })) {
-    if (!Number.isInteger(v) || (v as number) < (key === 'windows' ? 1 : 0)) fileError(file, key, `expected a non-negative integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) < (key === 'windows' ? 1 : 0)) fileError(file, key, `expected a non-negative integer, got ${showValue(v)}`);
   }
   const options = d.options as ResolvedAnalyzeOptions;
   if (typeof options !== 'object' || options === null || !Number.isInteger(options.window) || !Number.isInteger(options.topK)) {
@@ -70,11 +82,7 @@ export function analysisFromResult(doc: unknown, file: string): Analysis {
   }
   const analysis: Analysis = {
     t: Int32Array.from(d.t),
-    trace: column(d, 'trace', windows, file),
-    pr: column(d, 'pr', windows, file),
-    entropy: column(d, 'entropy', windows, file),
-    shc: column(d, 'shc', windows, file),
-    topShare: column(d, 'topShare', windows, file),
+    ...observableColumns(d, windows, file),
     eigenvalues: Float64Array.from(eig.flat(), nanOf),
     degenerate: Uint8Array.from(column(d, 'degenerate', windows, file)),
     windows,
@@ -138,28 +146,32 @@ export function checkpointStepsFromWindows(t: Int32Array, windowSteps: ArrayLike
  * ```
  */
 export async function readResultForReport(file: string): Promise<ResultReportInput> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    fsError(file, err);
-  }
-  let doc: ResultDocument & Record<string, unknown>;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    fileError(file, '', `not valid JSON (${(err as Error).message}), expected an rdm2 result written by rdm2 analyze --out result.json`);
-  }
+  const doc = (await readJsonFile(file, 'an rdm2 result written by rdm2 analyze --out result.json')) as ResultDocument & Record<string, unknown>;
   const analysis = analysisFromResult(doc, file);
   const details: [string, string][] = [['Result file', file]];
   const out: ResultReportInput = { analysis, stepsRebuilt: false, details };
   if (Array.isArray(doc.groups)) {
-    if (doc.groups.length !== analysis.probes) fileError(file, 'groups', `${doc.groups.length} labels, expected ${analysis.probes}`);
     out.groups = doc.groups.map(String);
+    checkGroupCount(out.groups, analysis.probes, file, 'groups');
   }
   if (typeof doc.transition === 'number') out.transition = doc.transition;
+  if (doc.transitions !== undefined) {
+    const list: unknown = doc.transitions;
+    if (!Array.isArray(list) || list.length > MAX_TRANSITIONS) fileError(file, 'transitions', `expected an array of at most ${MAX_TRANSITIONS} { label, step }`);
+    out.transitions = list
+      .map((t: unknown, i) => {
+        const { label, step } = (t ?? {}) as { label?: unknown; step?: unknown };
+        if (typeof label !== 'string' || typeof step !== 'number' || !Number.isFinite(step)) fileError(file, `transitions[${i}]`, `${JSON.stringify(t)} is not { label: string, step: finite number }`);
+        return { label, step };
+      })
+      .sort((a, b) => a.step - b.step);
+  }
   const s = doc.summary as { warningOptions?: ResultReportInput['warning'] } | undefined;
-  if (s && typeof s === 'object' && s.warningOptions && typeof s.warningOptions === 'object') out.warning = s.warningOptions;
+  if (s && typeof s === 'object' && s.warningOptions && typeof s.warningOptions === 'object') {
+    const w = s.warningOptions;
+    // A result written before the expanding baseline existed was scored on full baselines only.
+    out.warning = Object.hasOwn(w, 'minBaseline') ? w : { ...w, minBaseline: w.baseline };
+  }
 
   const input = doc.input;
   let why = 'the result names no loss file';
@@ -167,18 +179,21 @@ export async function readResultForReport(file: string): Promise<ResultReportInp
     const candidates = isAbsolute(input.path) ? [input.path] : [resolve(input.path), resolve(dirname(file), input.path)];
     const found = candidates.find((p) => existsSync(p));
     if (!found) why = `the loss file ${input.path} was not found`;
-    else if (input.sha256 !== undefined && (await sha256File(found)) !== input.sha256) why = `the loss file ${found} has changed since the analysis (sha256 differs)`;
     else {
       try {
-        const lf = await readLossFile(found);
-        const [T, n] = lf.losses.shape;
-        if (lf.losses.shape.length !== 2 || T !== analysis.rows || n !== analysis.probes) {
+        const lf = input.sha256 !== undefined && (await sha256File(found)) !== input.sha256 ? undefined : await readLossFile(found);
+        const [T, n] = lf?.losses.shape ?? [];
+        if (!lf) why = `the loss file ${found} has changed since the analysis (sha256 differs)`;
+        else if (lf.losses.shape.length !== 2 || T !== analysis.rows || n !== analysis.probes) {
           why = `the loss file ${found} is [${lf.losses.shape.join(', ')}], not the analysed [${analysis.rows}, ${analysis.probes}]`;
         } else {
           out.losses = toLossMatrix(lf.losses);
           if (lf.meta.steps) out.steps = lf.meta.steps;
           if (out.groups === undefined && lf.meta.groups) out.groups = lf.meta.groups;
-          if (out.transition === undefined && lf.meta.transition !== undefined) out.transition = lf.meta.transition;
+          if (out.transition === undefined && lf.meta.transition !== undefined) {
+            out.transition = lf.meta.transition;
+            if (lf.meta.transitions !== undefined && lf.meta.transitions.length > 1) out.transitions = lf.meta.transitions;
+          }
           details.push(['Losses from', found]);
           why = '';
         }

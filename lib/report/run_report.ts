@@ -4,8 +4,11 @@ import { loadVega } from './vega_modules.js';
 import { Rdm2Error } from '../errors.js';
 import { toLossView, type LossView } from '../loss_matrix.js';
 import {
-  covarianceSnapshot,
+  compareIndicators,
+  windowCovariance,
   detectWarnings,
+  type BaselineVerdict,
+  type NamedStep,
   resolveGroups,
   summarizeRun,
   windowSteps,
@@ -14,13 +17,17 @@ import {
   type Transition,
   type WarningOptions,
 } from '../stats/index.js';
+import { baselineText, resolveWarningOptions } from '../stats/warnings.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import type { Analysis, LossInput } from '../types.js';
 import { covarianceChartSpec, type CovariancePanel } from './charts/covariance.js';
 import { eigenvectorChartSpec } from './charts/eigenvector.js';
 import { lossesChartSpec, type LossSeries } from './charts/losses.js';
 import { signalsChartSpec, type SignalPanel } from './charts/signals.js';
 import { spectrumChartSpec } from './charts/spectrum.js';
-import { formatStep, formatValue } from './format.js';
+import { escapeHtml, formatStep, formatValue } from './format.js';
+import { sensitivitySection } from './sensitivity_report.js';
+import type { SensitivityTable } from '../stats/sensitivity.js';
 import { headerSection, leadTimeText } from './header.js';
 import { figure, htmlDocument, missing, type HtmlSection } from './html.js';
 import { renderSvg } from './render_svg.js';
@@ -38,8 +45,12 @@ export interface ReportInputs {
   steps?: ArrayLike<number>;
   /** A group label per probe (length n). Default: one group. */
   groups?: ProbeGroups;
-  /** The transition, as a step (or a {@link Transition}), for the lead time. */
+  /** The transition, as a step (or a {@link Transition}), for the lead time. Default: the first of `transitions`. */
   transition?: number | Transition;
+  /** Several transitions (e.g. each stage of a deep linear network): each is drawn, with a lead time per transition. */
+  transitions?: NamedStep[];
+  /** A sensitivity table of the same run (see `sensitivity`): adds a section with its verdict, heatmap and table. */
+  sensitivity?: SensitivityTable;
   /** Where the data came from, shown in the header (e.g. the loss file's path). */
   source?: string;
   /** Extra header rows (label, plain text), e.g. where the groups came from. */
@@ -52,8 +63,9 @@ export interface ReportOptions {
   title?: string;
   /** Warning detector options on the SHC (as for `detectWarnings`). Default: the detector's defaults. */
   warning?: WarningOptions;
-  /** Most probes drawn as lines in the loss chart and as bars in the eigenvector chart. Default 60 and 240. */
+  /** Most probes drawn as lines in the loss chart. Default 60. */
   maxProbes?: number;
+  /** Most probes drawn as bars in the eigenvector chart. Default 240. */
   maxBars?: number;
   /** Most probes per covariance heatmap (k x k cells each). Default 60. */
   maxHeatmapProbes?: number;
@@ -61,6 +73,8 @@ export interface ReportOptions {
   maxPoints?: number;
   /** Top eigenvalues shown separately in the spectrum chart (the rest is one area). Default 5. */
   topEigenvalues?: number;
+  /** Colour scale of the covariance snapshots: 'panel' (one per panel, the default) or 'shared' (one for all three). Default 'panel'. */
+  covarianceScale?: 'panel' | 'shared';
   /** Plot width in pixels. Default 820. */
   width?: number;
   /** Free text printed as the generation time (the report holds no clock reading unless given). */
@@ -68,7 +82,7 @@ export interface ReportOptions {
 }
 
 /** Chart ids, in page order: also the file names written by `--svg-dir` (`<id>.svg`). */
-export type ReportChartId = 'losses' | 'signals' | 'covariance' | 'eigenvector' | 'spectrum';
+export type ReportChartId = 'losses' | 'signals' | 'covariance' | 'eigenvector' | 'spectrum' | 'sensitivity';
 
 /** One rendered chart. */
 export interface ReportChart {
@@ -86,24 +100,45 @@ export interface BuiltReport {
   charts: ReportChart[];
   /** The run summary shown in the header. */
   summary: RunSummary;
+  /** The SHC and PR of every window at its step, and the transition: what a sweep report overlays. */
+  series: { steps: Float64Array; shc: Float64Array; pr: Float64Array; transition: number | null };
 }
 
-const KNOWN_INPUTS = ['losses', 'steps', 'groups', 'transition', 'source', 'details'];
-const KNOWN_OPTIONS = ['title', 'warning', 'maxProbes', 'maxBars', 'maxHeatmapProbes', 'maxPoints', 'topEigenvalues', 'width', 'generatedAt'];
+const KNOWN_INPUTS = ['losses', 'steps', 'groups', 'transition', 'transitions', 'sensitivity', 'source', 'details'];
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+const count = (min: number, max: number, dflt: number, doc: string) => ({ type: 'integer', min, max, default: dflt, doc }) as const;
 
-function intOption(opts: ReportOptions, key: keyof ReportOptions, fallback: number, min: number, max: number): number {
-  const v = opts[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`report option ${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  return v;
-}
+/** The presentation options of {@link renderReport} / {@link buildReport}. */
+export const REPORT_OPTIONS = defineOptions('report', {
+  title: { type: 'string', defaultDoc: 'rdm2 report: <source>', doc: 'page title', cli: { value: 'text' } },
+  warning: {
+    type: 'custom',
+    typeDoc: 'warning options',
+    defaultDoc: "the detector's defaults",
+    doc: 'warning detector options on the SHC',
+    check: (v: unknown): WarningOptions => {
+      resolveWarningOptions(v as WarningOptions);
+      return v as WarningOptions;
+    },
+  },
+  maxProbes: { ...count(1, 10000, 60, 'most probes drawn as lines in the loss chart'), cli: { value: 'N' } },
+  maxBars: count(1, 100000, 240, 'most probes drawn as bars in the eigenvector chart'),
+  maxHeatmapProbes: count(2, 400, 60, 'most probes per covariance heatmap'),
+  maxPoints: count(10, 1_000_000, 1000, 'most points per line'),
+  topEigenvalues: count(1, 9, 5, 'top eigenvalues shown separately in the spectrum chart'),
+  covarianceScale: {
+    type: 'enum',
+    values: ['panel', 'shared'],
+    default: 'panel',
+    doc: "colour scale of the covariance snapshots: 'panel' (each its own) or 'shared' (one for all)",
+    cli: { value: 'scale' },
+  },
+  width: count(320, 4000, 820, 'plot width in pixels'),
+  generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
+});
 
-function checkKeys(obj: object, known: string[], what: string): void {
-  for (const key of Object.keys(obj)) if (!known.includes(key)) fail(`unknown ${what} '${key}' (known: ${known.join(', ')})`);
-}
+type _ReportSchemaMatches = Assert<SameKeys<typeof REPORT_OPTIONS.fields, ReportOptions>>;
+
 
 function isAnalysis(a: unknown): a is Analysis {
   const x = a as Analysis;
@@ -129,7 +164,12 @@ interface Context {
   maxHeatmapProbes: number;
   maxPoints: number;
   topEigenvalues: number;
+  covarianceScale: 'panel' | 'shared';
   width: number;
+  title: string | undefined;
+  /** The SHC against the scalar baselines (needs the losses). */
+  baselines: BaselineVerdict | undefined;
+  generatedAt: string | undefined;
 }
 
 /** Pending section: its chart spec (if any) or the reason it is missing. */
@@ -139,6 +179,8 @@ interface SectionPlan {
   caption: string;
   spec?: TopLevelSpec;
   missing?: string;
+  /** HTML shown after the chart (already escaped). */
+  extra?: string;
 }
 
 function windowSpan(c: Context, j: number): { from: number; to: number } {
@@ -156,7 +198,7 @@ function lossesSection(c: Context): SectionPlan {
   const base: SectionPlan = {
     id: 'losses',
     title,
-    caption: 'Each line is one probe\u2019s loss at every checkpoint, coloured by group. The shaded band is the analysis window ending at the SHC peak; the dashed red line is the transition when known.',
+    caption: 'Each line is one probe\u2019s loss at every checkpoint, coloured by group. The shaded band is the analysis window ending at the SHC peak; dashed red lines are the transitions when known. When the analysis used log losses the loss axis is logarithmic.',
   };
   if (!view) return { ...base, missing: 'The losses are not available (the report was made from a result file whose loss file could not be read), so this chart is not drawn. Make the report from the loss file to see it.' };
   const probes = sampleProbes(c.probeGroup, c.maxProbes);
@@ -182,12 +224,24 @@ function lossesSection(c: Context): SectionPlan {
       series,
       groupDomain: c.groupDomain,
       window: { ...span, label: windowLabel },
-      transition: c.summary.transition?.step,
+      transitions: transitionMarks(c.summary, false),
       subtitle: `${sampled}${thinned}`,
-      yTitle: a.options.transform === 'log' ? 'loss (the analysis used log loss)' : 'loss',
+      yTitle: a.options.transform === 'log' ? 'loss (log scale: the analysis used log losses)' : 'loss',
+      logScale: a.options.transform === 'log',
       width: c.width,
     }),
   };
+}
+
+/**
+ * The transitions to draw: one with its step and (on the signals chart) its lead time, or
+ * several with their names.
+ */
+function transitionMarks(s: RunSummary, withLead: boolean): { step: number; label: string }[] {
+  if (s.transitions && s.transitions.length > 1) return s.transitions.map((t) => ({ step: t.step, label: t.label }));
+  if (!s.transition) return [];
+  const label = withLead ? `transition: step ${formatStep(s.transition.step)}\nlead time: ${leadTimeText(s)}` : 'transition';
+  return [{ step: s.transition.step, label }];
 }
 
 function signalsSection(c: Context): SectionPlan {
@@ -197,21 +251,17 @@ function signalsSection(c: Context): SectionPlan {
     return { key, title, steps: Array.from(keep, (j) => ws[j]), values: Array.from(keep, (j) => values[j]) };
   };
   const wo = summary.warningOptions;
-  let transition: { step: number; label: string } | undefined;
-  if (summary.transition) {
-    transition = { step: summary.transition.step, label: `transition: step ${formatStep(summary.transition.step)}\nlead time: ${leadTimeText(summary)}` };
-  }
   const thinned = a.windows > c.maxPoints ? `; lines thinned to ${c.maxPoints} points per signal, keeping each bucket's minimum and maximum` : '';
   return {
     id: 'signals',
     title: 'SHC, participation ratio and trace',
-    caption: `Spectral heat capacity (SHC, beta = ${a.options.beta}), participation ratio (PR) and trace of the 2RDM of each window, at the step of the window's last checkpoint. Orange: SHC warnings (robust z > ${wo.z} against the previous ${wo.baseline} windows, for ${wo.consecutive} consecutive windows; the band spans the run of exceedances, the line is where the warning fired). Black dot: the SHC peak. Dashed red: the transition.`,
+    caption: `Spectral heat capacity (SHC, beta = ${a.options.beta}), participation ratio (PR) and trace of the 2RDM of each window, at the step of the window's last checkpoint. Orange: SHC warnings (robust z > ${wo.z} against the previous ${baselineText(wo)} windows, for ${wo.consecutive} consecutive windows; the band spans the run of exceedances, the line is where the warning fired). Black dot: the SHC peak. Dashed red: the transition.`,
     spec: signalsChartSpec({
       panels: [panel('shc', 'SHC', a.shc), panel('pr', 'PR', a.pr), panel('trace', 'trace', a.trace)],
       xDomain: [ws[0], ws[ws.length - 1]],
       warnings: c.warnings.map((w) => ({ step: w.step, startStep: w.startStep, endStep: w.endStep })),
       peak: summary.shcPeak ? { step: summary.shcPeak.step, value: summary.shcPeak.value } : undefined,
-      transition,
+      transitions: transitionMarks(summary, true),
       subtitle: `${plural(a.windows, 'window')} of W = ${a.options.window} checkpoints, stride ${a.options.stride}, detrend ${a.options.detrend}, transform ${a.options.transform}; ${plural(c.warnings.length, 'warning')}${thinned}`,
       width: c.width,
     }),
@@ -233,7 +283,7 @@ function covarianceSection(c: Context): SectionPlan {
   const base: SectionPlan = {
     id: 'covariance',
     title: 'Covariance snapshots',
-    caption: 'The covariance of the probes\u2019 losses in three windows: one window length before the SHC peak, at the peak, and one window length after. Probes are ordered by group and group boundaries are drawn; one colour scale for all three panels, red positive, blue negative. A participating group shows up as a block during the transition.',
+    caption: `The covariance of the probes\u2019 losses in three windows: one window length before the SHC peak, at the peak, and one window length after. Probes are ordered by group and group boundaries are drawn; red positive, blue negative, ${c.covarianceScale === 'shared' ? 'one colour scale for all three panels, so their magnitudes compare directly' : 'each panel with its own colour scale (read its legend), so a small covariance before the peak is visible beside a large one after it'}. A participating group shows up as a block during the transition.`,
   };
   if (!view) return { ...base, missing: 'The losses are not available (the report was made from a result file whose loss file could not be read), so the covariance snapshots are not drawn.' };
   const peak = summary.shcPeak;
@@ -252,7 +302,7 @@ function covarianceSection(c: Context): SectionPlan {
   for (const pick of picks) {
     const first = a.t[pick.window] - W + 1;
     try {
-      const snap = covarianceSnapshot(windowColumns(view, first, W, columns), 0, {
+      const snap = windowCovariance(windowColumns(view, first, W, columns), 0, {
         window: W, detrend: a.options.detrend, transform: a.options.transform, order: subGroups,
       });
       orderedGroups = (snap.groups ?? []).map(String);
@@ -269,8 +319,9 @@ function covarianceSection(c: Context): SectionPlan {
     spec: covarianceChartSpec({
       panels,
       orderedGroups,
-      subtitle: `${sampled}; windows of W = ${W} checkpoints${skipped.length ? `; not drawn: ${skipped.join('; ')}` : ''}`,
+      subtitle: `${sampled}; windows of W = ${W} checkpoints; ${c.covarianceScale === 'shared' ? 'one colour scale for all panels' : 'each panel its own colour scale (symmetric about 0 at its largest |covariance|)'}${skipped.length ? `; not drawn: ${skipped.join('; ')}` : ''}`,
       size: Math.max(150, Math.min(240, Math.floor((c.width - 160) / 3))),
+      scale: c.covarianceScale,
     }),
   };
 }
@@ -315,6 +366,7 @@ function spectrumSection(c: Context): SectionPlan {
   const keep = strideIndices(a.windows, c.maxPoints);
   const steps: number[] = [];
   const shares: number[][] = [];
+  const eigenvalues: number[][] = [];
   let skipped = 0;
   for (const j of keep) {
     const tr = a.trace[j];
@@ -329,11 +381,12 @@ function spectrumSection(c: Context): SectionPlan {
     row.push(Math.max(0, 1 - sum));
     steps.push(ws[j]);
     shares.push(row);
+    eigenvalues.push(Array.from(a.eigenvalues.subarray(j * m, j * m + top)));
   }
   const base: SectionPlan = {
     id: 'spectrum',
     title: 'Eigenvalue spectrum over time',
-    caption: `The share \u03bb\u2096 / trace of each of the top ${top} eigenvalues of every window, stacked, and the rest of the spectrum in grey. A mode growing out of the bulk widens the bottom band; the dotted line is the SHC peak.`,
+    caption: `Top: the share \u03bb\u2096 / trace of each of the top ${top} eigenvalues of every window, stacked, and the rest of the spectrum in grey; a mode growing out of the bulk widens the bottom band. Bottom: the same ${top} eigenvalues on a log axis, readable when \u03bb\u2081 holds nearly the whole trace and the shares are one solid block. The dotted line is the SHC peak.`,
   };
   if (shares.length === 0) return { ...base, missing: 'Every window is degenerate: there is no spectrum to draw.' };
   const notes = [`top ${top} of ${m} eigenvalues per window`];
@@ -344,6 +397,7 @@ function spectrumSection(c: Context): SectionPlan {
     spec: spectrumChartSpec({
       steps,
       shares,
+      eigenvalues,
       top,
       xDomain: [ws[0], ws[ws.length - 1]],
       peakStep: c.summary.shcPeak?.step,
@@ -354,11 +408,10 @@ function spectrumSection(c: Context): SectionPlan {
 }
 
 function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptions): Context {
-  if (!isAnalysis(analysis)) fail('renderReport needs an Analysis (the result of analyze)');
-  if (typeof inputs !== 'object' || inputs === null) fail('report inputs must be an object');
-  if (typeof opts !== 'object' || opts === null) fail('report options must be an object');
-  checkKeys(inputs, KNOWN_INPUTS, 'report input');
-  checkKeys(opts, KNOWN_OPTIONS, 'report option');
+  if (!isAnalysis(analysis)) optionError('renderReport needs an Analysis (the result of analyze)');
+  if (typeof inputs !== 'object' || inputs === null) optionError('report inputs must be an object');
+  for (const key of Object.keys(inputs)) if (!KNOWN_INPUTS.includes(key)) optionError(`unknown report input '${key}' (known: ${KNOWN_INPUTS.join(', ')})`);
+  const o = resolveOptions(REPORT_OPTIONS, opts);
   const a = analysis;
   let view: LossView | undefined;
   if (inputs.losses !== undefined) {
@@ -366,6 +419,10 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
     if (view.rows !== a.rows || view.cols !== a.probes) {
       throw new Rdm2Error('ERR_RDM2_SHAPE', `losses are ${view.rows} x ${view.cols} but the analysis ran on ${a.rows} x ${a.probes}`);
     }
+  }
+  const sens = inputs.sensitivity as SensitivityTable | undefined;
+  if (sens !== undefined && (typeof sens !== 'object' || sens === null || !(sens.window instanceof Int32Array) || typeof sens.rows !== 'number')) {
+    optionError('report input sensitivity must be a table returned by sensitivity()');
   }
   const hasGroups = inputs.groups !== undefined;
   const resolved = resolveGroups(inputs.groups ?? new Array<string>(a.probes).fill('all'), a.probes);
@@ -375,12 +432,22 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
   const summary = summarizeRun(a, {
     ...(hasGroups && hasVectors ? { groups: inputs.groups } : {}),
     ...(inputs.transition !== undefined ? { transition: inputs.transition } : {}),
+    ...(inputs.transitions !== undefined ? { transitions: inputs.transitions } : {}),
     ...(inputs.steps !== undefined ? { steps: inputs.steps } : {}),
-    ...(opts.warning !== undefined ? { warning: opts.warning } : {}),
+    ...(o.warning !== undefined ? { warning: o.warning } : {}),
   });
   const steps = inputs.steps ?? Float64Array.from({ length: a.rows }, (_, i) => i);
   const ws = windowSteps(a, inputs.steps);
   const { warnings } = detectWarnings(a.shc, summary.warningOptions, ws);
+  let baselines: BaselineVerdict | undefined;
+  if (view) {
+    const { direction: _direction, ...shared } = summary.warningOptions;
+    baselines = compareIndicators(inputs.losses!, a, {
+      warning: shared,
+      ...(hasGroups ? { groups: inputs.groups } : {}),
+      ...(inputs.steps !== undefined ? { steps: inputs.steps } : {}),
+    }).versusBaselines;
+  }
   return {
     a,
     view,
@@ -392,12 +459,16 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
     ws,
     summary,
     warnings,
-    maxProbes: intOption(opts, 'maxProbes', 60, 1, 10000),
-    maxBars: intOption(opts, 'maxBars', 240, 1, 100000),
-    maxHeatmapProbes: intOption(opts, 'maxHeatmapProbes', 60, 2, 400),
-    maxPoints: intOption(opts, 'maxPoints', 1000, 10, 1_000_000),
-    topEigenvalues: intOption(opts, 'topEigenvalues', 5, 1, 9),
-    width: intOption(opts, 'width', 820, 320, 4000),
+    maxProbes: o.maxProbes,
+    maxBars: o.maxBars,
+    maxHeatmapProbes: o.maxHeatmapProbes,
+    maxPoints: o.maxPoints,
+    topEigenvalues: o.topEigenvalues,
+    covarianceScale: o.covarianceScale,
+    width: o.width,
+    title: o.title,
+    generatedAt: o.generatedAt,
+    baselines,
   };
 }
 
@@ -415,6 +486,16 @@ function makeContext(analysis: Analysis, inputs: ReportInputs, opts: ReportOptio
 export async function buildReport(analysis: Analysis, inputs: ReportInputs = {}, opts: ReportOptions = {}): Promise<BuiltReport> {
   const c = makeContext(analysis, inputs, opts);
   const plans = [lossesSection(c), signalsSection(c), covarianceSection(c), eigenvectorSection(c), spectrumSection(c)];
+  if (inputs.sensitivity !== undefined) {
+    const sens = sensitivitySection(inputs.sensitivity, c.width);
+    plans.push({
+      id: 'sensitivity',
+      title: 'Sensitivity of the SHC warning to the settings',
+      caption: sens.caption,
+      spec: sens.spec,
+      extra: `<p class="verdict">${escapeHtml(sens.verdict)}</p>\n${sens.table}`,
+    });
+  }
   const charts: ReportChart[] = [];
   const sections: HtmlSection[] = [];
   for (const plan of plans) {
@@ -422,7 +503,7 @@ export async function buildReport(analysis: Analysis, inputs: ReportInputs = {},
     if (plan.spec) {
       const svg = await renderSvg(plan.spec, plan.id);
       charts.push({ id: plan.id, title: plan.title, svg });
-      body = figure(svg, plan.title);
+      body = figure(svg, plan.title) + (plan.extra ? `\n${plan.extra}` : '');
     } else {
       body = missing(plan.missing ?? 'not available');
     }
@@ -438,8 +519,9 @@ export async function buildReport(analysis: Analysis, inputs: ReportInputs = {},
     sampledProbes: c.view ? Math.min(c.maxProbes, c.a.probes) : undefined,
     libraryVersion: rdm2Version(),
     chartVersions: await chartVersions(),
-    generatedAt: opts.generatedAt,
+    generatedAt: c.generatedAt,
     extra: inputs.details,
+    ...(c.baselines ? { baselines: c.baselines.text } : {}),
   });
   sections.unshift({
     id: 'summary',
@@ -448,12 +530,12 @@ export async function buildReport(analysis: Analysis, inputs: ReportInputs = {},
     body: header,
   });
   const html = htmlDocument({
-    title: opts.title ?? `rdm2 report: ${source}`,
+    title: c.title ?? `rdm2 report: ${source}`,
     subtitle: `T = ${c.a.rows} checkpoints, n = ${c.a.probes} probes, W = ${c.a.options.window}; ${leadTimeText(c.summary)}`,
     sections,
     footer: `Generated by rdm2 ${rdm2Version()}. Self-contained: inline SVG and CSS, no scripts, no network.`,
   });
-  return { html, charts, summary: c.summary };
+  return { html, charts, summary: c.summary, series: { steps: c.ws, shc: c.a.shc, pr: c.a.pr, transition: c.summary.transition?.step ?? null } };
 }
 
 /**

@@ -20,7 +20,10 @@ export function sampleProbes(groups: readonly string[], max: number): Int32Array
   const members = new Map<string, number[]>();
   groups.forEach((g, i) => {
     let list = members.get(g);
-    if (!list) members.set(g, (list = []));
+    if (!list) {
+      list = [];
+      members.set(g, list);
+    }
     list.push(i);
   });
   const lists = [...members.values()];

@@ -1,9 +1,13 @@
 // The HTML report of a sweep: lead times across runs per group, every run with a link, failures.
+import { showValue } from '../show_value.js';
 import { posix } from 'node:path';
 import { Rdm2Error } from '../errors.js';
+import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { rdm2Version } from '../io/producer.js';
 import { aggregate, type AggregateTable, type RunSummary } from '../stats/index.js';
 import { leadTimesChartSpec } from './charts/lead_times.js';
+import { sweepCurvesChartSpec } from './charts/sweep_curves.js';
+import { minMaxIndices } from './sampling.js';
 import { escapeHtml, formatStep, formatValue } from './format.js';
 import { figure, htmlDocument, keyValueTable, missing, type HtmlSection } from './html.js';
 import { renderSvg } from './render_svg.js';
@@ -44,22 +48,70 @@ export interface SweepReportOptions {
   width?: number;
   /** Free text printed as the generation time. */
   generatedAt?: string;
+  /** Each run's SHC and PR over its windows, drawn overlaid (aligned on the transitions when every run has one). */
+  curves?: SweepCurve[];
+}
+
+/** One run's SHC and PR series for the overlaid curves of {@link buildSweepReport}. */
+export interface SweepCurve {
+  /** The run's path, as in its record (for its group). */
+  path: string;
+  /** Step of each window's last checkpoint. */
+  steps: ArrayLike<number>;
+  shc: ArrayLike<number>;
+  pr: ArrayLike<number>;
+  /** The run's transition step, or null. */
+  transition: number | null;
 }
 
 /** What {@link buildSweepReport} returns. */
 export interface BuiltSweepReport {
   html: string;
-  /** The lead-time chart (absent when no run has a lead time). */
-  charts: { id: 'lead_times'; title: string; svg: string }[];
+  /** The lead-time chart (absent when no run has a lead time) and the overlaid curves (when given). */
+  charts: { id: 'lead_times' | 'curves'; title: string; svg: string }[];
   /** The aggregate per group (null when no run succeeded). */
   table: AggregateTable | null;
 }
 
-const KNOWN_OPTIONS = ['by', 'reportHref', 'source', 'title', 'seed', 'bootstrap', 'width', 'generatedAt'];
+/** The options of {@link renderSweepReport} / {@link buildSweepReport}. */
+export const SWEEP_REPORT_OPTIONS = defineOptions('sweep report', {
+  by: {
+    type: 'custom',
+    typeDoc: 'a field name or a function',
+    defaultDoc: "each run directory's parent",
+    doc: 'how runs are grouped: a record field, or a function of the record',
+    check: (v: unknown, name: string): SweepReportOptions['by'] => {
+      if (typeof v !== 'string' && typeof v !== 'function') optionError(`${name} must be a field name or a function`);
+      return v as SweepReportOptions['by'];
+    },
+  },
+  reportHref: { type: 'function', doc: "link target of each run's own report, relative to the sweep page" },
+  source: { type: 'string', doc: 'where the records came from, shown in the header' },
+  title: { type: 'string', defaultDoc: 'rdm2 sweep report: <source>', doc: 'page title' },
+  seed: { type: 'seed', doc: 'seed of the bootstrap intervals', defaultDoc: '0' },
+  bootstrap: { type: 'integer', min: 1, doc: 'bootstrap resamples', defaultDoc: '2000' },
+  width: { type: 'integer', min: 320, max: 4000, default: 720, doc: 'plot width in pixels' },
+  generatedAt: { type: 'string', doc: 'free text printed as the generation time' },
+  curves: {
+    type: 'custom',
+    typeDoc: 'an array of { path, steps, shc, pr, transition }',
+    doc: "each run's SHC and PR, drawn overlaid",
+    check: (v: unknown, name: string): SweepCurve[] => {
+      if (!Array.isArray(v)) optionError(`${name} must be an array of { path, steps, shc, pr, transition }`);
+      v.forEach((c, i) => {
+        const ok = typeof c === 'object' && c !== null && typeof c.path === 'string' && ['steps', 'shc', 'pr'].every((k) => typeof c[k]?.length === 'number' && c[k].length === c.steps.length);
+        if (!ok) optionError(`${name}[${i}] must be { path, steps, shc, pr, transition } with steps, shc and pr of one length`);
+      });
+      return v as SweepCurve[];
+    },
+  },
+});
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+/** Most points drawn per run and curve in the overlaid curves. */
+const CURVE_POINTS = 400;
+
+type _SweepReportSchemaMatches = Assert<SameKeys<typeof SWEEP_REPORT_OPTIONS.fields, SweepReportOptions>>;
+
 
 /**
  * The default group of a run: the parent of the run's directory, from its path relative to the
@@ -78,13 +130,13 @@ export function defaultRunGroup(path: string): string {
 }
 
 function checkRecords(records: unknown): Fields[] {
-  if (!Array.isArray(records)) fail('sweep records must be an array (the runs of summary.json)');
+  if (!Array.isArray(records)) optionError('sweep records must be an array (the runs of summary.json)');
   if (records.length === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', 'the sweep has no runs');
   records.forEach((r, i) => {
-    if (typeof r !== 'object' || r === null) fail(`runs[${i}] is not an object`);
+    if (typeof r !== 'object' || r === null) optionError(`runs[${i}] is not an object`);
     const rec = r as SweepRunRecord;
-    if (typeof rec.path !== 'string') fail(`runs[${i}].path must be a string (the run's path relative to the sweep root)`);
-    if (rec.status !== 'ok' && rec.status !== 'failed') fail(`runs[${i}].status must be 'ok' or 'failed', got ${JSON.stringify(rec.status)}`);
+    if (typeof rec.path !== 'string') optionError(`runs[${i}].path must be a string (the run's path relative to the sweep root)`);
+    if (rec.status !== 'ok' && rec.status !== 'failed') optionError(`runs[${i}].status must be 'ok' or 'failed', got ${showValue(rec.status)}`);
   });
   return records as Fields[];
 }
@@ -152,19 +204,15 @@ function aggregateTable(t: AggregateTable): string {
  * const { html, charts, table } = await buildSweepReport(summary.runs, { by: 'width' });
  * ```
  */
-export async function buildSweepReport(records: readonly SweepRunRecord[], opts: SweepReportOptions = {}): Promise<BuiltSweepReport> {
+export async function buildSweepReport(records: readonly SweepRunRecord[], options: SweepReportOptions = {}): Promise<BuiltSweepReport> {
   const runs = checkRecords(records);
-  if (typeof opts !== 'object' || opts === null) fail('sweep report options must be an object');
-  for (const key of Object.keys(opts)) if (!KNOWN_OPTIONS.includes(key)) fail(`unknown sweep report option '${key}' (known: ${KNOWN_OPTIONS.join(', ')})`);
-  const width = opts.width ?? 720;
-  if (!Number.isInteger(width) || width < 320 || width > 4000) fail(`width must be an integer in [320, 4000], got ${JSON.stringify(width)}`);
-  const by = opts.by;
-  if (by !== undefined && typeof by !== 'string' && typeof by !== 'function') fail('by must be a field name or a function');
+  const opts = resolveOptions(SWEEP_REPORT_OPTIONS, options);
+  const { width, by } = opts;
   const groupOf = (r: Fields): string => {
     if (by === undefined) return defaultRunGroup(r.path);
     const k = typeof by === 'function' ? by(r) : r[by];
     if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) {
-      fail(`run ${JSON.stringify(r.path)} has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
+      optionError(`run ${JSON.stringify(r.path)} has group key ${showValue(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
     }
     return String(k);
   };
@@ -206,6 +254,46 @@ export async function buildSweepReport(records: readonly SweepRunRecord[], opts:
     }
   }
 
+  const curves = (opts.curves ?? []) as SweepCurve[];
+  let curvesBody: string;
+  if (curves.length === 0) {
+    curvesBody = missing('The runs\u2019 SHC and PR series are not available here: rdm2 report --sweep draws them from the run reports it writes (or from JSON results next to summary.json).');
+  } else {
+    const aligned = curves.every((c) => c.transition !== null && Number.isFinite(c.transition));
+    const byPath = new Map(runs.map((r) => [r.path, r]));
+    const groupOfCurve = (c: SweepCurve) => {
+      const r = byPath.get(c.path);
+      if (!r) return 'all';
+      try {
+        return groupOf(r);
+      } catch {
+        return 'all';
+      }
+    };
+    const drawn = curves.map((c) => {
+      const keep = minMaxIndices(c.shc, CURVE_POINTS);
+      const shift = aligned ? c.transition! : 0;
+      return {
+        label: c.path,
+        group: groupOfCurve(c),
+        x: Array.from(keep, (j) => c.steps[j]! - shift),
+        shc: Array.from(keep, (j) => c.shc[j]!),
+        pr: Array.from(keep, (j) => c.pr[j]!),
+      };
+    });
+    const groupDomain = [...new Set(drawn.map((d) => d.group))];
+    const spec = sweepCurvesChartSpec({
+      runs: drawn,
+      groupDomain,
+      aligned,
+      subtitle: `${curves.length} run${curves.length === 1 ? '' : 's'}; ${aligned ? 'aligned on each run\u2019s transition (dashed line at 0)' : 'not aligned: some run has no known transition'}; at most ${CURVE_POINTS} points per run, keeping each bucket\u2019s SHC minimum and maximum`,
+      width,
+    });
+    const svg = await renderSvg(spec, 'curves');
+    charts.push({ id: 'curves', title: 'SHC and PR of every run', svg });
+    curvesBody = figure(svg, 'SHC and PR of every run');
+  }
+
   const source = opts.source ?? '(in-memory records)';
   const warned = ok.filter((r) => num(r.leadSteps) !== null).length;
   const overview = keyValueTable([
@@ -227,7 +315,13 @@ export async function buildSweepReport(records: readonly SweepRunRecord[], opts:
       caption: 'Lead time = transition step minus the step of the first SHC warning, per run (positive: the warning came first). Runs without a warning or without a known transition have no lead time and are counted apart.',
       body: leadBody,
     },
-    { id: 'runs', title: 'All runs', caption: 'Each successful run links to its own report.', body: runsTable(runs, groupOf, opts.reportHref) },
+    {
+      id: 'curves',
+      title: 'SHC and PR of every run',
+      caption: 'Every run\u2019s SHC and participation ratio over its windows, overlaid and coloured by group; when every run has a known transition the curves are shifted so that each run\u2019s transition is at 0, so a common precursor lines up.',
+      body: curvesBody,
+    },
+    { id: 'runs', title: 'All runs', caption: 'Each successful run links to its own report.', body: runsTable(runs, groupOf, opts.reportHref as SweepReportOptions['reportHref']) },
     { id: 'failed', title: `Failed runs (${failed.length})`, body: failedBody },
   ];
   const html = htmlDocument({

@@ -1,8 +1,7 @@
 // The paper's deep-linear-network scenario (its Figures 2 and 3): a student deep linear network
 // learns a teacher's singular modes one at a time, and every probe's loss is recorded at every step.
-import { Rdm2Error } from '../errors.js';
-import { SeededRandom, checkSeed } from '../stats/random.js';
-import { fail, intIn, positive } from './option_checks.js';
+import { SeededRandom } from '../stats/random.js';
+import { checkValue, defineOptions, describeValue, optionError, optionError as fail, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 
 /** How the student's weights start. */
 export type DeepLinearInit = 'random' | 'aligned';
@@ -98,34 +97,49 @@ export interface DeepLinearRun {
   options: ResolvedDeepLinearOptions;
 }
 
-const KNOWN = new Set([
-  'singularValues', 'dim', 'hidden', 'depth', 'init', 'initScale', 'learningRate', 'steps',
-  'probes', 'trainSize', 'noise', 'seed',
-]);
+const positiveNumber = { type: 'number', min: 0, exclusiveMin: true } as const;
+
+/** The options of {@link simulateDeepLinear}. */
+export const DEEP_LINEAR_OPTIONS = defineOptions('simulateDeepLinear', {
+  singularValues: {
+    type: 'custom',
+    typeDoc: 'a non-empty array of numbers',
+    default: (): number[] => [4, 3, 2, 1],
+    doc: "the teacher's singular values, strictly decreasing",
+    check: (v: unknown, name: string): number[] => {
+      if (!Array.isArray(v) || v.length === 0) optionError(`${name} must be a non-empty array of numbers, got ${describeValue(v)}`);
+      return v.map((x, k) => checkValue({ ...positiveNumber, doc: '' }, `${name}[${k}]`, x));
+    },
+  },
+  dim: { type: 'integer', min: 1, max: 512, defaultDoc: 'the number of singular values', doc: "input and output dimension d of the teacher's map" },
+  hidden: { type: 'integer', min: 1, max: 4096, default: 32, doc: 'width of every hidden layer' },
+  depth: { type: 'integer', min: 1, max: 10, default: 3, doc: 'number of weight matrices L' },
+  init: { type: 'enum', values: ['random', 'aligned'], default: 'random', doc: "how the student's weights start" },
+  initScale: { ...positiveNumber, default: 0.001, doc: 'initial weight scale' },
+  learningRate: { ...positiveNumber, default: 0.08, doc: 'gradient-descent learning rate' },
+  steps: { type: 'integer', min: 1, max: 1e7, default: 3600, doc: 'number of full-batch gradient-descent updates' },
+  probes: { type: 'integer', min: 1, max: 1 << 20, default: 60, doc: 'number of fixed probe inputs n' },
+  trainSize: { type: 'integer', min: 1, max: 1 << 20, defaultDoc: '4 dim', doc: 'training-set size P (at least dim)' },
+  noise: { type: 'number', min: 0, default: 0.01, doc: 'standard deviation of the measurement noise on every recorded loss' },
+  seed: { type: 'seed', default: 0, doc: 'PRNG seed' },
+});
+
+type _DeepLinearSchemaMatches = Assert<SameKeys<typeof DEEP_LINEAR_OPTIONS.fields, DeepLinearOptions>>;
 
 /** Most recorded loss values one run may hold (T x n), to keep memory bounded: 2^27 doubles = 1 GiB. */
 const MAX_RECORDED = 2 ** 27;
 
 function resolve(options: DeepLinearOptions): ResolvedDeepLinearOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('simulateDeepLinear options must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown simulateDeepLinear option '${key}'`);
-  const sv = options.singularValues ?? [4, 3, 2, 1];
-  if (!Array.isArray(sv) || sv.length === 0) fail(`singularValues must be a non-empty array of numbers, got ${JSON.stringify(sv)}`);
-  const singularValues = sv.map((s, k) => positive(`singularValues[${k}]`, s));
+  const o = resolveOptions(DEEP_LINEAR_OPTIONS, options);
+  const { singularValues, hidden, depth, init, initScale, learningRate, steps, probes, noise, seed } = o;
   for (let k = 1; k < singularValues.length; k++) {
     if (!(singularValues[k] < singularValues[k - 1])) {
       fail(`singularValues must be strictly decreasing (distinct modes, strongest first), but ${singularValues[k]} follows ${singularValues[k - 1]}`);
     }
   }
-  const dim = intIn('dim', options.dim ?? singularValues.length, 1, 512);
+  const dim = o.dim ?? singularValues.length;
   if (singularValues.length > dim) fail(`dim (${dim}) must be at least the number of singular values (${singularValues.length})`);
-  const hidden = intIn('hidden', options.hidden ?? 32, 1, 4096);
-  const depth = intIn('depth', options.depth ?? 3, 1, 10);
-  const init = options.init ?? 'random';
-  if (init !== 'random' && init !== 'aligned') fail(`init must be 'random' or 'aligned', got ${JSON.stringify(init)}`);
   if (init === 'aligned' && depth >= 2 && hidden < dim) fail(`init 'aligned' needs hidden >= dim, got hidden ${hidden} < dim ${dim}`);
-  const initScale = positive('initScale', options.initScale ?? 0.001);
-  const learningRate = positive('learningRate', options.learningRate ?? 0.08);
   // Gradient descent is stable at a balanced solution only if eta L s_1^(2 - 2/L) < 2 (the largest
   // curvature there); above it, it oscillates without converging or diverges.
   const bound = 2 / (depth * singularValues[0] ** (2 - 2 / depth));
@@ -135,12 +149,8 @@ function resolve(options: DeepLinearOptions): ResolvedDeepLinearOptions {
         `at the teacher unless learningRate < 2 / (depth s_1^(2 - 2/depth)) = ${bound.toPrecision(4)}`,
     );
   }
-  const steps = intIn('steps', options.steps ?? 3600, 1, 1e7);
-  const probes = intIn('probes', options.probes ?? 60, 1, 1 << 20);
   if ((steps + 1) * probes > MAX_RECORDED) fail(`(steps + 1) x probes = ${(steps + 1) * probes} recorded losses exceeds the limit of ${MAX_RECORDED}`);
-  const trainSize = intIn('trainSize', options.trainSize ?? 4 * dim, dim, 1 << 20);
-  const noise = positive('noise', options.noise ?? 0.01, true);
-  const seed = checkSeed(options.seed ?? 0);
+  const trainSize = checkValue({ ...DEEP_LINEAR_OPTIONS.fields.trainSize, min: dim }, 'trainSize', o.trainSize ?? 4 * dim);
   return { singularValues, dim, hidden, depth, init, initScale, learningRate, steps, probes, trainSize, noise, seed };
 }
 

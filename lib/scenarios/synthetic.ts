@@ -1,8 +1,7 @@
 // The paper's Figure 1 synthetic scenario: probes in groups, one group carries a sigmoid
 // "structural coordinate" a(t); everything else is noise.
-import { Rdm2Error } from '../errors.js';
-import { SeededRandom, checkSeed } from '../stats/random.js';
-import { fail, intIn, positive } from './option_checks.js';
+import { SeededRandom } from '../stats/random.js';
+import { checkValue, defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 
 /** Options of {@link syntheticScenario}; every field has a default. */
 export interface SyntheticScenarioOptions {
@@ -58,10 +57,23 @@ export interface SyntheticScenario {
   options: Required<SyntheticScenarioOptions>;
 }
 
-const KNOWN = new Set([
-  'probes', 'groups', 'steps', 'seed', 'noise', 'amplitude', 'center', 'width',
-  'activeGroup', 'baseLoss', 'stepInterval', 'shuffleProbes',
-]);
+/** The options of {@link syntheticScenario}. */
+export const SYNTHETIC_SCENARIO_OPTIONS = defineOptions('syntheticScenario', {
+  probes: { type: 'integer', min: 1, max: 1 << 24, default: 60, doc: 'number of probes n' },
+  groups: { type: 'integer', min: 1, max: 26, default: 3, doc: "number of equal groups 'A', 'B', ... (at most the number of probes)" },
+  steps: { type: 'integer', min: 2, max: 1 << 24, default: 240, doc: 'number of checkpoints T' },
+  seed: { type: 'seed', default: 0, doc: 'PRNG seed' },
+  noise: { type: 'number', min: 0, default: 0.05, doc: 'standard deviation of the Gaussian noise on every loss' },
+  amplitude: { type: 'number', min: 0, default: 0.5, doc: 'mean size of the loss drop of a participating probe' },
+  center: { type: 'number', defaultDoc: '0.6 T', doc: 'checkpoint index where a(t) = 0.5' },
+  width: { type: 'number', min: 0, exclusiveMin: true, default: 8, doc: 'sigmoid width in checkpoints' },
+  activeGroup: { type: 'string', default: 'B', doc: 'label of the group that takes part in the transition' },
+  baseLoss: { type: 'number', default: 2.3, doc: 'typical loss level' },
+  stepInterval: { type: 'number', min: 0, exclusiveMin: true, default: 1, doc: 'training steps between checkpoints' },
+  shuffleProbes: { type: 'boolean', default: false, doc: 'randomly permute the probes' },
+});
+
+type _SyntheticScenarioSchemaMatches = Assert<SameKeys<typeof SYNTHETIC_SCENARIO_OPTIONS.fields, SyntheticScenarioOptions>>;
 
 function firstAtLeast(a: Float64Array, level: number): number {
   for (let k = 0; k < a.length; k++) if (a[k] >= level) return k;
@@ -88,25 +100,13 @@ function firstAtLeast(a: Float64Array, level: number): number {
  * ```
  */
 export function syntheticScenario(options: SyntheticScenarioOptions = {}): SyntheticScenario {
-  if (typeof options !== 'object' || options === null) fail('syntheticScenario options must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown syntheticScenario option '${key}'`);
-  const n = intIn('probes', options.probes ?? 60, 1, 1 << 24);
-  const g = intIn('groups', options.groups ?? 3, 1, Math.min(26, n));
-  const T = intIn('steps', options.steps ?? 240, 2, 1 << 24);
-  const seed = checkSeed(options.seed ?? 0);
-  const noise = positive('noise', options.noise ?? 0.05, true);
-  const amplitude = positive('amplitude', options.amplitude ?? 0.5, true);
-  const center = options.center ?? 0.6 * T;
-  if (typeof center !== 'number' || !Number.isFinite(center)) fail(`center must be a finite number, got ${JSON.stringify(center)}`);
-  const width = positive('width', options.width ?? 8);
-  const baseLoss = options.baseLoss ?? 2.3;
-  if (typeof baseLoss !== 'number' || !Number.isFinite(baseLoss)) fail(`baseLoss must be a finite number, got ${JSON.stringify(baseLoss)}`);
-  const stepInterval = positive('stepInterval', options.stepInterval ?? 1);
-  const shuffleProbes = options.shuffleProbes ?? false;
-  if (typeof shuffleProbes !== 'boolean') fail(`shuffleProbes must be a boolean, got ${JSON.stringify(shuffleProbes)}`);
+  const o = resolveOptions(SYNTHETIC_SCENARIO_OPTIONS, options);
+  const { probes: n, steps: T, seed, noise, amplitude, width, baseLoss, stepInterval, shuffleProbes, activeGroup } = o;
+  const fields = SYNTHETIC_SCENARIO_OPTIONS.fields;
+  const g = checkValue({ ...fields.groups, max: Math.min(26, n) }, 'groups', o.groups);
+  const center = o.center ?? 0.6 * T;
   const labels = Array.from({ length: g }, (_, k) => String.fromCharCode(65 + k));
-  const activeGroup = options.activeGroup ?? 'B';
-  if (!labels.includes(activeGroup)) fail(`activeGroup must be one of ${labels.join(', ')}, got ${JSON.stringify(activeGroup)}`);
+  if (!labels.includes(activeGroup)) optionError(`activeGroup must be one of ${labels.join(', ')}, got ${JSON.stringify(activeGroup)}`);
 
   const rng = new SeededRandom(seed);
   // Group of each column: contiguous equal blocks, then optionally permuted.

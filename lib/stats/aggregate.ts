@@ -1,6 +1,8 @@
 // Summary statistics of a per-run quantity (by default the lead time) across groups of runs.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
-import { SeededRandom, checkSeed } from './random.js';
+import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { SeededRandom } from './random.js';
 
 /** Options of {@link aggregate}. */
 export interface AggregateOptions<R> {
@@ -36,9 +38,20 @@ export interface AggregateTable {
   seed: number;
 }
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
+const fieldOrFunction = (v: unknown, name: string) => {
+  if (typeof v !== 'string' && typeof v !== 'function') optionError(`${name} must be a field name or a function, got ${describeValue(v)}`);
+  return v as string | ((record: never) => number | null | undefined);
+};
+
+/** The options of {@link aggregate}. */
+export const AGGREGATE_OPTIONS = defineOptions('aggregate', {
+  value: { type: 'custom', typeDoc: 'a field name or a function', check: fieldOrFunction, default: 'leadSteps', doc: 'the quantity summarised' },
+  bootstrap: { type: 'integer', min: 100, max: 1_000_000, default: 2000, doc: 'bootstrap resamples B' },
+  seed: { type: 'seed', default: 0, doc: 'PRNG seed of the bootstrap' },
+  level: { type: 'number', min: 0, exclusiveMin: true, max: 1, exclusiveMax: true, default: 0.95, doc: 'confidence level of the interval' },
+});
+
+type _AggregateSchemaMatches = Assert<SameKeys<typeof AGGREGATE_OPTIONS.fields, AggregateOptions<object>>>;
 
 /**
  * Quantile of sorted values by linear interpolation between order statistics (Hyndman and
@@ -74,40 +87,34 @@ export function aggregate<R extends object>(
   by?: (keyof R & string) | ((record: R) => string | number),
   options: AggregateOptions<R> = {},
 ): AggregateTable {
-  if (!Array.isArray(records)) fail('records must be an array of run records');
+  if (!Array.isArray(records)) optionError('records must be an array of run records');
   if (records.length === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', 'records is empty: nothing to aggregate');
-  if (typeof options !== 'object' || options === null) fail('aggregate options must be an object');
-  for (const key of Object.keys(options)) if (!['value', 'bootstrap', 'seed', 'level'].includes(key)) fail(`unknown aggregate option '${key}'`);
-  const value = options.value ?? ('leadSteps' as keyof R & string);
-  if (typeof value !== 'string' && typeof value !== 'function') fail(`value must be a field name or a function, got ${JSON.stringify(value)}`);
-  const B = options.bootstrap ?? 2000;
-  if (typeof B !== 'number' || !Number.isInteger(B) || B < 100 || B > 1_000_000) fail(`bootstrap must be an integer in [100, 1000000], got ${JSON.stringify(B)}`);
-  const seed = checkSeed(options.seed ?? 0);
-  const level = options.level ?? 0.95;
-  if (typeof level !== 'number' || !(level > 0 && level < 1)) fail(`level must be a number in (0, 1), got ${JSON.stringify(level)}`);
-  if (by !== undefined && typeof by !== 'string' && typeof by !== 'function') fail(`by must be a field name or a function, got ${JSON.stringify(by)}`);
+  const o = resolveOptions(AGGREGATE_OPTIONS, options);
+  const value = o.value as (keyof R & string) | ((record: R) => number | null | undefined);
+  const { bootstrap: B, seed, level } = o;
+  if (by !== undefined) fieldOrFunction(by, 'by');
 
   const keyOf = (r: R, i: number): string | number => {
     if (by === undefined) return 'all';
     const k = typeof by === 'function' ? by(r) : (r as Record<string, unknown>)[by];
     if (!(typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))) {
-      fail(`records[${i}] has group key ${JSON.stringify(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
+      optionError(`records[${i}] has group key ${showValue(k)}${typeof by === 'string' ? ` in field '${by}'` : ''}: keys must be strings or finite numbers`);
     }
     return k;
   };
-  const valueOf = (r: R, i: number): number => {
+  const valueAt = (r: R, i: number): number => {
     const v = typeof value === 'function' ? value(r) : (r as Record<string, unknown>)[value];
     if (v === null || v === undefined) return NaN;
-    if (typeof v !== 'number') fail(`records[${i}].${typeof value === 'string' ? value : '(value)'} must be a number or null, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number') optionError(`records[${i}].${typeof value === 'string' ? value : '(value)'} must be a number or null, got ${showValue(v)}`);
     return v;
   };
 
   const groups = new Map<string | number, number[]>();
   const runs = new Map<string | number, number>();
   records.forEach((r, i) => {
-    if (typeof r !== 'object' || r === null) fail(`records[${i}] is not an object`);
+    if (typeof r !== 'object' || r === null) optionError(`records[${i}] is not an object`);
     const k = keyOf(r, i);
-    const v = valueOf(r, i);
+    const v = valueAt(r, i);
     if (!groups.has(k)) groups.set(k, []);
     runs.set(k, (runs.get(k) ?? 0) + 1);
     if (Number.isFinite(v)) groups.get(k)!.push(v);

@@ -1,4 +1,5 @@
 // Probe groups, and how an eigenvector's weight splits over them.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 
 /** A group label per probe: strings, numbers, or an integer typed array. */
@@ -24,7 +25,7 @@ function compareLabels(a: GroupLabel, b: GroupLabel): number {
 
 /**
  * Checks a group label per probe (length n; finite numbers or strings) and indexes the labels.
- * Used by {@link blockEnergy}, {@link covarianceSnapshot} and {@link summarizeRun}.
+ * Used by {@link blockEnergy}, {@link windowCovariance} and {@link summarizeRun}.
  *
  * @throws Rdm2Error ERR_RDM2_SHAPE if `groups` does not have n entries; ERR_RDM2_OPTION on a bad label.
  *
@@ -44,7 +45,7 @@ export function resolveGroups(groups: ProbeGroups, n: number, what = 'groups'): 
   for (let i = 0; i < n; i++) {
     const g = groups[i];
     if (!(typeof g === 'string' || (typeof g === 'number' && Number.isFinite(g)))) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a string or a finite number, got ${JSON.stringify(g)}`);
+      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a string or a finite number, got ${showValue(g)}`);
     }
     if (!seen.has(g)) seen.set(g, 0);
   }
@@ -77,7 +78,7 @@ export function checkVector(vector: unknown, what = 'vector'): number {
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a finite number, got ${JSON.stringify(x)}`);
+      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a finite number, got ${showValue(x)}`);
     }
     norm2 += x * x;
   }

@@ -1,5 +1,6 @@
 // Top eigenvectors followed across windows with continuous signs.
 import { Rdm2Error } from '../errors.js';
+import { defineOptions, optionError, resolveOptions } from '../option_schema.js';
 import type { Analysis } from '../types.js';
 
 /** What {@link eigenvectorTrack} returns (columnar, same layout as `analysis.eigenvectors`). */
@@ -55,6 +56,11 @@ export function topEigenvectors(analysis: Analysis, windowIndex: number, r?: num
   return { data: vecs.subarray(start, start + k * n), shape: [k, n] };
 }
 
+/** The options of {@link eigenvectorTrack}. */
+export const EIGENVECTOR_TRACK_OPTIONS = defineOptions('eigenvectorTrack', {
+  k: { type: 'integer', min: 1, defaultDoc: "the analysis's topK", doc: 'eigenvectors tracked per window' },
+});
+
 /**
  * Makes the top eigenvectors sign-continuous across windows. An eigenvector's sign is
  * arbitrary (the core fixes it by making the largest-magnitude entry positive, which can flip
@@ -75,11 +81,9 @@ export function topEigenvectors(analysis: Analysis, windowIndex: number, r?: num
  */
 export function eigenvectorTrack(analysis: Analysis, options: { k?: number } = {}): EigenvectorTrack {
   const src = requireVectors(analysis, 'eigenvectorTrack');
-  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'eigenvectorTrack options must be an object');
-  for (const key of Object.keys(options)) if (key !== 'k') throw new Rdm2Error('ERR_RDM2_OPTION', `unknown eigenvectorTrack option '${key}'`);
   const K = analysis.options.topK;
-  const k = options.k ?? K;
-  if (!Number.isInteger(k) || k < 1 || k > K) throw new Rdm2Error('ERR_RDM2_OPTION', `k must be an integer in [1, ${K}] (the analysis topK), got ${k}`);
+  const k = resolveOptions(EIGENVECTOR_TRACK_OPTIONS, options).k ?? K;
+  if (k > K) optionError(`k must be an integer in [1, ${K}] (the analysis topK), got ${k}`);
   const { windows, probes: n } = analysis;
   const vectors = new Float32Array(windows * k * n);
   const flipped = new Uint8Array(windows * k);

@@ -1,5 +1,6 @@
 // Early-warning statistics and interpretability: every public name of lib/stats.
 export {
+  DEFAULT_MIN_BASELINE,
   DEFAULT_WARNING_OPTIONS,
   MAD_SCALE,
   MEAN_AD_SCALE,
@@ -18,9 +19,12 @@ export {
 } from './warnings.js';
 export {
   leadTime,
+  leadTimes,
   transitionFromMetric,
   windowSteps,
   type LeadTime,
+  type NamedStep,
+  type TransitionLead,
   type MetricTransition,
   type Transition,
   type TransitionRule,
@@ -34,12 +38,23 @@ export {
   type SurrogateOptions,
   type SurrogateResult,
 } from './surrogate.js';
-export { sensitivity, sensitivitySync, type SensitivityOptions, type SensitivityTable } from './sensitivity.js';
+export { sensitivity, sensitivityGridAround, sensitivitySync, type SensitivityGrid, type SensitivityOptions, type SensitivityTable } from './sensitivity.js';
 export {
   INDICATOR_DIRECTIONS,
+  SCALAR_BASELINES,
+  baselineVerdict,
   compareIndicators,
+  groupMeanLosses,
+  indicatorDirection,
+  indicatorLabel,
+  isScalarBaseline,
   scalarIndicators,
+  scoredOnLogScale,
+  type BaselineVerdict,
+  type BuiltinIndicator,
   type CompareOptions,
+  type GroupIndicators,
+  type GroupMeanLosses,
   type IndicatorComparison,
   type IndicatorName,
   type ScalarIndicators,
@@ -55,7 +70,14 @@ export {
 export { localization } from './localization.js';
 export { subspaceOverlap, type Basis } from './subspace_overlap.js';
 export { eigenvectorTrack, topEigenvectors, type EigenvectorTrack } from './eigenvector_track.js';
-export { covarianceSnapshot, type CovarianceSnapshot, type SnapshotOptions } from './covariance_snapshot.js';
+export {
+  covarianceSnapshot,
+  windowCovariance,
+  type CovarianceSnapshot,
+  type SnapshotOptions,
+  type WindowCovariance,
+  type WindowCovarianceOptions,
+} from './window_covariance.js';
 export {
   summarizeRun,
   type RunSummary,
@@ -63,4 +85,5 @@ export {
   type SurrogateRequest,
   type WindowPoint,
 } from './summarize.js';
+export { falseAlarmRates, wilsonUpper, type FalseAlarmOptions, type FalseAlarmTable } from './false_alarms.js';
 export { aggregate, type AggregateOptions, type AggregateTable } from './aggregate.js';

@@ -1,6 +1,7 @@
 // Kendall's tau of an indicator against time, with a tie-corrected p-value.
-import { Rdm2Error } from '../errors.js';
-import { checkSeries } from './warnings.js';
+import { throwRdm2Error } from '../errors.js';
+import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { checkSeries } from './series_checks.js';
 
 /** How the p-value is computed. */
 export type KendallMethod = 'auto' | 'exact' | 'normal';
@@ -38,9 +39,12 @@ export interface KendallResult {
   to: number;
 }
 
-function fail(code: 'ERR_RDM2_OPTION' | 'ERR_RDM2_SHAPE', message: string): never {
-  throw new Rdm2Error(code, message);
-}
+/** The options of {@link kendallTau}. */
+export const KENDALL_OPTIONS = defineOptions('kendallTau', {
+  method: { type: 'enum', values: ['auto', 'exact', 'normal'], default: 'auto', doc: "'exact' permutation distribution, 'normal' approximation, or 'auto'" },
+});
+
+type _KendallSchemaMatches = Assert<SameKeys<typeof KENDALL_OPTIONS.fields, KendallOptions>>;
 
 /** Largest n for which 'auto' uses the exact distribution. */
 export const KENDALL_EXACT_MAX_N = 50;
@@ -135,18 +139,13 @@ function inversionsCdf(n: number, d: number): number {
 export function kendallTau(series: ArrayLike<number>, from = 0, to?: number, options: KendallOptions = {}): KendallResult {
   const len = checkSeries(series, 'series');
   const end = to ?? len;
-  if (!Number.isInteger(from) || from < 0 || from >= len) fail('ERR_RDM2_OPTION', `from must be an integer in [0, ${len - 1}], got ${from}`);
-  if (!Number.isInteger(end) || end <= from || end > len) fail('ERR_RDM2_OPTION', `to must be an integer in [${from + 1}, ${len}], got ${end}`);
-  if (typeof options !== 'object' || options === null) fail('ERR_RDM2_OPTION', 'kendallTau options must be an object');
-  for (const key of Object.keys(options)) if (key !== 'method') fail('ERR_RDM2_OPTION', `unknown kendallTau option '${key}'`);
-  const method = options.method ?? 'auto';
-  if (method !== 'auto' && method !== 'exact' && method !== 'normal') {
-    fail('ERR_RDM2_OPTION', `method must be 'auto', 'exact' or 'normal', got ${JSON.stringify(method)}`);
-  }
+  if (!Number.isInteger(from) || from < 0 || from >= len) throwRdm2Error('ERR_RDM2_OPTION', `from must be an integer in [0, ${len - 1}], got ${from}`);
+  if (!Number.isInteger(end) || end <= from || end > len) throwRdm2Error('ERR_RDM2_OPTION', `to must be an integer in [${from + 1}, ${len}], got ${end}`);
+  const { method } = resolveOptions(KENDALL_OPTIONS, options);
   const y: number[] = [];
   for (let k = from; k < end; k++) if (Number.isFinite(series[k])) y.push(series[k]);
   const n = y.length;
-  if (n < 2) fail('ERR_RDM2_SHAPE', `kendallTau needs at least 2 finite values in [${from}, ${end}), got ${n}`);
+  if (n < 2) throwRdm2Error('ERR_RDM2_SHAPE', `kendallTau needs at least 2 finite values in [${from}, ${end}), got ${n}`);
 
   let concordant = 0;
   let discordant = 0;
@@ -172,7 +171,7 @@ export function kendallTau(series: ArrayLike<number>, from = 0, to?: number, opt
   const s = concordant - discordant;
   const base = { s, n, concordant, discordant, tiedPairs, from, to: end };
   if (method === 'exact' && tiedPairs > 0) {
-    fail('ERR_RDM2_OPTION', `the exact Kendall p-value is only available without ties (found ${tiedPairs} tied pairs); use method 'normal' or 'auto'`);
+    throwRdm2Error('ERR_RDM2_OPTION', `the exact Kendall p-value is only available without ties (found ${tiedPairs} tied pairs); use method 'normal' or 'auto'`);
   }
   if (tiedPairs === n0) return { ...base, tau: NaN, z: NaN, pValue: NaN, method: 'normal' };
   const tau = s / Math.sqrt(n0 * (n0 - tiedPairs));

@@ -1,7 +1,10 @@
 // Lead time of a warning before a transition, and transition times derived from a metric.
-import { Rdm2Error } from '../errors.js';
+import { showValue } from '../show_value.js';
+import { throwRdm2Error } from '../errors.js';
+import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import type { Analysis } from '../types.js';
-import { checkSeries, checkSteps, type Warning, type WarningResult } from './warnings.js';
+import { checkSeries, checkSteps } from './series_checks.js';
+import type { Warning, WarningResult } from './warnings.js';
 
 /** A transition time: the checkpoint index and its step. */
 export interface Transition {
@@ -41,9 +44,18 @@ export interface LeadTime {
   leadCheckpoints: number | null;
 }
 
-function fail(code: 'ERR_RDM2_OPTION' | 'ERR_RDM2_SHAPE', message: string): never {
-  throw new Rdm2Error(code, message);
-}
+/** The fields of a {@link TransitionRule} (the options of {@link transitionFromMetric}). */
+export const TRANSITION_RULE_OPTIONS = defineOptions(
+  'transition rule',
+  {
+    threshold: { type: 'number', required: true, doc: 'the level the metric crosses' },
+    direction: { type: 'enum', values: ['up', 'down'], default: 'up', doc: "'up': first reaches >= threshold from below; 'down': <= from above" },
+  },
+  'transitionFromMetric needs a rule { threshold, direction }',
+);
+
+type _TransitionRuleSchemaMatches = Assert<SameKeys<typeof TRANSITION_RULE_OPTIONS.fields, TransitionRule>>;
+
 
 /**
  * Checks that per-checkpoint steps are finite and strictly increasing.
@@ -51,14 +63,14 @@ function fail(code: 'ERR_RDM2_OPTION' | 'ERR_RDM2_SHAPE', message: string): neve
  */
 export function checkCheckpointSteps(steps: unknown, rows: number | undefined, what = 'steps'): ArrayLike<number> {
   if (steps === null || typeof steps !== 'object' || typeof (steps as ArrayLike<number>).length !== 'number') {
-    fail('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
+    throwRdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
   }
   const s = steps as ArrayLike<number>;
-  if (s.length === 0) fail('ERR_RDM2_SHAPE', `${what} is empty`);
+  if (s.length === 0) throwRdm2Error('ERR_RDM2_SHAPE', `${what} is empty`);
   if (rows !== undefined) checkSteps(s, rows, what, `the run (T checkpoints)`);
   else checkSteps(s, s.length, what, what);
   for (let k = 1; k < s.length; k++) {
-    if (!(s[k] > s[k - 1])) fail('ERR_RDM2_OPTION', `${what} must be strictly increasing, but ${what}[${k}] = ${s[k]} follows ${s[k - 1]}`);
+    if (!(s[k] > s[k - 1])) throwRdm2Error('ERR_RDM2_OPTION', `${what} must be strictly increasing, but ${what}[${k}] = ${s[k]} follows ${s[k - 1]}`);
   }
   return s;
 }
@@ -112,16 +124,7 @@ export function transitionFromMetric(
 ): MetricTransition | null {
   const n = checkSeries(metric, 'metric');
   if (steps !== undefined && steps !== null) checkCheckpointSteps(steps, n);
-  if (typeof rule !== 'object' || rule === null) fail('ERR_RDM2_OPTION', 'transitionFromMetric needs a rule { threshold, direction }');
-  for (const key of Object.keys(rule)) {
-    if (key !== 'threshold' && key !== 'direction') fail('ERR_RDM2_OPTION', `unknown transition rule key '${key}'`);
-  }
-  const { threshold } = rule;
-  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-    fail('ERR_RDM2_OPTION', `threshold must be a finite number, got ${JSON.stringify(threshold)}`);
-  }
-  const direction = rule.direction ?? 'up';
-  if (direction !== 'up' && direction !== 'down') fail('ERR_RDM2_OPTION', `direction must be 'up' or 'down', got ${JSON.stringify(direction)}`);
+  const { threshold, direction } = resolveOptions(TRANSITION_RULE_OPTIONS, rule);
   const past = (v: number) => (direction === 'up' ? v >= threshold : v <= threshold);
   const stepOf = (k: number) => (steps ? steps[k] : k);
   let before = -1; // last finite checkpoint on the other side
@@ -180,17 +183,17 @@ export function leadTime(
   steps?: ArrayLike<number>,
 ): LeadTime {
   const list: readonly Warning[] = Array.isArray(warnings) ? warnings : (warnings as WarningResult)?.warnings;
-  if (!Array.isArray(list)) fail('ERR_RDM2_OPTION', 'warnings must be a detectWarnings result or an array of warnings');
+  if (!Array.isArray(list)) throwRdm2Error('ERR_RDM2_OPTION', 'warnings must be a detectWarnings result or an array of warnings');
   if (steps !== undefined) checkCheckpointSteps(steps, undefined);
   const toCheckpoint = (s: number) => (steps === undefined ? s : lastAtOrBefore(steps, s));
   let tr: Transition;
   if (typeof transition === 'number') {
-    if (!Number.isFinite(transition)) fail('ERR_RDM2_OPTION', `transition must be a finite step, got ${transition}`);
+    if (!Number.isFinite(transition)) throwRdm2Error('ERR_RDM2_OPTION', `transition must be a finite step, got ${transition}`);
     tr = { step: transition, checkpoint: toCheckpoint(transition) };
   } else if (typeof transition === 'object' && transition !== null && Number.isFinite(transition.step) && Number.isFinite(transition.checkpoint)) {
     tr = { step: transition.step, checkpoint: transition.checkpoint };
   } else {
-    fail('ERR_RDM2_OPTION', `transition must be a finite step or { checkpoint, step }, got ${JSON.stringify(transition)}`);
+    throwRdm2Error('ERR_RDM2_OPTION', `transition must be a finite step or { checkpoint, step }, got ${showValue(transition)}`);
   }
   if (list.length === 0) return { firstWarning: null, transition: tr, leadSteps: null, leadCheckpoints: null };
   let first = list[0];
@@ -201,4 +204,75 @@ export function leadTime(
     leadSteps: tr.step - first.step,
     leadCheckpoints: tr.checkpoint - toCheckpoint(first.step),
   };
+}
+
+/** A named step, e.g. `{ label: 'mode 1', step: 650 }`: one of several transitions of a run. */
+export interface NamedStep {
+  label: string;
+  step: number;
+}
+
+/** The lead time of the warnings before one of several transitions (see {@link leadTimes}). */
+export interface TransitionLead {
+  label: string;
+  step: number;
+  /** Checkpoint of the transition (the last checkpoint at or before its step). */
+  checkpoint: number;
+  /** Step of the warning counted for this transition: the first fired after the previous transition; null when none. */
+  warningStep: number | null;
+  /** step - warningStep (positive = warned early, negative = the first warning after the previous transition came after this one), or null. */
+  leadSteps: number | null;
+  leadCheckpoints: number | null;
+}
+
+/**
+ * Checks named transition steps and sorts them by step.
+ * @internal
+ */
+export function checkNamedSteps(transitions: unknown, what = 'transitions'): NamedStep[] {
+  if (!Array.isArray(transitions) || transitions.length === 0) throwRdm2Error('ERR_RDM2_OPTION', `${what} must be a non-empty array of { label, step }`);
+  const out = transitions.map((t, i) => {
+    if (typeof t !== 'object' || t === null || typeof (t as NamedStep).label !== 'string' || typeof (t as NamedStep).step !== 'number' || !Number.isFinite((t as NamedStep).step)) {
+      throwRdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be { label: string, step: finite number }, got ${JSON.stringify(t)}`);
+    }
+    return { label: (t as NamedStep).label, step: (t as NamedStep).step };
+  });
+  return out.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Lead times before several transitions of one run (e.g. the stages of a deep linear network,
+ * each mode's alignment). Transitions are taken in step order; transition k is credited with the
+ * first warning that fired after transition k - 1 (any warning for the first one), so a warning
+ * between two transitions counts as an early warning of the next one. The lead is the
+ * transition's step minus that warning's step: positive = early, negative = the first warning
+ * after the previous transition came only after this one. Null when no warning fired after the
+ * previous transition. With one transition this is {@link leadTime}.
+ *
+ * @param warnings a {@link detectWarnings} result or its `warnings` array.
+ * @param transitions the named transition steps (any order).
+ * @param steps step of every checkpoint (strictly increasing), to count checkpoints.
+ * @throws Rdm2Error ERR_RDM2_OPTION on malformed transitions or warnings.
+ *
+ * @example
+ * ```ts
+ * const res = detectWarnings(a.shc, {}, windowSteps(a, steps));
+ * leadTimes(res, [{ label: 'mode 1', step: 650 }, { label: 'mode 2', step: 1400 }], steps);
+ * // [{ label: 'mode 1', step: 650, checkpoint: 650, warningStep: 610, leadSteps: 40, leadCheckpoints: 40 }, ...]
+ * ```
+ */
+export function leadTimes(warnings: WarningResult | readonly Warning[], transitions: readonly NamedStep[], steps?: ArrayLike<number>): TransitionLead[] {
+  const list: readonly Warning[] = Array.isArray(warnings) ? warnings : (warnings as WarningResult)?.warnings;
+  if (!Array.isArray(list)) throwRdm2Error('ERR_RDM2_OPTION', 'warnings must be a detectWarnings result or an array of warnings');
+  if (steps !== undefined) checkCheckpointSteps(steps, undefined);
+  const toCheckpoint = (s: number) => (steps === undefined ? s : lastAtOrBefore(steps, s));
+  const sorted = [...list].sort((a, b) => a.index - b.index);
+  let previous = -Infinity;
+  return checkNamedSteps(transitions).map((t) => {
+    const w = sorted.find((x) => x.step > previous);
+    previous = t.step;
+    const checkpoint = toCheckpoint(t.step);
+    if (!w) return { label: t.label, step: t.step, checkpoint, warningStep: null, leadSteps: null, leadCheckpoints: null };
+    return { label: t.label, step: t.step, checkpoint, warningStep: w.step, leadSteps: t.step - w.step, leadCheckpoints: checkpoint - toCheckpoint(w.step) };
+  });
 }

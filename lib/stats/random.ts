@@ -1,5 +1,6 @@
 // A small seeded pseudo-random generator, so that surrogates, bootstraps and synthetic
 // scenarios are reproducible from one integer seed on every platform.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 
 /**
@@ -8,7 +9,7 @@ import { Rdm2Error } from '../errors.js';
  */
 export function checkSeed(seed: unknown, what = 'seed'): number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be a safe integer, got ${JSON.stringify(seed)}`);
+    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be a safe integer, got ${showValue(seed)}`);
   }
   return seed;
 }

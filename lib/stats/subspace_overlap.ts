@@ -1,4 +1,5 @@
 // Overlap of the top eigenspaces of two windows.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
 
 /** r orthonormal probe-space vectors, one per row: `{ data, shape: [r, n] }` (row-major) or `number[][]`. */
@@ -37,7 +38,7 @@ export function toBasis(b: Basis, what: string): BasisView {
   }
   const { data, shape } = b;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.shape must be [r, n] with positive integers, got ${JSON.stringify(shape)}`);
+    throw new Rdm2Error('ERR_RDM2_SHAPE', `${what}.shape must be [r, n] with positive integers, got ${showValue(shape)}`);
   }
   if (data === null || typeof data !== 'object' || typeof data.length !== 'number') {
     throw new Rdm2Error('ERR_RDM2_OPTION', `${what}.data must be an array or typed array of numbers`);

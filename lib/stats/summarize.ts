@@ -1,10 +1,12 @@
 // One record per run: what sweeps aggregate.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
+import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, LossInput, ResolvedAnalyzeOptions } from '../types.js';
 import { checkAnalysis } from './baselines.js';
 import { blockEnergy, type ProbeGroups } from './block_energy.js';
-import { checkCheckpointSteps, leadTime, windowSteps, type Transition } from './lead_time.js';
+import { checkCheckpointSteps, checkNamedSteps, leadTime, leadTimes, windowSteps, type NamedStep, type Transition, type TransitionLead } from './lead_time.js';
 import { localization } from './localization.js';
 import { surrogateTestSync, type SurrogateKind, type SurrogateOptions, type SurrogateResult } from './surrogate.js';
 import { detectWarnings, type ResolvedWarningOptions, type WarningOptions } from './warnings.js';
@@ -18,8 +20,10 @@ export interface SurrogateRequest extends SurrogateOptions {
 export interface SummarizeOptions {
   /** Group label per probe, for the block energies of the top eigenvector at the SHC peak. */
   groups?: ProbeGroups;
-  /** Transition step or {@link Transition}, for the lead time. */
+  /** Transition step or {@link Transition}, for the lead time. Default: the first of `transitions`. */
   transition?: number | Transition;
+  /** Several transitions of the run (e.g. one per learning stage), for a lead time per transition (see {@link leadTimes}). */
+  transitions?: NamedStep[];
   /** Step of every checkpoint (length T, strictly increasing); default: checkpoint indices. */
   steps?: ArrayLike<number>;
   /** Warning detector options (default: the detector's defaults). */
@@ -62,6 +66,8 @@ export interface RunSummary {
   /** transition - first warning (positive = early); null without a warning or a transition. */
   leadSteps: number | null;
   leadCheckpoints: number | null;
+  /** The lead time before each of several transitions (see {@link leadTimes}); null when `transitions` were not given. */
+  transitions: TransitionLead[] | null;
   /** Block energy per group label of the top eigenvector at the SHC peak (needs groups and topK >= 1). */
   blockEnergy: Record<string, number> | null;
   /** Inverse participation ratio of the top eigenvector at the SHC peak (needs topK >= 1). */
@@ -70,7 +76,20 @@ export interface RunSummary {
   surrogate: { pValue: number; count: number; kind: SurrogateKind; seed: number; observed: number } | null;
 }
 
-const KNOWN = ['groups', 'transition', 'steps', 'warning', 'surrogate'];
+/** Accepts any value: the field is checked where it is used (blockEnergy, leadTime, ...). */
+const checkedLater = <T>(v: unknown): T => v as T;
+
+/** The options of {@link summarizeRun}. */
+export const SUMMARIZE_OPTIONS = defineOptions('summarizeRun', {
+  groups: { type: 'custom', typeDoc: 'a group label per probe', check: checkedLater<ProbeGroups>, doc: 'group label per probe, for the block energies' },
+  transition: { type: 'custom', typeDoc: 'a step or a Transition', check: checkedLater<number | Transition>, defaultDoc: 'the first of transitions', doc: 'the transition, for the lead time' },
+  transitions: { type: 'custom', typeDoc: 'an array of { label, step }', check: (v: unknown, name: string) => checkNamedSteps(v, name), doc: 'several transitions, for a lead time per transition' },
+  steps: { type: 'custom', typeDoc: 'steps', check: checkedLater<ArrayLike<number>>, defaultDoc: 'checkpoint indices', doc: 'step of every checkpoint' },
+  warning: { type: 'custom', typeDoc: 'warning options', check: checkedLater<WarningOptions>, defaultDoc: "the detector's defaults", doc: 'warning detector options' },
+  surrogate: { type: 'custom', typeDoc: 'a surrogate result or request', check: checkedLater<SurrogateResult | SurrogateRequest>, doc: 'a surrogate p-value' },
+});
+
+type _SummarizeSchemaMatches = Assert<SameKeys<typeof SUMMARIZE_OPTIONS.fields, SummarizeOptions>>;
 
 function extremum(series: Float64Array, ws: Float64Array, a: Analysis, sign: 1 | -1): WindowPoint | null {
   let best = -1;
@@ -105,11 +124,10 @@ function isSurrogateResult(s: object): s is SurrogateResult {
  */
 export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {}): RunSummary {
   const a = checkAnalysis(analysis, 'summarizeRun');
-  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'summarizeRun options must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN.includes(key)) throw new Rdm2Error('ERR_RDM2_OPTION', `unknown summarizeRun option '${key}'`);
-  const steps = options.steps === undefined ? undefined : checkCheckpointSteps(options.steps, a.rows);
+  const o = resolveOptions(SUMMARIZE_OPTIONS, options);
+  const steps = o.steps === undefined ? undefined : checkCheckpointSteps(o.steps, a.rows);
   const ws = windowSteps(a, steps);
-  const res = detectWarnings(a.shc, options.warning ?? {}, ws);
+  const res = detectWarnings(a.shc, o.warning ?? {}, ws);
   const shcPeak = extremum(a.shc, ws, a, 1);
   const prMin = extremum(a.pr, ws, a, -1);
   let degenerateWindows = 0;
@@ -120,8 +138,9 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
   let transition: Transition | null = null;
   let leadSteps: number | null = null;
   let leadCheckpoints: number | null = null;
-  if (options.transition !== undefined) {
-    const lt = leadTime(res, options.transition, steps);
+  const primary = o.transition ?? o.transitions?.[0]?.step;
+  if (primary !== undefined) {
+    const lt = leadTime(res, primary, steps);
     transition = lt.transition;
     leadSteps = lt.leadSteps;
     leadCheckpoints = lt.leadCheckpoints;
@@ -130,7 +149,7 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
   let energy: Record<string, number> | null = null;
   let ipr: number | null = null;
   const hasVectors = a.eigenvectors !== undefined && a.options.topK >= 1;
-  if (options.groups !== undefined && !hasVectors) {
+  if (o.groups !== undefined && !hasVectors) {
     throw new Rdm2Error('ERR_RDM2_OPTION', 'summarizeRun needs eigenvectors for block energies: run analyze with topK >= 1');
   }
   if (hasVectors && shcPeak) {
@@ -138,26 +157,26 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
     const start = shcPeak.window * a.options.topK * n;
     const v = a.eigenvectors!.subarray(start, start + n);
     ipr = localization(v);
-    if (options.groups !== undefined) {
-      const be = blockEnergy(v, options.groups);
-      energy = {};
-      be.labels.forEach((label, g) => (energy![String(label)] = be.energy[g]));
+    if (o.groups !== undefined) {
+      const be = blockEnergy(v, o.groups);
+      // Defined, not assigned: a label such as '__proto__' stays an own field.
+      energy = Object.fromEntries(be.labels.map((label, g) => [String(label), be.energy[g]!]));
     }
-  } else if (options.groups !== undefined) {
+  } else if (o.groups !== undefined) {
     // Validate the groups even when there is no peak to read them at.
-    blockEnergy(new Float64Array(a.probes).fill(1), options.groups);
+    blockEnergy(new Float64Array(a.probes).fill(1), o.groups);
   }
 
   let surrogate: RunSummary['surrogate'] = null;
-  if (options.surrogate !== undefined) {
-    const s = options.surrogate;
+  if (o.surrogate !== undefined) {
+    const s = o.surrogate;
     if (typeof s !== 'object' || s === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'surrogate must be a surrogateTest result or { losses, kind, count, seed }');
     let r: SurrogateResult;
     if (isSurrogateResult(s)) {
       r = s;
       for (const key of ['window', 'stride', 'detrend', 'transform', 'beta'] as const) {
         if (r.options[key] !== a.options[key]) {
-          throw new Rdm2Error('ERR_RDM2_OPTION', `the surrogate result was computed with ${key} = ${JSON.stringify(r.options[key])} but the analysis used ${JSON.stringify(a.options[key])}`);
+          throw new Rdm2Error('ERR_RDM2_OPTION', `the surrogate result was computed with ${key} = ${showValue(r.options[key])} but the analysis used ${showValue(a.options[key])}`);
         }
       }
     } else {
@@ -187,6 +206,7 @@ export function summarizeRun(analysis: Analysis, options: SummarizeOptions = {})
     transition,
     leadSteps,
     leadCheckpoints,
+    transitions: o.transitions ? leadTimes(res, o.transitions, steps) : null,
     blockEnergy: energy,
     localization: ipr,
     surrogate,

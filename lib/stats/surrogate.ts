@@ -2,9 +2,10 @@
 // but destroy the timing shared across probes.
 import { analyze, analyzeSync } from '../analyze.js';
 import { Rdm2Error } from '../errors.js';
+import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from '../types.js';
-import { SeededRandom, checkSeed } from './random.js';
+import { SeededRandom } from './random.js';
 
 /** How surrogates are made. */
 export type SurrogateKind = 'circular-shift' | 'shuffle';
@@ -42,6 +43,19 @@ export interface SurrogateResult {
   options: ResolvedAnalyzeOptions;
 }
 
+/** The options of {@link surrogateTest} (its third argument). */
+export const SURROGATE_OPTIONS = defineOptions(
+  'surrogate',
+  {
+    kind: { type: 'enum', values: ['circular-shift', 'shuffle'], default: 'circular-shift', doc: "how each probe's series is scrambled" },
+    count: { type: 'integer', min: 1, max: 100_000, default: 99, doc: 'number of surrogates B' },
+    seed: { type: 'seed', default: 0, doc: 'PRNG seed' },
+  },
+  'surrogateTest needs surrogate options { kind, count, seed }',
+);
+
+type _SurrogateSchemaMatches = Assert<SameKeys<typeof SURROGATE_OPTIONS.fields, SurrogateOptions>>;
+
 interface Plan {
   src: Float64Array;
   T: number;
@@ -55,19 +69,7 @@ interface Plan {
 function plan(losses: LossInput, opts: AnalyzeOptions, options: SurrogateOptions): Plan {
   const view = toLossView(losses);
   if (typeof opts !== 'object' || opts === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'surrogateTest needs analysis options with at least { window }');
-  if (typeof options !== 'object' || options === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'surrogateTest needs surrogate options { kind, count, seed }');
-  for (const key of Object.keys(options)) {
-    if (!['kind', 'count', 'seed'].includes(key)) throw new Rdm2Error('ERR_RDM2_OPTION', `unknown surrogate option '${key}'`);
-  }
-  const kind = options.kind ?? 'circular-shift';
-  if (kind !== 'circular-shift' && kind !== 'shuffle') {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `kind must be 'circular-shift' or 'shuffle', got ${JSON.stringify(kind)}`);
-  }
-  const count = options.count ?? 99;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100000) {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `count must be an integer in [1, 100000], got ${JSON.stringify(count)}`);
-  }
-  const seed = checkSeed(options.seed ?? 0);
+  const { kind, count, seed } = resolveOptions(SURROGATE_OPTIONS, options);
   const { rows: T, cols: n } = view;
   const src = new Float64Array(T * n);
   for (let t = 0; t < T; t++) for (let c = 0; c < n; c++) src[t * n + c] = view.data[t * view.rowStride + c * view.colStride];

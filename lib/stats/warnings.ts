@@ -1,13 +1,22 @@
 // Robust z-score early-warning detector: one online implementation, also used in batch.
+import { showValue } from '../show_value.js';
 import { Rdm2Error } from '../errors.js';
+import { checkSeries, checkSteps } from './series_checks.js';
+import { defineOptions, optionError as fail, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 
 /** Which side of the baseline counts as an exceedance: SHC and variance rise ('up'), PR falls ('down'). */
 export type WarningDirection = 'up' | 'down' | 'both';
 
 /** Options of {@link detectWarnings} and {@link OnlineWarningDetector}. */
 export interface WarningOptions {
-  /** B: number of trailing finite values forming the baseline (>= 3). Default 40. */
+  /** B: the most trailing finite values forming the baseline (>= 3). Default 40. */
   baseline?: number;
+  /**
+   * B0: finite values needed before the first score (3 <= B0 <= B); from there the baseline
+   * grows with every value until it holds B (an expanding baseline, for short histories).
+   * Default min(10, baseline).
+   */
+  minBaseline?: number;
   /** Threshold on the robust z-score (finite, > 0). Default 6. */
   z?: number;
   /** m: consecutive exceedances needed to raise a warning (>= 1). Default 3. */
@@ -19,24 +28,52 @@ export interface WarningOptions {
 /** The options a detector actually used, echoed in every result. */
 export interface ResolvedWarningOptions {
   baseline: number;
+  minBaseline: number;
   z: number;
   consecutive: number;
   direction: WarningDirection;
 }
 
-/**
- * Defaults of the warning detector: B = 40, z = 6, m = 3, 'up'. Calibrated on stride-1 windows
- * (W = 20, n = 60, T = 240) where consecutive windows share W - 1 rows, so an indicator series is
- * autocorrelated over about W windows and the MAD of a short baseline underestimates its spread:
- * a conventional z = 3 then fires on pure noise in most runs. With these defaults the measured
- * false-alarm rate on pure noise is about 1.5% per run (docs/statistics.md).
- */
-export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze({
-  baseline: 40,
-  z: 6,
-  consecutive: 3,
-  direction: 'up',
+/** The options of the warning detector ({@link detectWarnings}, {@link OnlineWarningDetector}). */
+export const WARNING_OPTIONS = defineOptions('warning', {
+  baseline: {
+    type: 'integer',
+    min: 3,
+    default: 40,
+    doc: 'trailing windows forming the robust baseline',
+    cli: { flag: '--warn-baseline', value: 'B', doc: 'warnings: trailing windows forming the robust baseline' },
+  },
+  minBaseline: {
+    type: 'integer',
+    min: 3,
+    defaultDoc: 'min(10, baseline)',
+    note: 'at most baseline',
+    doc: 'windows needed before the first score (the baseline then grows to baseline)',
+    cli: { flag: '--warn-min-baseline', value: 'B0', doc: 'warnings: windows needed before the first score (the baseline then grows to B)' },
+  },
+  z: { type: 'number', min: 0, exclusiveMin: true, default: 6, doc: 'robust z-score threshold', cli: { flag: '--warn-z', value: 'Z', doc: 'warnings: robust z-score threshold' } },
+  consecutive: {
+    type: 'integer',
+    min: 1,
+    default: 3,
+    doc: 'consecutive exceedances that raise a warning',
+    cli: { flag: '--warn-consecutive', value: 'M', doc: 'warnings: consecutive exceedances that raise a warning' },
+  },
+  direction: { type: 'enum', values: ['up', 'down', 'both'], default: 'up', doc: "which side of the baseline exceeds: 'up' (SHC, variance), 'down' (PR) or 'both'" },
 });
+
+type _WarningSchemaMatches = Assert<SameKeys<typeof WARNING_OPTIONS.fields, WarningOptions>>;
+
+/** The default of `minBaseline` (when it is not larger than `baseline`): the shortest history scored. */
+export const DEFAULT_MIN_BASELINE = 10;
+
+/**
+ * The baseline of resolved options in words: `40`, or `10 to 40` for an expanding one.
+ * @internal
+ */
+export function baselineText(o: Pick<ResolvedWarningOptions, 'baseline' | 'minBaseline'>): string {
+  return o.minBaseline < o.baseline ? `${o.minBaseline} to ${o.baseline}` : `${o.baseline}`;
+}
 
 /** Scale factor making the MAD a consistent estimator of a normal standard deviation. */
 export const MAD_SCALE = 1.4826;
@@ -71,7 +108,7 @@ export interface Warning {
 
 /** What {@link detectWarnings} returns. */
 export interface WarningResult {
-  /** Robust z of every value: NaN during warm-up (fewer than B finite values seen) and for non-finite values. */
+  /** Robust z of every value: NaN during warm-up (fewer than B0 finite values seen) and for non-finite values. */
   z: Float64Array;
   /** Warnings in firing order; their peak and end cover the whole run. */
   warnings: Warning[];
@@ -113,41 +150,33 @@ export interface WarningDetectorState {
   run: WarningRunState | null;
 }
 
-function fail(message: string): never {
-  throw new Rdm2Error('ERR_RDM2_OPTION', message);
-}
-
-const KNOWN = new Set(['baseline', 'z', 'consecutive', 'direction']);
-
 /**
  * Resolves warning options against the defaults and checks them (ERR_RDM2_OPTION on anything
  * out of range or unknown).
  *
  * @example
  * ```ts
- * resolveWarningOptions({ z: 4 }); // { baseline: 40, z: 4, consecutive: 3, direction: 'up' }
+ * resolveWarningOptions({ z: 4 }); // { baseline: 40, minBaseline: 10, z: 4, consecutive: 3, direction: 'up' }
  * ```
+ * @param _what no longer used (messages name the warning options themselves); kept so existing calls compile.
  */
-export function resolveWarningOptions(options: WarningOptions = {}, what = 'warning options'): ResolvedWarningOptions {
-  if (typeof options !== 'object' || options === null) fail(`${what} must be an object`);
-  for (const key of Object.keys(options)) if (!KNOWN.has(key)) fail(`unknown ${what} key '${key}'`);
-  const d = DEFAULT_WARNING_OPTIONS;
-  const baseline = options.baseline ?? d.baseline;
-  if (typeof baseline !== 'number' || !Number.isInteger(baseline) || baseline < 3) {
-    fail(`baseline must be an integer >= 3 (values in the trailing baseline), got ${JSON.stringify(baseline)}`);
-  }
-  const z = options.z ?? d.z;
-  if (typeof z !== 'number' || !Number.isFinite(z) || z <= 0) fail(`z must be a finite number > 0, got ${JSON.stringify(z)}`);
-  const consecutive = options.consecutive ?? d.consecutive;
-  if (typeof consecutive !== 'number' || !Number.isInteger(consecutive) || consecutive < 1) {
-    fail(`consecutive must be an integer >= 1, got ${JSON.stringify(consecutive)}`);
-  }
-  const direction = options.direction ?? d.direction;
-  if (direction !== 'up' && direction !== 'down' && direction !== 'both') {
-    fail(`direction must be one of 'up', 'down', 'both', got ${JSON.stringify(direction)}`);
-  }
-  return { baseline, z, consecutive, direction };
+export function resolveWarningOptions(options: WarningOptions = {}, _what?: string): ResolvedWarningOptions {
+  const o = resolveOptions(WARNING_OPTIONS, options);
+  const minBaseline = o.minBaseline ?? Math.min(DEFAULT_MIN_BASELINE, o.baseline);
+  if (minBaseline > o.baseline) fail(`minBaseline (${minBaseline}) must be at most baseline (${o.baseline})`);
+  return { baseline: o.baseline, minBaseline, z: o.z, consecutive: o.consecutive, direction: o.direction };
 }
+
+/**
+ * Defaults of the warning detector: an expanding baseline from B0 = 10 to B = 40 values, z = 6,
+ * m = 3, 'up'. Calibrated on stride-1 windows where consecutive windows share W - 1 rows, so an
+ * indicator series is autocorrelated over about W windows and the MAD of a short baseline
+ * underestimates its spread: a conventional z = 3 then fires on pure noise in most runs. With
+ * these defaults the measured false-alarm rate on white and AR(1) noise controls is at most 5%
+ * per run at every history length from 10 to 100 windows (`npm run calibrate:detector`,
+ * docs/statistics.md).
+ */
+export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze(resolveWarningOptions({}));
 
 function median(sorted: Float64Array): number {
   const n = sorted.length;
@@ -194,17 +223,17 @@ function encode(x: number): StateNumber {
 function decode(x: unknown, what: string): number {
   if (x === 'Infinity') return Infinity;
   if (x === '-Infinity') return -Infinity;
-  if (typeof x !== 'number' || Number.isNaN(x)) fail(`invalid warning detector state: ${what} must be a number, got ${JSON.stringify(x)}`);
+  if (typeof x !== 'number' || Number.isNaN(x)) fail(`invalid warning detector state: ${what} must be a number, got ${showValue(x)}`);
   return x;
 }
 
 function finiteNumber(x: unknown, what: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) fail(`invalid warning detector state: ${what} must be a finite number, got ${JSON.stringify(x)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x)) fail(`invalid warning detector state: ${what} must be a finite number, got ${showValue(x)}`);
   return x;
 }
 
 function count(x: unknown, what: string): number {
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) fail(`invalid warning detector state: ${what} must be an integer >= 0, got ${JSON.stringify(x)}`);
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) fail(`invalid warning detector state: ${what} must be an integer >= 0, got ${showValue(x)}`);
   return x;
 }
 
@@ -224,10 +253,11 @@ interface Run {
  * The robust z-score early-warning detector, fed one value at a time. {@link detectWarnings}
  * runs exactly this class over a series, so batch and streaming results agree value for value.
  *
- * Rule: each value x_k is scored against the previous B finite values (the baseline):
- * z_k = (x_k - median) / (1.4826 MAD) (see {@link robustZ} for MAD = 0). Until B finite values
- * have been seen, z is NaN. A value exceeds when z > threshold ('up'), z < -threshold ('down')
- * or |z| > threshold ('both'). A warning fires on the m-th consecutive exceedance; the run then
+ * Rule: each value x_k is scored against the previous finite values (the baseline), at most B
+ * of them: z_k = (x_k - median) / (1.4826 MAD) (see {@link robustZ} for MAD = 0). Until B0
+ * (`minBaseline`) finite values have been seen, z is NaN; from then on the baseline grows with
+ * every finite value until it holds B, and then trails (an expanding, then sliding, baseline).
+ * A value exceeds when z > threshold ('up'), z < -threshold ('down') or |z| > threshold ('both'). A warning fires on the m-th consecutive exceedance; the run then
  * continues (extending the same warning's end and peak) until a value does not exceed.
  * After scoring, every finite value joins the baseline (the oldest leaves).
  *
@@ -264,8 +294,11 @@ export class OnlineWarningDetector {
   /** Restores a detector from {@link OnlineWarningDetector.state} (also after a JSON round trip). */
   static fromState(state: WarningDetectorState): OnlineWarningDetector {
     if (typeof state !== 'object' || state === null) fail('invalid warning detector state: not an object');
-    if (state.version !== 1) fail(`invalid warning detector state: unsupported version ${JSON.stringify(state.version)}`);
-    const det = new OnlineWarningDetector(state.options);
+    if (state.version !== 1) fail(`invalid warning detector state: unsupported version ${showValue(state.version)}`);
+    // A state written before the expanding baseline existed scored only full baselines.
+    const o = state.options;
+    const options = typeof o === 'object' && o !== null && !Object.hasOwn(o, 'minBaseline') ? { ...o, minBaseline: o.baseline } : o;
+    const det = new OnlineWarningDetector(options);
     const B = det.options.baseline;
     if (!Array.isArray(state.baseline) || state.baseline.length > B) {
       fail(`invalid warning detector state: baseline must be an array of at most ${B} numbers`);
@@ -360,15 +393,16 @@ export class OnlineWarningDetector {
     if (typeof value !== 'number') fail(`push(value): value must be a number, got ${typeof value}`);
     const index = this.count;
     const at = step ?? index;
-    if (typeof at !== 'number' || !Number.isFinite(at)) fail(`push(value, step): step must be a finite number, got ${JSON.stringify(step)}`);
+    if (typeof at !== 'number' || !Number.isFinite(at)) fail(`push(value, step): step must be a finite number, got ${showValue(step)}`);
     this.count++;
     if (!Number.isFinite(value)) {
       this.z = NaN;
       this.run = null;
       return null;
     }
-    const { baseline: B, z: threshold, consecutive, direction } = this.options;
-    const z = this.filled === B ? robustZ(value, this.ring) : NaN;
+    const { baseline: B, minBaseline, z: threshold, consecutive, direction } = this.options;
+    // The ring fills from slot 0 and only wraps once full, so a growing baseline is its prefix.
+    const z = this.filled === B ? robustZ(value, this.ring) : this.filled >= minBaseline ? robustZ(value, this.ring.subarray(0, this.filled)) : NaN;
     this.z = z;
     // Add the value to the baseline (replacing the oldest once full).
     if (this.filled < B) {
@@ -430,7 +464,7 @@ function toWarning(r: Run, endIndex: number): Warning {
  * steps are the steps of each window's last checkpoint (the moment its value was available).
  *
  * @param series indicator values in time order (e.g. `analysis.shc`); NaN marks degenerate windows.
- * @param options baseline B (default 40), z threshold (default 6), consecutive m (default 3), direction (default 'up').
+ * @param options baseline B (default 40), minBaseline B0 (default min(10, B)), z threshold (default 6), consecutive m (default 3), direction (default 'up').
  * @param steps step of each value (same length as `series`); default: the index.
  * @throws Rdm2Error ERR_RDM2_SHAPE if `series` is empty or `steps` has another length; ERR_RDM2_OPTION on bad options.
  *
@@ -459,40 +493,4 @@ export function detectWarnings(series: ArrayLike<number>, options: WarningOption
     }
   }
   return { z, warnings, options: det.options };
-}
-
-/**
- * Checks that `series` is a non-empty array-like of numbers; returns its length.
- * @internal shared by the statistics functions.
- */
-export function checkSeries(series: unknown, what: string): number {
-  if (series === null || typeof series !== 'object' || typeof (series as ArrayLike<number>).length !== 'number') {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
-  }
-  const n = (series as ArrayLike<number>).length;
-  if (n === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} is empty`);
-  for (let i = 0; i < n; i++) {
-    if (typeof (series as ArrayLike<unknown>)[i] !== 'number') {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a number, got ${typeof (series as ArrayLike<unknown>)[i]}`);
-    }
-  }
-  return n;
-}
-
-/**
- * Checks a steps array: same length as its series, finite numbers.
- * @internal
- */
-export function checkSteps(steps: unknown, n: number, what: string, of: string): void {
-  if (steps === null || typeof steps !== 'object' || typeof (steps as ArrayLike<number>).length !== 'number') {
-    throw new Rdm2Error('ERR_RDM2_OPTION', `${what} must be an array or typed array of numbers`);
-  }
-  const s = steps as ArrayLike<unknown>;
-  if (s.length !== n) throw new Rdm2Error('ERR_RDM2_SHAPE', `${what} has ${s.length} values but ${of} has ${n}`);
-  for (let i = 0; i < n; i++) {
-    const v = s[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Rdm2Error('ERR_RDM2_OPTION', `${what}[${i}] must be a finite number, got ${JSON.stringify(v)}`);
-    }
-  }
 }

@@ -5,8 +5,8 @@ import { Rdm2Error } from '../errors.js';
 import { LOSS_FILE_EXTENSIONS } from '../io/read_loss_file.js';
 import { globToRegExp } from './glob.js';
 
-/** The default `--pattern`: a file named losses.* in any directory, in every readable format. */
-export const DEFAULT_PATTERN = '**/losses.{npy,npz,csv,tsv,jsonl,ndjson}';
+/** The default `--pattern`: a file named losses.* in any directory, in every readable format (lib/io/format_registry.ts). */
+export const DEFAULT_PATTERN = `**/losses.{${LOSS_FILE_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
 
 /** Options of {@link discoverRuns}. */
 export interface DiscoverOptions {
@@ -18,13 +18,13 @@ export interface DiscoverOptions {
 
 /**
  * Paths (relative to `root`, with `/` separators, sorted by code unit) of the loss files (by
- * extension: .npy, .npz, .csv, .tsv, .jsonl, .ndjson) matching the pattern; other files (meta.json
+ * extension, every format of the registry: .npy, .npz, .csv, .parquet, .arrow, .h5...) matching the pattern; other files (meta.json
  * sidecars...) are never runs. Entries whose name starts with '.' are skipped; symbolic links are
  * followed (each real directory is visited once).
  */
 export async function discoverRuns(root: string, opts: DiscoverOptions = {}): Promise<string[]> {
   const re = globToRegExp(opts.pattern ?? DEFAULT_PATTERN);
-  let rootStat;
+  let rootStat: Awaited<ReturnType<typeof stat>>;
   try {
     rootStat = await stat(root);
   } catch (err) {

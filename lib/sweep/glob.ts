@@ -2,7 +2,7 @@
 // `[!abc]` and `{a,b}`. Hand-written: Node 20 has no glob matcher in its standard library.
 import { Rdm2Error } from '../errors.js';
 
-function escape(ch: string): string {
+function escapeRegExpChar(ch: string): string {
   return /[\\^$.*+?()[\]{}|/]/.test(ch) ? `\\${ch}` : ch;
 }
 
@@ -48,7 +48,7 @@ export function globToRegExp(pattern: string): RegExp {
     } else if (ch === ',' && braces > 0) {
       re += '|';
     } else {
-      re += escape(ch);
+      re += escapeRegExpChar(ch);
     }
   }
   if (braces > 0) throw new Rdm2Error('ERR_RDM2_USAGE', `pattern ${JSON.stringify(pattern)}: unclosed '{'`);

@@ -1,17 +1,22 @@
 // Module entry: each binding file registers its own functions.
 #include <napi.h>
 
+#include "../core/observables.hpp"
+
 namespace rdm2addon {
 void registerAnalyze(Napi::Env env, Napi::Object exports);
 void registerMonitor(Napi::Env env, Napi::Object exports);
 void registerBench(Napi::Env env, Napi::Object exports);
-}
+}  // namespace rdm2addon
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   rdm2addon::registerAnalyze(env, exports);
   rdm2addon::registerMonitor(env, exports);
   rdm2addon::registerBench(env, exports);
-  exports.Set("coreVersion", Napi::String::New(env, "0.1.0"));
+  // The loader checks these against lib/observables.ts, so a stale build cannot mislabel columns.
+  Napi::Array observables = Napi::Array::New(env, rdm2::kObservableCount);
+  for (uint32_t f = 0; f < rdm2::kObservableCount; ++f) observables.Set(f, rdm2::kObservableFields[f].name);
+  exports.Set("observables", observables);
   return exports;
 }
 

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include "../core/sliding_analysis.hpp"
+#include "enum_names.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
@@ -17,8 +18,7 @@ struct Request {
 
 Request parseRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() ||
-      !info[3].IsObject())
+  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsObject())
     throw Napi::TypeError::New(env, "analyze(data, rows, cols, options[, badRows]): bad arguments");
   Request req;
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
@@ -46,27 +46,22 @@ Request parseRequest(const Napi::CallbackInfo& info) {
     if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
       throw Napi::TypeError::New(env, "badRows must be a Uint8Array");
     Napi::Uint8Array bad = info[4].As<Napi::Uint8Array>();
-    if (static_cast<int64_t>(bad.ElementLength()) < T)
-      throw Napi::RangeError::New(env, "badRows is shorter than rows");
+    if (static_cast<int64_t>(bad.ElementLength()) < T) throw Napi::RangeError::New(env, "badRows is shorter than rows");
     req.input.badRows = bad.Data();
   }
   auto& opts = req.options;
   opts.spectrum.window = intOption(o, "window", 0);
   opts.spectrum.topK = intOption(o, "topK", 0);
   opts.spectrum.beta = numberOption(o, "beta", 1.0);
-  opts.spectrum.detrend = intOption(o, "detrend", 0) == 1 ? rdm2::Detrend::Linear : rdm2::Detrend::None;
-  opts.transform = intOption(o, "transform", 0) == 1 ? rdm2::Transform::Log : rdm2::Transform::None;
+  opts.spectrum.detrend = enumOption(o, "detrend", kDetrendNames);
+  opts.transform = enumOption(o, "transform", kTransformNames);
   opts.stride = intOption(o, "stride", 1);
   opts.threads = static_cast<int>(intOption(o, "threads", 1));
   opts.blockWindows = intOption(o, "blockWindows", 0);
   opts.rebuildPeriod = intOption(o, "rebuildPeriod", 0);
   opts.scratch = intOption(o, "scratch", 0) != 0;
-  const int64_t path = intOption(o, "path", 0);
-  opts.path = path == 1 ? rdm2::SolvePath::Gram : path == 2 ? rdm2::SolvePath::Covariance : rdm2::SolvePath::Auto;
-  const int64_t nonFinite = intOption(o, "nonFinite", 0);
-  opts.nonFinite = nonFinite == 1   ? rdm2::NonFinite::Error
-                   : nonFinite == 2 ? rdm2::NonFinite::SkipWindow
-                                    : rdm2::NonFinite::Unchecked;
+  if (!o.Get("path").IsUndefined()) opts.path = enumOption(o, "path", kSolvePathNames);
+  opts.nonFinite = enumOption(o, "nonFinite", kNonFiniteNames);
   return req;
 }
 
@@ -91,11 +86,8 @@ Napi::Object resultToJs(Napi::Env env, rdm2::AnalysisResult&& r) {
   out.Set("windows", Napi::Number::New(env, static_cast<double>(r.windows)));
   out.Set("eigenCount", Napi::Number::New(env, static_cast<double>(r.eigenCount)));
   out.Set("t", toJs(env, std::move(r.t)));
-  out.Set("trace", toJs(env, std::move(r.trace)));
-  out.Set("pr", toJs(env, std::move(r.pr)));
-  out.Set("entropy", toJs(env, std::move(r.entropy)));
-  out.Set("shc", toJs(env, std::move(r.shc)));
-  out.Set("topShare", toJs(env, std::move(r.topShare)));
+  for (std::size_t f = 0; f < rdm2::kObservableCount; ++f)
+    out.Set(rdm2::kObservableFields[f].name, toJs(env, std::move(r.observables[f])));
   out.Set("eigenvalues", toJs(env, std::move(r.eigenvalues)));
   out.Set("eigenvectors", toJs(env, std::move(r.eigenvectors)));
   out.Set("degenerate", toJs(env, std::move(r.degenerate)));
@@ -158,11 +150,27 @@ Napi::Value AnalyzeSync(const Napi::CallbackInfo& info) {
   return resultToJs(info.Env(), std::move(result));
 }
 
+// blockWindows(window, stride): the core's windows per block (lib/io chunks files on block boundaries).
+Napi::Value BlockWindows(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
+    throw Napi::TypeError::New(info.Env(), "blockWindows(window, stride)");
+  const int64_t window = info[0].As<Napi::Number>().Int64Value(), stride = info[1].As<Napi::Number>().Int64Value();
+  if (window < 2 || stride < 1) throw Napi::RangeError::New(info.Env(), "window >= 2 and stride >= 1 required");
+  return Napi::Number::New(info.Env(), static_cast<double>(rdm2::defaultBlockWindows(window, stride)));
+}
+
 }  // namespace
 
 void registerAnalyze(Napi::Env env, Napi::Object exports) {
   exports.Set("analyze", Napi::Function::New(env, AnalyzeAsync, "analyze"));
   exports.Set("analyzeSync", Napi::Function::New(env, AnalyzeSync, "analyzeSync"));
+  exports.Set("blockWindows", Napi::Function::New(env, BlockWindows, "blockWindows"));
+  Napi::Object enums = Napi::Object::New(env);
+  enums.Set("detrend", enumNames(env, kDetrendNames));
+  enums.Set("transform", enumNames(env, kTransformNames));
+  enums.Set("nonFinite", enumNames(env, kNonFiniteNames));
+  enums.Set("path", enumNames(env, kSolvePathNames));
+  exports.Set("enums", enums);
 }
 
 }  // namespace rdm2addon

@@ -13,7 +13,8 @@ int64_t arg(const Napi::CallbackInfo& info, size_t i) {
 }
 
 Napi::Value TimeGemm(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), rdm2::timeGemm(arg(info, 0), arg(info, 1), arg(info, 2), static_cast<int>(arg(info, 3))));
+  return Napi::Number::New(info.Env(),
+                           rdm2::timeGemm(arg(info, 0), arg(info, 1), arg(info, 2), static_cast<int>(arg(info, 3))));
 }
 Napi::Value TimeDots(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), rdm2::timeDots(arg(info, 0), arg(info, 1), static_cast<int>(arg(info, 2))));

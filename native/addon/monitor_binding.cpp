@@ -6,6 +6,7 @@
 
 #include "../core/row_input.hpp"
 #include "../core/window_state.hpp"
+#include "enum_names.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
@@ -30,8 +31,8 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     spectrum_.window = window;
     spectrum_.topK = intOption(o, "topK", 0);
     spectrum_.beta = numberOption(o, "beta", 1.0);
-    spectrum_.detrend = intOption(o, "detrend", 0) == 1 ? rdm2::Detrend::Linear : rdm2::Detrend::None;
-    transform_ = intOption(o, "transform", 0) == 1 ? rdm2::Transform::Log : rdm2::Transform::None;
+    spectrum_.detrend = enumOption(o, "detrend", kDetrendNames);
+    transform_ = enumOption(o, "transform", kTransformNames);
     const int64_t m = window - 1 < probes ? window - 1 : probes;
     if (spectrum_.topK < 0 || spectrum_.topK > m) throw Napi::RangeError::New(env, "topK exceeds min(W-1, n)");
     state_ = std::make_unique<rdm2::WindowState>(probes, window, intOption(o, "rebuildPeriod", 0));
@@ -54,7 +55,8 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     in.rows = 1;
     in.cols = ws.probes();
     in.rowStride = in.cols;
-    if (static_cast<int64_t>(ta.ElementLength()) != in.cols) throw Napi::RangeError::New(env, "row length differs from probes");
+    if (static_cast<int64_t>(ta.ElementLength()) != in.cols)
+      throw Napi::RangeError::New(env, "row length differs from probes");
     if (ta.TypedArrayType() == napi_float32_array) {
       in.dtype = rdm2::DType::F32;
       in.data = ta.As<Napi::Float32Array>().Data();
@@ -80,11 +82,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       throw Napi::Error::New(env, e.what());
     }
     Napi::Object r = Napi::Object::New(env);
-    r.Set("trace", out.obs.trace);
-    r.Set("pr", out.obs.pr);
-    r.Set("entropy", out.obs.entropy);
-    r.Set("shc", out.obs.shc);
-    r.Set("topShare", out.obs.topShare);
+    for (const rdm2::ObservableField& f : rdm2::kObservableFields) r.Set(f.name, out.obs.*f.value);
     r.Set("degenerate", out.obs.degenerate);
     r.Set("eigenvalues", toJs(env, std::move(eigenvalues)));
     if (k > 0) r.Set("eigenvectors", toJs(env, std::move(eigenvectors)));

@@ -14,8 +14,7 @@ TA adoptVector(Napi::Env env, std::vector<T>&& values) {
   if (count == 0) return TA::New(env, 0);
   auto* owned = new std::vector<T>(std::move(values));
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
-      env, owned->data(), count * sizeof(T),
-      [](Napi::Env, void*, std::vector<T>* hint) { delete hint; }, owned);
+      env, owned->data(), count * sizeof(T), [](Napi::Env, void*, std::vector<T>* hint) { delete hint; }, owned);
   return TA::New(env, count, buffer, 0);
 }
 

@@ -7,8 +7,11 @@
 namespace rdm2 {
 
 Observables degenerateObservables() {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  return Observables{nan, nan, nan, nan, nan, 0, true};
+  Observables o{};
+  for (const ObservableField& f : kObservableFields) o.*f.value = std::numeric_limits<double>::quiet_NaN();
+  o.kept = 0;
+  o.degenerate = true;
+  return o;
 }
 
 Observables computeObservables(double* lambda, int64_t m, double beta) {
@@ -38,7 +41,6 @@ Observables computeObservables(double* lambda, int64_t m, double beta) {
     const double w = std::exp(beta * (-e - logP1));
     z += w;
     meanE += w * e;
-
   }
   meanE /= z;
   // Variance from deviations (a second pass) so it is not lost to cancellation.

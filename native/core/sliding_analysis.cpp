@@ -15,18 +15,11 @@ int64_t windowCount(int64_t rows, int64_t window, int64_t stride) {
   return (rows - window) / stride + 1;
 }
 
-namespace {
-
-// Mirrors defaultBlockWindows in lib/analyze.ts, which always passes its choice.
-int64_t chooseBlockWindows(const AnalysisOptions& opts) {
-  if (opts.blockWindows > 0) return opts.blockWindows;
-  const int64_t W = opts.spectrum.window, s = opts.stride;
-  const int64_t pushesPerWindow = std::min(s, W);
-  const int64_t refill = (W + pushesPerWindow - 1) / pushesPerWindow;
+int64_t defaultBlockWindows(int64_t window, int64_t stride) {
+  const int64_t pushesPerWindow = std::min(stride, window);
+  const int64_t refill = (window + pushesPerWindow - 1) / pushesPerWindow;
   return std::max<int64_t>(32, 4 * refill);
 }
-
-}  // namespace
 
 void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, AnalysisResult& out) {
   const int64_t T = in.rows, n = in.cols, W = opts.spectrum.window, s = opts.stride;
@@ -45,11 +38,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   out.probes = n;
   out.topK = topK;
   out.t.assign(N, 0);
-  out.trace.assign(N, 0.0);
-  out.pr.assign(N, 0.0);
-  out.entropy.assign(N, 0.0);
-  out.shc.assign(N, 0.0);
-  out.topShare.assign(N, 0.0);
+  for (std::vector<double>& column : out.observables) column.assign(N, 0.0);
   out.degenerate.assign(N, 0);
   out.eigenvalues.assign(N * m, 0.0);
   out.eigenvectors.assign(N * topK * n, 0.0f);
@@ -71,7 +60,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
     }
     if (!scannedBad.empty()) input.badRows = scannedBad.data();
   }
-  const int64_t perBlock = chooseBlockWindows(opts);
+  const int64_t perBlock = opts.blockWindows > 0 ? opts.blockWindows : defaultBlockWindows(W, s);
   const int64_t blocks = (N + perBlock - 1) / perBlock;
   const int threads = std::max(1, opts.threads);
   std::vector<std::unique_ptr<WindowState>> states(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));
@@ -108,11 +97,7 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
       so.eigenvectors = topK > 0 ? out.eigenvectors.data() + j * topK * n : nullptr;
       ws.spectrum(opts.spectrum, so);
       out.t[j] = static_cast<int32_t>(end);
-      out.trace[j] = so.obs.trace;
-      out.pr[j] = so.obs.pr;
-      out.entropy[j] = so.obs.entropy;
-      out.shc[j] = so.obs.shc;
-      out.topShare[j] = so.obs.topShare;
+      for (std::size_t f = 0; f < kObservableCount; ++f) out.observables[f][j] = so.obs.*kObservableFields[f].value;
       out.degenerate[j] = so.obs.degenerate ? 1 : 0;
     }
   });

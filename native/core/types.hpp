@@ -71,7 +71,10 @@ struct CoreError : std::runtime_error {
 // layer words the user-facing message from these fields.
 struct NonFiniteError : CoreError {
   NonFiniteError(int64_t r, int64_t c, double v)
-      : CoreError("non-finite loss at row " + std::to_string(r) + ", column " + std::to_string(c)), row(r), column(c), value(v) {}
+      : CoreError("non-finite loss at row " + std::to_string(r) + ", column " + std::to_string(c)),
+        row(r),
+        column(c),
+        value(v) {}
   int64_t row, column;
   double value;
 };

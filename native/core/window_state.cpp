@@ -170,9 +170,9 @@ void WindowState::spectrum(const SpectrumOptions& opts, SpectrumOut& out) {
   const double denom = static_cast<double>(W_ - 1);
   if (dual_) {
     // M = P G P with P = I - Q Q^T, in O(W^2 q).
-    A_.noalias() = G_ * Q_;                   // W x q
-    B_.noalias() = Q_.transpose() * A_;       // q x q
-    A_.noalias() -= 0.5 * Q_ * B_;            // M = G - Q A'^T - A' Q^T with A' = A - Q B / 2
+    A_.noalias() = G_ * Q_;              // W x q
+    B_.noalias() = Q_.transpose() * A_;  // q x q
+    A_.noalias() -= 0.5 * Q_ * B_;       // M = G - Q A'^T - A' Q^T with A' = A - Q B / 2
     // A rank-2q correction, written as plain loops: for q <= 2 the general
     // product machinery costs more than the arithmetic.
     M_.resize(W_, W_);
@@ -186,7 +186,7 @@ void WindowState::spectrum(const SpectrumOptions& opts, SpectrumOut& out) {
     }
   } else {
     // n < W: C = X^T X with X = P Y, formed directly (n x n is the small side).
-    A_.noalias() = Q_.transpose() * Y_;       // q x n
+    A_.noalias() = Q_.transpose() * Y_;  // q x n
     X_ = Y_;
     X_.noalias() -= Q_ * A_;
     M_.setZero(n_, n_);

@@ -31,11 +31,8 @@ class WindowState {
               SolvePath path = SolvePath::Auto);
 
   int64_t probes() const { return n_; }
-  int64_t window() const { return W_; }
   int64_t eigenCount() const { return W_ - 1 < n_ ? W_ - 1 : n_; }
-  bool dual() const { return dual_; }
   bool full() const { return count_ >= W_; }
-  int64_t pushes() const { return count_; }
   bool containsBad() const;
 
   void reset();
@@ -66,20 +63,20 @@ class WindowState {
 
   int64_t n_, W_, rebuildPeriod_;
   bool dual_, scratch_;
-  RowMatrix Y_;              // W x n ring buffer of rows minus the reference row
-  Eigen::MatrixXd G_;        // W x W Gram of Y_ (dual regime only), slot order
-  Eigen::VectorXd ref_;      // reference row r
-  Eigen::VectorXd newRow_;   // scratch for one row
-  Eigen::VectorXd gramRow_;  // the new row's W dot products
-  std::vector<int64_t> pos_; // time position of each slot
+  RowMatrix Y_;               // W x n ring buffer of rows minus the reference row
+  Eigen::MatrixXd G_;         // W x W Gram of Y_ (dual regime only), slot order
+  Eigen::VectorXd ref_;       // reference row r
+  Eigen::VectorXd newRow_;    // scratch for one row
+  Eigen::VectorXd gramRow_;   // the new row's W dot products
+  std::vector<int64_t> pos_;  // time position of each slot
   std::vector<uint8_t> bad_;
   int64_t count_ = 0;
   int64_t sinceRebuild_ = 0;
   bool hasRef_ = false;
   // Workspace reused across windows.
-  Eigen::MatrixXd Q_;        // W x q orthonormal basis of the removed subspace
+  Eigen::MatrixXd Q_;  // W x q orthonormal basis of the removed subspace
   Eigen::MatrixXd M_, A_, B_;
-  RowMatrix X_;              // projected window (n < W path)
+  RowMatrix X_;  // projected window (n < W path)
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver_;
   Eigen::VectorXd lambda_;
 };

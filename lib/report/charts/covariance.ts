@@ -21,6 +21,12 @@ export interface CovarianceChartInput {
   subtitle: string;
   /** Side of each heatmap in pixels. */
   size: number;
+  /**
+   * 'panel' (default): each panel its own colour scale, symmetric about 0 at its own largest
+   * |covariance|, so a small covariance before the peak is not washed out by a large one after
+   * it; 'shared': one scale for all panels, so their magnitudes compare directly.
+   */
+  scale?: 'panel' | 'shared';
 }
 
 /**
@@ -58,8 +64,9 @@ export function groupAxis(blocks: { group: string; start: number; end: number }[
 /**
  * Vega-Lite spec of the covariance snapshots side by side: one rect per matrix entry (mark
  * names `cov0_cells`, `cov1_cells`, ...: k x k rects each), thin rules at group boundaries
- * (`cov<p>_xbounds`, `cov<p>_ybounds`), one diverging colour scale shared by all panels and centred on 0
- * (red positive, blue negative), so panels compare honestly.
+ * (`cov<p>_xbounds`, `cov<p>_ybounds`), and a diverging colour scale centred on 0 (red
+ * positive, blue negative): one per panel, at that panel's largest |covariance| (the default),
+ * or one shared by all panels (`scale: 'shared'`).
  *
  * @example
  * ```ts
@@ -69,15 +76,20 @@ export function groupAxis(blocks: { group: string; start: number; end: number }[
  */
 export function covarianceChartSpec(input: CovarianceChartInput): TopLevelSpec {
   const k = input.orderedGroups.length;
-  let m = 0;
-  for (const p of input.panels) for (let i = 0; i < p.matrix.length; i++) if (Number.isFinite(p.matrix[i])) m = Math.max(m, Math.abs(p.matrix[i]));
-  if (m === 0) m = 1;
+  const shared = input.scale === 'shared';
+  const largest = input.panels.map((p) => {
+    let m = 0;
+    for (let i = 0; i < p.matrix.length; i++) if (Number.isFinite(p.matrix[i])) m = Math.max(m, Math.abs(p.matrix[i]));
+    return m;
+  });
+  const sharedMax = Math.max(0, ...largest) || 1;
   const blocks = groupBlocks(input.orderedGroups);
   const bounds = blocks.slice(1).map((b) => ({ b: b.start }));
   const showGroups = blocks.length > 1;
   const axisX = showGroups ? groupAxis(blocks, null) : { labels: false, ticks: false, grid: false, title: 'probes' };
   const axisY = showGroups ? groupAxis(blocks, null) : { labels: false, ticks: false, grid: false, title: null };
   const panels = input.panels.map((panel, p) => {
+    const m = shared ? sharedMax : largest[p] || 1;
     const cells: { i: number; j: number; c: number | null }[] = [];
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {
@@ -100,7 +112,7 @@ export function covarianceChartSpec(input: CovarianceChartInput): TopLevelSpec {
           color: {
             field: 'c', type: 'quantitative', title: 'covariance',
             scale: { scheme: 'redblue', reverse: true, domain: [-m, m], domainMid: 0 },
-            legend: { orient: 'right', gradientLength: Math.max(80, input.size - 40) },
+            legend: shared ? { orient: 'right', gradientLength: Math.max(80, input.size - 40) } : { orient: 'bottom', direction: 'horizontal', gradientLength: Math.max(80, input.size - 30), title: null, format: '.2~e' },
           },
         },
       },
@@ -130,6 +142,6 @@ export function covarianceChartSpec(input: CovarianceChartInput): TopLevelSpec {
     title: { text: 'Covariance snapshots (probes ordered by group)', subtitle: wrapText(input.subtitle, 11, input.panels.length * (input.size + 18)) },
     spacing: 18,
     hconcat: panels,
-    resolve: { scale: { color: 'shared' } },
+    resolve: { scale: { color: shared ? 'shared' : 'independent' }, legend: { color: shared ? 'shared' : 'independent' } },
   } as TopLevelSpec;
 }

@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { wrapText } from '../text_width.js';
 import { MARK_COLOURS, groupScale } from './palette.js';
+import { placeLabels } from './transition_labels.js';
 
 /** One drawn probe: its column index, group and its losses at the drawn rows. */
 export interface LossSeries {
@@ -19,20 +20,24 @@ export interface LossesChartInput {
   groupDomain: readonly string[];
   /** A shaded span (e.g. the window at the SHC peak). */
   window?: { from: number; to: number; label: string };
-  /** Step of the transition, drawn as a dashed rule. */
-  transition?: number;
+  /** The transitions, each drawn as a dashed rule; labelled at the top when there are several. */
+  transitions?: readonly { step: number; label: string }[];
   /** Line under the title (what was sampled). */
   subtitle: string;
   yTitle: string;
+  /** Draw the losses on a log axis (the analysis used log losses); losses <= 0 are left out. */
+  logScale?: boolean;
   width: number;
 }
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+const positiveOrNull = (v: number): number | null => (Number.isFinite(v) && v > 0 ? v : null);
 
 /**
  * Vega-Lite spec of the per-probe loss chart: one line per drawn probe (mark name `probes`,
- * so the SVG holds one `probes_marks` line group per probe), the window band (`window`) and
- * the transition rule (`transition`) when given.
+ * so the SVG holds one `probes_marks` line group per probe), the window band (`window`), one
+ * rule per transition (`transition`) and, with several, their labels (`transition_label`). With
+ * `logScale` the y axis is logarithmic (the analysis used log losses).
  *
  * @example
  * ```ts
@@ -44,8 +49,9 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
 export function lossesChartSpec(input: LossesChartInput): TopLevelSpec {
   const { steps, series, groupDomain } = input;
   const values: { s: number; v: number | null; p: number; g: string }[] = [];
+  const value = input.logScale ? positiveOrNull : finiteOrNull;
   for (const line of series) {
-    for (let r = 0; r < steps.length; r++) values.push({ s: steps[r], v: finiteOrNull(line.values[r]), p: line.probe, g: line.group });
+    for (let r = 0; r < steps.length; r++) values.push({ s: steps[r], v: value(line.values[r]), p: line.probe, g: line.group });
   }
   const xDomain = [steps[0], steps[steps.length - 1]];
   const x = { field: 's', type: 'quantitative' as const, title: 'training step', scale: { domain: xDomain, nice: false, zero: false } };
@@ -71,7 +77,7 @@ export function lossesChartSpec(input: LossesChartInput): TopLevelSpec {
     mark: { type: 'line', strokeWidth: 1, opacity: 0.75 },
     encoding: {
       x,
-      y: { field: 'v', type: 'quantitative', title: input.yTitle, scale: { zero: false } },
+      y: { field: 'v', type: 'quantitative', title: input.yTitle, scale: input.logScale ? { type: 'log' } : { zero: false } },
       color: {
         field: 'g', type: 'nominal', title: 'group', scale: groupScale(groupDomain),
         legend: groupDomain.length > 1 ? { orient: 'right' } : null,
@@ -79,12 +85,28 @@ export function lossesChartSpec(input: LossesChartInput): TopLevelSpec {
       detail: { field: 'p', type: 'nominal' },
     },
   });
-  if (input.transition !== undefined) {
+  const transitions = (input.transitions ?? []).filter((t) => t.step >= xDomain[0] && t.step <= xDomain[1]);
+  if (transitions.length > 0) {
     layers.push({
       name: 'transition',
-      data: { values: [{ s: input.transition }] },
+      data: { values: transitions.map((t) => ({ s: t.step })) },
       mark: { type: 'rule', color: MARK_COLOURS.transition, strokeDash: [6, 4], strokeWidth: 1.5, clip: true },
       encoding: { x },
+    });
+  }
+  if (transitions.length > 1) {
+    // Inside the plot at its top, each beside its rule; close ones on rows further down.
+    const placed = placeLabels(transitions, [xDomain[0]!, xDomain[1]!], input.width, 10);
+    const groups = [...new Set(placed.map((l) => `${l.align} ${l.row}`))];
+    groups.forEach((key, m) => {
+      const these = placed.filter((l) => `${l.align} ${l.row}` === key);
+      const { align, row } = these[0]!;
+      layers.push({
+        name: m === 0 ? 'transition_label' : `transition_label_${m + 1}`,
+        data: { values: these.map((l) => ({ s: l.step, label: l.label })) },
+        mark: { type: 'text', align, baseline: 'top', dx: align === 'left' ? 3 : -3, dy: 3 + 12 * row, fontSize: 10, fontWeight: 'bold', color: MARK_COLOURS.transition },
+        encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+      });
     });
   }
   return {

@@ -1,6 +1,7 @@
 // Chart 2: SHC, PR and trace over steps on aligned axes, with warnings, the SHC peak and the transition.
 import type { TopLevelSpec } from 'vega-lite';
-import { textWidth, wrapText } from '../text_width.js';
+import { wrapText } from '../text_width.js';
+import { placeLabels, type PlacedLabel } from './transition_labels.js';
 import { MARK_COLOURS } from './palette.js';
 
 /** One panel: a signal's (possibly thinned) values at their steps. */
@@ -28,8 +29,12 @@ export interface SignalsChartInput {
   warnings: readonly WarningMark[];
   /** The SHC peak, marked with a point on the panel whose key is `shc`. */
   peak?: { step: number; value: number };
-  /** Transition step and the text written next to it (lead time) above the first panel; `\n` breaks lines. */
-  transition?: { step: number; label: string };
+  /**
+   * The transitions: each a dashed rule on every panel, with its text written next to it above
+   * the first panel (`\n` breaks lines). One transition's text usually holds its lead time;
+   * with several, keep each short (its name).
+   */
+  transitions?: readonly { step: number; label: string }[];
   subtitle: string;
   width: number;
 }
@@ -39,8 +44,9 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
 /**
  * Vega-Lite spec of the signals chart: one panel per signal stacked vertically on one shared
  * x domain, each with its line (`<key>_line`), the warning spans (`warning_span`) and firing
- * rules (`warning`), the transition rule (`transition`); the SHC panel also carries the peak
- * point (`shc_peak`) and the first panel the transition label (`transition_label`).
+ * rules (`warning`), one rule per transition (`transition`); the SHC panel also carries the peak
+ * point (`shc_peak`) and the first panel the transitions' labels (`transition_label`, and
+ * `transition_label_2`, ... for labels on the other side or on a higher row).
  *
  * @example
  * ```ts
@@ -52,9 +58,11 @@ export function signalsChartSpec(input: SignalsChartInput): TopLevelSpec {
   const { panels, warnings, xDomain } = input;
   const last = panels.length - 1;
   // A transition outside the windows' span has no place on the x axis: its text goes in the subtitle.
-  const transitionInside = input.transition !== undefined && input.transition.step >= xDomain[0] && input.transition.step <= xDomain[1];
-  const subtitle = input.transition && !transitionInside
-    ? `${input.subtitle}; ${input.transition.label.replace(/\n/g, ', ')} (outside the windows' span)`
+  const all = input.transitions ?? [];
+  const inside = all.filter((t) => t.step >= xDomain[0] && t.step <= xDomain[1]);
+  const outside = all.filter((t) => !inside.includes(t));
+  const subtitle = outside.length > 0
+    ? `${input.subtitle}; ${outside.map((t) => t.label.replace(/\n/g, ', ')).join('; ')} (outside the windows' span)`
     : input.subtitle;
   const panelSpecs = panels.map((panel, k) => {
     const x = {
@@ -93,30 +101,32 @@ export function signalsChartSpec(input: SignalsChartInput): TopLevelSpec {
         encoding: { x, y: { field: 'v', type: 'quantitative' } },
       });
     }
-    if (transitionInside && input.transition) {
-      const t = input.transition;
+    if (inside.length > 0) {
       layers.push({
         name: 'transition',
-        data: { values: [{ s: t.step }] },
+        data: { values: inside.map((t) => ({ s: t.step })) },
         mark: { type: 'rule', color: MARK_COLOURS.transition, strokeDash: [6, 4], strokeWidth: 1.5 },
         encoding: { x },
       });
       if (k === 0) {
-        // Written above the first panel, on the side of the rule with room for it.
-        const px = ((t.step - xDomain[0]) / (xDomain[1] - xDomain[0] || 1)) * input.width;
-        const labelWidth = Math.max(...t.label.split('\n').map((line) => textWidth(line, 11, true)));
-        const fitsRight = px + labelWidth + 4 <= input.width;
-        const fitsLeft = px - labelWidth - 4 >= 0;
-        const right = fitsRight || (!fitsLeft && input.width - px >= px);
-        layers.push({
-          name: 'transition_label',
-          data: { values: [{ s: t.step, label: t.label }] },
-          mark: {
-            // Vega lays extra lines out below the first: lift the block so its last line ends above the panel.
-            type: 'text', align: right ? 'left' : 'right', dx: right ? 4 : -4, dy: -4 - 13 * (t.label.split('\n').length - 1), lineHeight: 13,
-            baseline: 'bottom', fontSize: 11, fontWeight: 'bold', color: MARK_COLOURS.transition, lineBreak: '\n',
-          },
-          encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+        // Written above the first panel, each beside its rule; close ones on rows further up.
+        const placed = placeLabels(inside, xDomain, input.width, 11);
+        const lines = (l: PlacedLabel) => l.label.split('\n').length;
+        const groups = [...new Set(placed.map((l) => `${l.align} ${l.row}`))];
+        groups.forEach((key, m) => {
+          const these = placed.filter((l) => `${l.align} ${l.row}` === key);
+          const { align, row } = these[0]!;
+          // Vega lays extra lines out below the first: lift the block so its last line ends above the panel.
+          const lift = Math.max(...these.map(lines)) - 1 + row * Math.max(...placed.map(lines));
+          layers.push({
+            name: m === 0 ? 'transition_label' : `transition_label_${m + 1}`,
+            data: { values: these.map((l) => ({ s: l.step, label: l.label })) },
+            mark: {
+              type: 'text', align, dx: align === 'left' ? 4 : -4, dy: -4 - 13 * lift, lineHeight: 13,
+              baseline: 'bottom', fontSize: 11, fontWeight: 'bold', color: MARK_COLOURS.transition, lineBreak: '\n',
+            },
+            encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+          });
         });
       }
     }
