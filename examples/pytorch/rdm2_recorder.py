@@ -81,12 +81,14 @@ def encode_rows_record(step, losses, dtype="float32"):
     return struct.pack("<q", int(step)) + values.tobytes()
 
 
-def encode_jsonl_record(step, losses):
-    """One JSON Lines record `{"step": s, "losses": [...]}` ending in a newline.
+def encode_jsonl_record(step, losses, dtype="float64"):
+    """One JSON Lines record `{"step": s, "losses": [...]}` ending in a newline, each value
+    rounded to `dtype` first (so that a float32 stream holds the values a `.rows` stream or a
+    float32 losses.npy holds).
 
     Floats are written by Python's repr, which round-trips float64 exactly; NaN and infinities
     appear as Python's json writes them (NaN, Infinity), which rdm2's JSONL reader accepts."""
-    values = np.asarray(losses, dtype=np.float64)
+    values = np.asarray(losses, dtype=np.dtype(_dtype_name(dtype))).astype(np.float64)
     if values.ndim != 1:
         raise ValueError(f"a row is 1-D, got shape {values.shape}")
     return (json.dumps({"step": int(step), "losses": values.tolist()}) + "\n").encode("ascii")
@@ -115,7 +117,8 @@ class RowStreamWriter:
     """Appends one row of losses per checkpoint to a growing file a live reader may follow.
 
     The format follows the file name: `.rows` is the binary row stream, `.jsonl` JSON Lines (or
-    pass `format="rows" | "jsonl"`). Each record is written with one `write` call straight to the
+    pass `format="rows" | "jsonl"`). `dtype` (float32 by default, as losses.npy) is the precision
+    of the values in either format. Each record is written with one `write` call straight to the
     file (no user-space buffer, so it is flushed as it is written), so a reader never sees a
     record that is not either whole or still growing at the end of the file; `fsync=True` also
     makes each row durable across a machine crash. `close()` writes the end marker that says the
@@ -249,7 +252,7 @@ class RowStreamWriter:
         values = np.asarray(losses)
         if values.shape != (self.n,):
             raise RowStreamError(f"a row of shape {values.shape}; this stream holds rows of n = {self.n}")
-        record = encode_rows_record(step, values, self.dtype) if self.format == "rows" else encode_jsonl_record(step, values)
+        record = encode_rows_record(step, values, self.dtype) if self.format == "rows" else encode_jsonl_record(step, values, self.dtype)
         _write_all(self._fd, record)
         self._sync()
         self.last_step = step
