@@ -12,12 +12,13 @@ import { analyzeFile } from '../lib/io/analyze_file.js';
 import { readLossFile } from '../lib/io/read_loss_file.js';
 import { toLossMatrix } from '../lib/io/loss_array.js';
 import type { AnalyzeOptions } from '../lib/types.js';
+import { torchPython } from '../scripts/python.mjs';
 import { expectErrorAsync } from './helpers.js';
 import { lossMatrix, runCliHere, tempDir, writeNpy, writeText } from './io_fixtures.js';
 
 vi.setConfig({ testTimeout: 0 });
 
-const python = process.env.RDM2_PYTHON ?? '/usr/bin/python3';
+const python = torchPython();
 const T = 60;
 const n = 12;
 const data = lossMatrix(T, n, 31);

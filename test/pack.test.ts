@@ -28,6 +28,7 @@ describe('npm pack', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('CMakeLists.txt');
+    expect(files).toContain('data/real/manifest.json'); // the recorded real networks, for `rdm2 demo` without torch
     expect(files.some((f) => f.startsWith('test/'))).toBe(false);
 
     const app = join(work, 'app');

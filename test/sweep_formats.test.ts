@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { makeVector, tableToIPC, Table, type Vector } from 'apache-arrow';
 import { describe, expect, it, vi } from 'vitest';
 import { discoverRuns } from '../lib/sweep/discover.js';
+import { torchPython } from '../scripts/python.mjs';
 import { duckdb, loadMatrix, probeNames, sqlText } from './duckdb_fixtures.js';
 import { lossMatrix, runCliHere, tempDir, writeNpy, writeText } from './io_fixtures.js';
 
@@ -26,7 +27,7 @@ describe('sweep over .npy, .parquet, .arrow and .h5 runs', () => {
     probeNames(n).forEach((p, i) => (cols[p] = makeVector(Float64Array.from({ length: T }, (_, t) => data[t * n + i]!))));
     writeText(join(root, 'c-arrow', 'losses.arrow'), tableToIPC(new Table(cols), 'file'));
     writeText(join(root, 'd-hdf5', 'placeholder'), '');
-    const py = spawnSync(process.env.RDM2_PYTHON ?? '/usr/bin/python3', ['-c', "import numpy as np, h5py\nh5py.File('d-hdf5/losses.h5','w').create_dataset('losses', data=np.load('a-npy/losses.npy'), chunks=(8, 9), compression='gzip')"], { cwd: root, encoding: 'utf8' });
+    const py = spawnSync(torchPython(), ['-c', "import numpy as np, h5py\nh5py.File('d-hdf5/losses.h5','w').create_dataset('losses', data=np.load('a-npy/losses.npy'), chunks=(8, 9), compression='gzip')"], { cwd: root, encoding: 'utf8' });
     expect(py.status, py.stderr).toBe(0);
     expect(await discoverRuns(root)).toEqual(['a-npy/losses.npy', 'b-parquet/losses.parquet', 'c-arrow/losses.arrow', 'd-hdf5/losses.h5']);
     const out = join(tempDir('rdm2-sweepfmt-out-'), 'out');

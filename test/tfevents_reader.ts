@@ -2,6 +2,7 @@
 // Debian's python3-protobuf): every CRC checked there, every event decoded.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { torchPython } from '../scripts/python.mjs';
 
 /** One decoded event. */
 export interface DecodedEvent {
@@ -11,8 +12,8 @@ export interface DecodedEvent {
   values?: { tag: string; value: number | 'NaN' | 'Infinity' | '-Infinity' }[];
 }
 
-/** The interpreter with protobuf (Debian's); RDM2_PYTHON overrides it. */
-export const PYTHON = process.env.RDM2_PYTHON ?? '/usr/bin/python3';
+/** The interpreter with protobuf (Debian's): the project's one python (scripts/python.mjs; RDM2_PYTHON overrides it). */
+export const PYTHON = torchPython();
 
 /** Decodes event files with the Python reader; throws (with its message) on a bad CRC or record. */
 export function readTfevents(files: string[]): { path: string; records: number; events: DecodedEvent[] }[] {

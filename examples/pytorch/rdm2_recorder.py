@@ -33,11 +33,13 @@ __all__ = [
     "GaussianRecorder",
     "RowStreamWriter",
     "RowStreamError",
+    "cross_entropy_float64",
     "cross_entropy_per_probe",
     "encode_rows_header",
     "encode_rows_record",
     "encode_jsonl_record",
     "read_row_stream",
+    "write_atomic",
     "write_json_atomic",
 ]
 
@@ -79,12 +81,14 @@ def encode_rows_record(step, losses, dtype="float32"):
     return struct.pack("<q", int(step)) + values.tobytes()
 
 
-def encode_jsonl_record(step, losses):
-    """One JSON Lines record `{"step": s, "losses": [...]}` ending in a newline.
+def encode_jsonl_record(step, losses, dtype="float64"):
+    """One JSON Lines record `{"step": s, "losses": [...]}` ending in a newline, each value
+    rounded to `dtype` first (so that a float32 stream holds the values a `.rows` stream or a
+    float32 losses.npy holds).
 
     Floats are written by Python's repr, which round-trips float64 exactly; NaN and infinities
     appear as Python's json writes them (NaN, Infinity), which rdm2's JSONL reader accepts."""
-    values = np.asarray(losses, dtype=np.float64)
+    values = np.asarray(losses, dtype=np.dtype(_dtype_name(dtype))).astype(np.float64)
     if values.ndim != 1:
         raise ValueError(f"a row is 1-D, got shape {values.shape}")
     return (json.dumps({"step": int(step), "losses": values.tolist()}) + "\n").encode("ascii")
@@ -113,7 +117,8 @@ class RowStreamWriter:
     """Appends one row of losses per checkpoint to a growing file a live reader may follow.
 
     The format follows the file name: `.rows` is the binary row stream, `.jsonl` JSON Lines (or
-    pass `format="rows" | "jsonl"`). Each record is written with one `write` call straight to the
+    pass `format="rows" | "jsonl"`). `dtype` (float32 by default, as losses.npy) is the precision
+    of the values in either format. Each record is written with one `write` call straight to the
     file (no user-space buffer, so it is flushed as it is written), so a reader never sees a
     record that is not either whole or still growing at the end of the file; `fsync=True` also
     makes each row durable across a machine crash. `close()` writes the end marker that says the
@@ -247,7 +252,7 @@ class RowStreamWriter:
         values = np.asarray(losses)
         if values.shape != (self.n,):
             raise RowStreamError(f"a row of shape {values.shape}; this stream holds rows of n = {self.n}")
-        record = encode_rows_record(step, values, self.dtype) if self.format == "rows" else encode_jsonl_record(step, values)
+        record = encode_rows_record(step, values, self.dtype) if self.format == "rows" else encode_jsonl_record(step, values, self.dtype)
         _write_all(self._fd, record)
         self._sync()
         self.last_step = step
@@ -313,45 +318,64 @@ def read_row_stream(path, format=None):
     raise ValueError(f"{path}: format {format!r}; name the file *.rows or *.jsonl, or pass format='rows' or 'jsonl'")
 
 
+def write_atomic(path, write, binary=True):
+    """Calls write(f) on a temporary file beside `path`, syncs it, and renames it over `path`: a
+    reader sees the old file or the new one, never half of one. The temporary file goes if
+    `write` raises."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb" if binary else "w") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_json_atomic(path, obj):
-    """Writes JSON to a temporary file beside `path` and renames it over `path`: a reader sees
-    the old file or the new one, never half of one."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _save_npy_atomic(path, array):
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        np.save(f, array)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """write_atomic of one JSON document."""
+    write_atomic(path, lambda f: json.dump(obj, f), binary=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # Per-probe losses
 
 
+def cross_entropy_float64(logits, targets):
+    """Per-item cross-entropy over the last axis, in float64, accurate also when it is tiny.
+
+    The usual log-softmax form, logsumexp(z) - z_y, cancels: for a confident, correct prediction
+    the loss log(1 + sum_{j != y} e^(z_j - z_y)) is lost below the rounding of logsumexp(z)
+    (float32 rounds it to a multiple of 1.2e-7 or to 0, which a log transform of the losses
+    cannot use). Written with log1p when the target's logit is the largest, it keeps its full
+    relative precision; otherwise the plain shifted logsumexp is exact enough (the loss is then
+    at least the largest gap, > 0)."""
+    z = logits.double()
+    t = targets.unsqueeze(-1)
+    d = (z - z.gather(-1, t)).scatter(-1, t, float("-inf"))  # z_j - z_y for j != y
+    m = d.max(dim=-1).values
+    small = torch.log1p(torch.exp(d).sum(dim=-1))  # used where m <= 0 (no term above 1)
+    big = m + torch.log(torch.exp(-m) + torch.exp(d - m.unsqueeze(-1)).sum(dim=-1))
+    return torch.where(m <= 0, small, big)
+
+
 def cross_entropy_per_probe(logits, targets, token_mask=None):
-    """Per-probe cross-entropy: [B, C] logits -> [B]; sequences [B, L, C] -> one loss per
-    sequence, the mean over its tokens, or over the tokens where `token_mask` ([B, L] or [L],
-    bool or 0/1) is set (e.g. only the second copy of a repeated segment)."""
+    """Per-probe cross-entropy (cross_entropy_float64): [B, C] logits -> [B]; sequences
+    [B, L, C] -> one loss per sequence, the mean over its tokens, or over the tokens where
+    `token_mask` ([B, L] or [L], bool or 0/1) is set (e.g. only the second copy of a repeated
+    segment)."""
+    per_item = cross_entropy_float64(logits, targets)  # [B] or [B, L]
     if logits.dim() == 3:
-        per_token = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")  # [B, L]
         if token_mask is None:
-            return per_token.mean(dim=1)
-        mask = token_mask.to(per_token.dtype).expand_as(per_token)
-        return (per_token * mask).sum(dim=1) / mask.sum(dim=1)
+            return per_item.mean(dim=1)
+        mask = token_mask.to(per_item.dtype).expand_as(per_item)
+        return (per_item * mask).sum(dim=1) / mask.sum(dim=1)
     if token_mask is not None:
         raise ValueError("token_mask applies to sequence outputs [B, L, C]")
-    return F.cross_entropy(logits, targets, reduction="none")  # [B]
+    return per_item
 
 
 class _ProbeSet:
@@ -488,7 +512,7 @@ class LossRecorder:
             raise ValueError("nothing recorded")
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        _save_npy_atomic(out / "losses.npy", np.stack(self.rows).astype(dtype))
+        write_atomic(out / "losses.npy", lambda f: np.save(f, np.stack(self.rows).astype(dtype)))
         meta = {"steps": self.steps}
         if self.probes.groups is not None:
             meta["groups"] = self.probes.groups
@@ -586,7 +610,7 @@ class GaussianRecorder:
             raise ValueError("nothing recorded")
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        _save_npy_atomic(out / "losses.npy", np.stack(self.blocks).astype(dtype))
+        write_atomic(out / "losses.npy", lambda f: np.save(f, np.stack(self.blocks).astype(dtype)))
         meta = {"steps": self.steps, "sigma": self.sigma, "K": self.K, "scale": self.scale, "seed": self.seed}
         if self.probes.groups is not None:
             meta["groups"] = self.probes.groups

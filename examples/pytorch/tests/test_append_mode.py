@@ -98,7 +98,7 @@ def test_rows_bytes_follow_the_spec(tmp_path, dtype, code, fmt):
 def test_jsonl_lines_follow_the_spec(tmp_path):
     path = tmp_path / "a.jsonl"
     values = [0.1, 1e-300, float("nan")]
-    with RowStreamWriter(path, n=3) as w:
+    with RowStreamWriter(path, n=3, dtype="float64") as w:
         w.append(0, values)
         w.append(100, [1.0, 2.0, 3.0])
     lines = path.read_bytes().split(b"\n")
@@ -106,6 +106,12 @@ def test_jsonl_lines_follow_the_spec(tmp_path):
     first = json.loads(lines[0])
     assert first["step"] == 0 and first["losses"][:2] == [0.1, 1e-300] and np.isnan(first["losses"][2])  # repr round-trips float64
     assert json.loads(lines[1]) == {"step": 100, "losses": [1.0, 2.0, 3.0]}
+    # float32 (the default, as .rows and losses.npy): each value rounded to float32 first
+    path32 = tmp_path / "b.jsonl"
+    with RowStreamWriter(path32, n=3) as w:
+        w.append(0, values)
+    first = json.loads(path32.read_bytes().split(b"\n")[0])
+    assert first["losses"][:2] == [float(np.float32(0.1)), 0.0] and np.isnan(first["losses"][2])
 
 
 @pytest.mark.parametrize("name", ["a.rows", "a.jsonl"])
