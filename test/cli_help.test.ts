@@ -12,7 +12,7 @@ import { runCliHere, runCliProcess } from './io_fixtures.js';
 vi.setConfig({ testTimeout: 0 });
 
 const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'cli.md'), 'utf8');
-const commands = buildProgram({ stdout: { write: () => 0 }, stderr: { write: () => 0 }, env: {} }, { exitCode: 0 }).commands.map((c) => c.name());
+const commands = (await buildProgram({ stdout: { write: () => 0 }, stderr: { write: () => 0 }, env: {} }, { exitCode: 0 })).commands.map((c) => c.name());
 
 describe('help', () => {
   it('lists every command', async () => {

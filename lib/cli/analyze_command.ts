@@ -19,7 +19,6 @@ import type { CliIo } from './io.js';
 import { asUsageError, asUsageErrorAsync } from './usage_error.js';
 import { formatsHelp } from './formats_help.js';
 import { summaryLines } from './run_summary_text.js';
-import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 
 interface AnalyzeValues extends AnalysisCliValues, WarningCliValues {
   transition?: number;
@@ -77,7 +76,10 @@ export function registerAnalyze(program: Command, io: CliIo): void {
       const summary = summarizeFile(fa, { warning: warningOptionsFrom(values) });
       const result = { ...fa, summary };
       if (values.out !== undefined) await writeResult(values.out, result);
-      if (values.tensorboard !== undefined) await asUsageErrorAsync(() => writeTensorboardScalars(values.tensorboard!, fa, summary.warningOptions));
+      if (values.tensorboard !== undefined) {
+        const { writeTensorboardScalars } = await import('../tensorboard/scalars.js'); // protobufjs: loaded only when asked
+        await asUsageErrorAsync(() => writeTensorboardScalars(values.tensorboard!, fa, summary.warningOptions));
+      }
       if (values.json) for (const piece of resultJsonChunks(result)) io.stdout.write(piece);
       else {
         const cmp = await compareFileIndicators(fa, { warning: warningOptionsFrom(values) });

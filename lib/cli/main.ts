@@ -1,15 +1,8 @@
 // The `rdm2` command line: commander program, error reporting and exit status.
 import { Command, CommanderError } from 'commander';
 import { Rdm2Error } from '../errors.js';
-import { registerAnalyze } from './analyze_command.js';
-import { registerDemo } from './demo_command.js';
 import { processIo, type CliIo } from './io.js';
-import { registerMerge } from './merge_command.js';
-import { registerReport } from './report_command.js';
-import { registerSensitivity } from './sensitivity_command.js';
-import { registerSweep } from './sweep_command.js';
 import { versionLine } from './version.js';
-import { registerWatch } from './watch_command.js';
 
 /** Exit status: success. */
 export const EXIT_OK = 0;
@@ -21,8 +14,29 @@ export const EXIT_USAGE = 2;
 /** Help is wrapped at this width whatever the terminal, so docs/cli.md matches it exactly. */
 export const HELP_WIDTH = 100;
 
-/** Builds the program; `exitCode` collects the status actions set (a sweep with failed runs). */
-export function buildProgram(io: CliIo, status: { exitCode: number }): Command {
+type Register = (program: Command, io: CliIo, status: { exitCode: number }) => void;
+
+/**
+ * The commands in help order, each loaded on demand: a command's module imports its readers,
+ * writers and statistics, so `rdm2 analyze` loads only what analysing needs (start-up is a
+ * large part of a short command's time; docs/benchmarks.md).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  analyze: async () => (await import('./analyze_command.js')).registerAnalyze,
+  sweep: async () => (await import('./sweep_command.js')).registerSweep,
+  merge: async () => (await import('./merge_command.js')).registerMerge,
+  report: async () => (await import('./report_command.js')).registerReport,
+  sensitivity: async () => (await import('./sensitivity_command.js')).registerSensitivity,
+  demo: async () => (await import('./demo_command.js')).registerDemo,
+  watch: async () => (await import('./watch_command.js')).registerWatch,
+};
+
+/**
+ * Builds the program; `exitCode` collects the status actions set (a sweep with failed runs).
+ * With `only`, just that command is registered (what `rdm2 <command> ...` needs); without it,
+ * every command (for the program's help and for command lines naming none).
+ */
+export async function buildProgram(io: CliIo, status: { exitCode: number }, only?: string): Promise<Command> {
   const program = new Command('rdm2');
   program
     .description(
@@ -45,13 +59,9 @@ export function buildProgram(io: CliIo, status: { exitCode: number }): Command {
         '2 usage error (unknown option, bad option value, missing argument).\n' +
         "Run 'rdm2 <command> --help' for a command's options. Reference: docs/cli.md.",
     );
-  registerAnalyze(program, io);
-  registerSweep(program, io, status);
-  registerMerge(program, io, status);
-  registerReport(program, io);
-  registerSensitivity(program, io);
-  registerDemo(program, io, status);
-  registerWatch(program, io, status);
+  const names = only !== undefined && Object.hasOwn(COMMANDS, only) ? [only] : Object.keys(COMMANDS);
+  const registrars = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  for (const register of registrars) register(program, io, status);
   return program;
 }
 
@@ -67,7 +77,8 @@ function commandName(argv: readonly string[], program: Command): string {
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const status = { exitCode: EXIT_OK };
-  const program = buildProgram(io, status);
+  // A command line starting with a command's name needs only that command.
+  const program = await buildProgram(io, status, argv[0]);
   const name = commandName(argv, program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

@@ -2,7 +2,8 @@
 // metadata: its steps, its groups and its transition.
 import { GroupMeanAccumulator, compareIndicators, type GroupMeanLosses, type IndicatorComparison } from '../stats/baselines.js';
 import type { ProbeGroups } from '../stats/block_energy.js';
-import { summarizeRun, type RunSummary, type WarningOptions } from '../stats/index.js';
+import { summarizeRun, type RunSummary } from '../stats/summarize.js';
+import type { WarningOptions } from '../stats/warnings.js';
 import type { Analysis, LossTransform } from '../types.js';
 import type { FileAnalysis } from './analyze_file.js';
 import { openLossRows } from './read_loss_file.js';

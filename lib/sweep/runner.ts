@@ -13,7 +13,6 @@ import { summarizeFile } from '../io/file_summary.js';
 import { RESULT_WRITERS } from '../io/format_registry.js';
 import type { ResultFormat } from '../io/write_result.js';
 import { writeResult } from '../io/write_result.js';
-import { writeTensorboardScalars } from '../tensorboard/scalars.js';
 import type { WarningOptions } from '../stats/index.js';
 import { DEFAULT_PATTERN, discoverRuns } from './discover.js';
 import { recordPath, resultPath, summaryBaseName } from './layout.js';
@@ -207,7 +206,7 @@ export async function sweep(options: SweepOptions): Promise<SweepOutcome> {
       const result = resultPath(out, rel, format);
       await refuseOutputOverInput(result, [input, ...inputs.files.map((f) => f.path), opts.groups?.file], `the result ${result}`);
       await writeResult(result, { ...fa, summary });
-      if (opts.tensorboard !== undefined) await writeTensorboardScalars(tensorboardRunDir(opts.tensorboard, rel), fa, summary.warningOptions);
+      if (opts.tensorboard !== undefined) await (await import('../tensorboard/scalars.js')).writeTensorboardScalars(tensorboardRunDir(opts.tensorboard, rel), fa, summary.warningOptions);
       await storeRecord(out, rel, fingerprint, inputs, record);
       return record;
     } catch (err) {
