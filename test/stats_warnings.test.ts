@@ -130,6 +130,53 @@ describe('detectWarnings', () => {
     // The default minBaseline is min(10, baseline).
     expect(detectWarnings(xs, { baseline: 20, z: 3, consecutive: 2 }).z).toEqual(detectWarnings(xs, { baseline: 20, minBaseline: 10, z: 3, consecutive: 2 }).z);
   });
+  it('scores exactly as sorting the baseline and its deviations at every value (ties, zeros of both signs, MAD = 0)', () => {
+    // The detector keeps its baseline sorted and finds the MAD by a merge; the rule's literal
+    // form sorts the baseline and then the deviations for every value.
+    const literal = (x: number, base: number[]): number => {
+      const s = Float64Array.from(base).sort();
+      const n = s.length;
+      const median = (v: Float64Array) => (n % 2 === 1 ? v[n >> 1]! : 0.5 * (v[(n >> 1) - 1]! + v[n >> 1]!));
+      const med = median(s);
+      const dev = s.map((v) => Math.abs(v - med));
+      let sum = 0;
+      for (const d of dev) sum += d;
+      let scale = 1.4826 * median(dev.sort());
+      if (scale === 0) scale = (1.253314 * sum) / n;
+      const diff = x - med;
+      return scale === 0 ? (diff === 0 ? 0 : diff > 0 ? Infinity : -Infinity) : diff / scale;
+    };
+    const rng = new SeededRandom(5);
+    const pools = [
+      () => Math.round(rng.normal() * 2) / 2, // many ties
+      () => (rng.uniform() < 0.6 ? (rng.uniform() < 0.5 ? 0 : -0) : rng.normal()), // MAD 0, signed zeros
+      () => (rng.uniform() < 0.3 ? 1.5 : rng.normal() * 1e-3 + 1.5),
+      () => rng.normal() * 1e6,
+    ];
+    for (const draw of pools) {
+      for (const [B, B0] of [[40, 10], [7, 3], [8, 8]] as const) {
+        const xs = Array.from({ length: 300 }, (_, k) => (k % 53 === 20 ? NaN : draw()));
+        const det = new OnlineWarningDetector({ baseline: B, minBaseline: B0, z: 3, consecutive: 2, direction: 'both' });
+        const finite: number[] = [];
+        xs.forEach((x, k) => {
+          det.push(x);
+          if (!Number.isFinite(x)) return expect(det.lastZ).toBeNaN();
+          const want = finite.length >= B0 ? literal(x, finite.slice(-B)) : NaN;
+          if (!Object.is(det.lastZ, want)) expect.fail(`value ${k}: z ${det.lastZ} but sorting gives ${want}`);
+          expect(Object.is(robustZ(x, finite.length ? finite.slice(-B) : [x]), finite.length ? literal(x, finite.slice(-B)) : literal(x, [x]))).toBe(true);
+          finite.push(x);
+        });
+        // A restored detector keeps scoring exactly.
+        const resumed = OnlineWarningDetector.fromState(JSON.parse(JSON.stringify(det.state())));
+        for (const x of [draw(), draw(), draw()]) {
+          det.push(x);
+          resumed.push(x);
+          expect(Object.is(resumed.lastZ, det.lastZ)).toBe(true);
+        }
+      }
+    }
+  });
+
   it('uses the documented defaults', () => {
     expect(DEFAULT_WARNING_OPTIONS).toEqual({ baseline: 40, minBaseline: 10, z: 6, consecutive: 3, direction: 'up' });
     expect(detectWarnings([1, 2, 3]).options).toEqual(DEFAULT_WARNING_OPTIONS);

@@ -178,10 +178,53 @@ export function resolveWarningOptions(options: WarningOptions = {}, _what?: stri
  */
 export const DEFAULT_WARNING_OPTIONS: Readonly<ResolvedWarningOptions> = Object.freeze(resolveWarningOptions({}));
 
-function median(sorted: Float64Array): number {
-  const n = sorted.length;
+/** Whether `a` sorts before `b` as Float64Array.prototype.sort orders them (-0 before +0). */
+function before(a: number, b: number): boolean {
+  return a < b || (a === 0 && b === 0 && 1 / a < 0 && 1 / b > 0);
+}
+
+/**
+ * The robust z of `x` against the first `n` values of `s`, sorted ascending as
+ * Float64Array.prototype.sort sorts them. The MAD is the median of |s_i - median|: those
+ * deviations fall to the left of the median and rise to its right, so merging the two sides
+ * from the median outwards visits them in ascending order, and the middle one or two are found
+ * in O(n) without sorting the deviations (the same values a sort would pick, so the result is
+ * the same to the bit).
+ */
+function robustZSorted(x: number, s: Float64Array, n: number): number {
   const h = n >> 1;
-  return n % 2 === 1 ? sorted[h] : 0.5 * (sorted[h - 1] + sorted[h]);
+  const med = n % 2 === 1 ? s[h]! : 0.5 * (s[h - 1]! + s[h]!);
+  // Deviations of s[0..p) fall with the index, those of s[p..n) rise with it.
+  let p = 0;
+  while (p < n && s[p]! < med) p++;
+  let l = p - 1;
+  let r = p;
+  let lower = 0; // the deviation of rank h - 1 (even n)
+  let mid = 0; // the deviation of rank h
+  for (let k = 0; k <= h; k++) {
+    const dl = l >= 0 ? Math.abs(s[l]! - med) : Infinity;
+    const dr = r < n ? Math.abs(s[r]! - med) : Infinity;
+    let d: number;
+    if (dl <= dr) {
+      d = dl;
+      l--;
+    } else {
+      d = dr;
+      r++;
+    }
+    lower = mid;
+    mid = d;
+  }
+  let scale = MAD_SCALE * (n % 2 === 1 ? mid : 0.5 * (lower + mid));
+  if (scale === 0) {
+    // The sum in the sorted order robustZ has always used.
+    let sumDev = 0;
+    for (let i = 0; i < n; i++) sumDev += Math.abs(s[i]! - med);
+    scale = (MEAN_AD_SCALE * sumDev) / n;
+  }
+  const diff = x - med;
+  if (scale === 0) return diff === 0 ? 0 : diff > 0 ? Infinity : -Infinity;
+  return diff / scale;
 }
 
 /**
@@ -198,20 +241,7 @@ function median(sorted: Float64Array): number {
 export function robustZ(x: number, values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) throw new Rdm2Error('ERR_RDM2_SHAPE', 'robustZ needs a non-empty baseline');
-  const s = Float64Array.from(values as ArrayLike<number>).sort();
-  const med = median(s);
-  const dev = new Float64Array(n);
-  let sumDev = 0;
-  for (let i = 0; i < n; i++) {
-    dev[i] = Math.abs(s[i] - med);
-    sumDev += dev[i];
-  }
-  dev.sort();
-  let scale = MAD_SCALE * median(dev);
-  if (scale === 0) scale = (MEAN_AD_SCALE * sumDev) / n;
-  const diff = x - med;
-  if (scale === 0) return diff === 0 ? 0 : diff > 0 ? Infinity : -Infinity;
-  return diff / scale;
+  return robustZSorted(x, Float64Array.from(values as ArrayLike<number>).sort(), n);
 }
 
 function encode(x: number): StateNumber {
@@ -280,6 +310,8 @@ export class OnlineWarningDetector {
   /** The options in use. */
   readonly options: ResolvedWarningOptions;
   private ring: Float64Array;
+  /** The baseline's values in ascending order (as Float64Array sort orders them): a score needs no sort. */
+  private sorted: Float64Array;
   private filled = 0;
   private head = 0; // slot of the oldest value when full
   private count = 0;
@@ -289,6 +321,7 @@ export class OnlineWarningDetector {
   constructor(options: WarningOptions = {}) {
     this.options = resolveWarningOptions(options);
     this.ring = new Float64Array(this.options.baseline);
+    this.sorted = new Float64Array(this.options.baseline);
   }
 
   /** Restores a detector from {@link OnlineWarningDetector.state} (also after a JSON round trip). */
@@ -306,6 +339,8 @@ export class OnlineWarningDetector {
     state.baseline.forEach((v, i) => (det.ring[i] = finiteNumber(v, `baseline[${i}]`)));
     det.filled = state.baseline.length;
     det.head = 0;
+    det.sorted.set(det.ring.subarray(0, det.filled));
+    det.sorted.subarray(0, det.filled).sort();
     det.count = count(state.count, 'count');
     det.z = state.lastZ === null ? NaN : decode(state.lastZ, 'lastZ');
     const r = state.run;
@@ -384,6 +419,26 @@ export class OnlineWarningDetector {
     return out;
   }
 
+  /** Inserts `v` into the first `n` sorted values (there is room for it). */
+  private insertSorted(v: number, n: number): void {
+    const s = this.sorted;
+    let i = n;
+    while (i > 0 && before(v, s[i - 1]!)) {
+      s[i] = s[i - 1]!;
+      i--;
+    }
+    s[i] = v;
+  }
+
+  /** Removes one value identical to `v` (the oldest, leaving the baseline) from the full sorted values. */
+  private removeSorted(v: number): void {
+    const s = this.sorted;
+    const n = this.filled;
+    let i = 0;
+    while (i < n && !(s[i] === v && (v !== 0 || 1 / s[i]! === 1 / v))) i++;
+    s.copyWithin(i, i + 1, n);
+  }
+
   /**
    * Scores one value. Returns the warning when this value makes it fire (once per run), else null.
    * @param value the indicator's next value (NaN for a degenerate window).
@@ -401,14 +456,16 @@ export class OnlineWarningDetector {
       return null;
     }
     const { baseline: B, minBaseline, z: threshold, consecutive, direction } = this.options;
-    // The ring fills from slot 0 and only wraps once full, so a growing baseline is its prefix.
-    const z = this.filled === B ? robustZ(value, this.ring) : this.filled >= minBaseline ? robustZ(value, this.ring.subarray(0, this.filled)) : NaN;
+    const z = this.filled >= minBaseline ? robustZSorted(value, this.sorted, this.filled) : NaN;
     this.z = z;
     // Add the value to the baseline (replacing the oldest once full).
     if (this.filled < B) {
       this.ring[(this.head + this.filled) % B] = value;
+      this.insertSorted(value, this.filled);
       this.filled++;
     } else {
+      this.removeSorted(this.ring[this.head]!);
+      this.insertSorted(value, B - 1);
       this.ring[this.head] = value;
       this.head = (this.head + 1) % B;
     }
