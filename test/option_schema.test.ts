@@ -65,8 +65,9 @@ describe('resolveOptions', () => {
   });
 });
 
+const program = await buildProgram({ stdout: { write: () => 0 }, stderr: { write: () => 0 }, env: {} }, { exitCode: 0 });
+
 describe('the command line owns no default', () => {
-  const program = buildProgram({ stdout: { write: () => 0 }, stderr: { write: () => 0 }, env: {} }, { exitCode: 0 });
   const command = (name: string) => program.commands.find((c) => c.name() === name)!;
 
   it('every analysis and warning flag of analyze and sweep shows and uses its schema default, in the schema units', () => {
