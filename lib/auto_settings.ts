@@ -3,6 +3,7 @@
 // (LossInspector) serves in-memory losses and files alike.
 import { defineOptions, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
 import { toLossView } from './loss_matrix.js';
+import { emptyBounds, RowSummary, type LossBounds } from './row_summary.js';
 import type { LossInput, LossTransform } from './types.js';
 
 /** The rule's constants, stated once (docs/statistics.md quotes them). */
@@ -168,9 +169,7 @@ export class LossInspector {
   private readonly residual: Float64Array;
   private readonly rawAcf: AcfAccumulator;
   private readonly logAcf: AcfAccumulator;
-  private readonly min: Float64Array;
-  private readonly max: Float64Array;
-  private readonly bad: Uint8Array;
+  private readonly bounds: LossBounds;
   private filled = 0;
   private rows = 0;
 
@@ -187,20 +186,34 @@ export class LossInspector {
     this.residual = new Float64Array(AUTO_RULE.block);
     this.rawAcf = new AcfAccumulator(AUTO_RULE.block / 2);
     this.logAcf = new AcfAccumulator(AUTO_RULE.block / 2);
-    this.min = new Float64Array(cols).fill(Infinity);
-    this.max = new Float64Array(cols).fill(-Infinity);
-    this.bad = new Uint8Array(cols);
+    this.bounds = emptyBounds(cols);
   }
 
   /** Adds one checkpoint's losses: `cols` values of `data` from `offset`, `stride` apart. */
   push(data: ArrayLike<number>, offset = 0, stride = 1): void {
+    const { lo, hi, notPositive } = this.bounds;
     for (let c = 0; c < this.cols; c++) {
       const v = data[offset + c * stride]!;
-      if (!(v > 0 && v < Infinity)) this.bad[c] = 1;
-      if (v < this.min[c]!) this.min[c] = v;
-      if (v > this.max[c]!) this.max[c] = v;
+      if (!(v > 0 && v < Infinity)) notPositive[c] = 1;
+      if (v < lo[c]!) lo[c] = v;
+      if (v > hi[c]!) hi[c] = v;
     }
     this.rows++;
+    this.pushPicked(data, offset, stride);
+  }
+
+  /**
+   * Adds `count` contiguous rows of `data` from row `from`: the bounds in one native pass on a
+   * native thread (`data` must be the library's own array), the autocorrelation's probes here.
+   */
+  async pushRows(data: Float32Array | Float64Array, from: number, count: number): Promise<void> {
+    await new RowSummary(this.cols, { transform: 'none', bounds: this.bounds }).add(data, from, count);
+    this.rows += count;
+    if (this.picked.length > 0) for (let r = 0; r < count; r++) this.pushPicked(data, (from + r) * this.cols, 1);
+  }
+
+  /** The autocorrelation's share of a row: its picked probes. */
+  private pushPicked(data: ArrayLike<number>, offset: number, stride: number): void {
     const k = this.picked.length;
     if (k === 0) return;
     const at = this.filled * k;
@@ -229,31 +242,33 @@ export class LossInspector {
   /** What the pass measured (call once, after the last row). */
   result(): LossInspection {
     if (this.filled > 0) this.flush();
-    const decades = new Float64Array(this.cols);
-    let maxDecades = 0;
-    let over = 0;
-    let allPositive = this.rows > 0;
-    for (let c = 0; c < this.cols; c++) {
-      if (this.bad[c]) {
-        decades[c] = NaN;
-        allPositive = false;
-        continue;
-      }
-      decades[c] = Math.log10(this.max[c]! / this.min[c]!);
-      if (decades[c]! > maxDecades) maxDecades = decades[c]!;
-      if (decades[c]! > AUTO_RULE.decades) over++;
-    }
-    return {
-      rows: this.rows,
-      probes: this.cols,
-      autocorrelationTime: this.rawAcf.tau(),
-      logAutocorrelationTime: allPositive ? this.logAcf.tau() : NaN,
-      decades,
-      maxDecades,
-      probesOverDecades: over,
-      allPositive,
-    };
+    const ins = boundsInspection(this.bounds, this.rows);
+    return { ...ins, autocorrelationTime: this.rawAcf.tau(), logAutocorrelationTime: ins.allPositive ? this.logAcf.tau() : NaN };
   }
+}
+
+/**
+ * The decades each probe's losses span, from their bounds over `rows` checkpoints (no
+ * autocorrelation time: NaN).
+ * @internal
+ */
+export function boundsInspection(bounds: LossBounds, rows: number): LossInspection {
+  const cols = bounds.lo.length;
+  const decades = new Float64Array(cols);
+  let maxDecades = 0;
+  let over = 0;
+  let allPositive = rows > 0;
+  for (let c = 0; c < cols; c++) {
+    if (bounds.notPositive[c]) {
+      decades[c] = NaN;
+      allPositive = false;
+      continue;
+    }
+    decades[c] = Math.log10(bounds.hi[c]! / bounds.lo[c]!);
+    if (decades[c]! > maxDecades) maxDecades = decades[c]!;
+    if (decades[c]! > AUTO_RULE.decades) over++;
+  }
+  return { rows, probes: cols, autocorrelationTime: NaN, logAutocorrelationTime: NaN, decades, maxDecades, probesOverDecades: over, allPositive };
 }
 
 /**

@@ -144,6 +144,13 @@ export interface NativeBinding {
     eigenvectorsInto?: Float32Array,
   ): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
+  /**
+   * Row statistics (native/core/row_summary.hpp, lib/row_summary.ts): fills the arrays `opts` names
+   * and returns the index of the first loss that is not finite (or not > 0 under the log transform), or -1.
+   * The async form reads and writes only arrays the library owns.
+   */
+  summarizeRows(data: Float32Array | Float64Array, rows: number, cols: number, opts: Record<string, unknown>): number;
+  summarizeRowsAsync(data: Float32Array | Float64Array, rows: number, cols: number, opts: Record<string, unknown>): Promise<number>;
   /** The core's windows per block for a window length and stride (native/core/sliding_analysis.hpp). */
   blockWindows(window: number, stride: number): number;
   /** The observables the core computes, in result order: must equal OBSERVABLE_NAMES (lib/observables.ts). */

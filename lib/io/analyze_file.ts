@@ -1,12 +1,14 @@
 // Analysing a loss file in row chunks (lib/io/analyze_rows.ts): memory O(W n + chunk), never
 // O(T n); with the file's checksum, metadata and the step of each window.
 import { stat } from 'node:fs/promises';
-import { LossInspector, chooseSettings, type AutoSettings } from '../auto_settings.js';
+import { LossInspector, boundsInspection, chooseSettings, type AutoSettings } from '../auto_settings.js';
+import { RowSummary } from '../row_summary.js';
 import { optionError } from '../option_schema.js';
 import type { Analysis } from '../types.js';
 import { splitFileOptions, type AnalyzeFileOptions, type SplitFileOptions } from './analyze_file_options.js';
 import { analyzeRows, type RowsAnalysis } from './analyze_rows.js';
 import { fsError } from './file_error.js';
+import { rememberRowMeans } from './file_row_means.js';
 import { requireRegularFile } from './input_file.js';
 import type { LossFormat } from './loss_array.js';
 import { metaFromFileSteps, type LossMeta, type SourcedMeta } from './meta.js';
@@ -66,7 +68,7 @@ async function inspectFile(path: string, chunkBytes: number): Promise<{ inspecto
     const inspector = new LossInspector(n);
     for (;;) {
       const got = await src.read(buf, 0, rows);
-      for (let r = 0; r < got; r++) inspector.push(buf, r * n);
+      await inspector.pushRows(buf, 0, got);
       if (got < rows) break;
     }
     return { inspector, blockSize: src.blockSize, file: src.file };
@@ -126,16 +128,16 @@ async function analyzeOpenedFile(path: string, split: SplitFileOptions, hashing:
     if (split.autoWindow) split.analysis.window = auto.window;
     if (split.autoTransform) split.analysis.transform = auto.transform;
   }
-  // Without a transform, watch the decades each probe spans (cheap) to propose the log transform.
+  // Without a transform, watch the decades each probe spans to propose the log transform; and
+  // take each row's mean (the scalar baselines) in the same pass over the rows.
   const watch = auto === undefined && (split.analysis.transform ?? 'none') === 'none';
   const opened = await openLossRows(path);
   const src = opened.source;
-  const decades = watch ? new LossInspector(src.cols, { autocorrelation: false }) : undefined;
-  let result: RowsAnalysis;
+  let result: RowsAnalysis & { summary: RowSummary };
   try {
-    result = await analyzeRows(src, split.analysis, split.chunkBytes, decades && ((buf, from, count) => {
-      for (let r = 0; r < count; r++) decades.push(buf, (from + r) * src.cols);
-    }));
+    result = await analyzeRows(src, split.analysis, split.chunkBytes, (o) =>
+      new RowSummary(src.cols, { transform: o.transform, bounds: watch, means: true, ...(src.rows !== undefined ? { expectedRows: src.rows } : {}) }),
+    );
   } finally {
     await src.close();
   }
@@ -169,10 +171,13 @@ async function analyzeOpenedFile(path: string, split: SplitFileOptions, hashing:
   }
   if (src.probeNames) out.probeNames = src.probeNames;
   if (auto) out.auto = auto;
-  if (decades) {
-    const proposal = chooseSettings(decades.result(), { transform: 'none' });
+  if (watch) {
+    const proposal = chooseSettings(boundsInspection(result.summary.bounds!, result.rows), { transform: 'none' });
     if (proposal.logProposed) out.transformProposal = proposal.span;
   }
+  // Every row went through the summary in order (windows overlap, or every row was read): its
+  // means are the file's, and the baselines need not read the file again.
+  if (K === undefined && result.summary.rows === result.rows) rememberRowMeans(out, result.summary);
   if (auto?.logProposed) out.transformProposal = auto.span;
   return out;
 }

@@ -3,9 +3,10 @@
 // matrix. Overlapping windows (stride < W) slide through the buffer; non-overlapping ones
 // (stride >= W) read only their own rows, stored back to back.
 import { defaultBlockWindows, prepareAnalysis, runPrepared } from '../analyze.js';
-import { badLossReason, firstBadLoss, type LossView } from '../loss_matrix.js';
+import { badLossReason, type LossView } from '../loss_matrix.js';
 import { optionError } from '../option_schema.js';
 import { resolveAnalyzeOptions } from '../options.js';
+import { RowSummary } from '../row_summary.js';
 import type { Analysis, AnalyzeOptions, ResolvedAnalyzeOptions } from '../types.js';
 import { AnalysisAccumulator } from './analysis_accumulator.js';
 import { FILE_READING_FIELDS, fileAnalysisOptions } from './analyze_file_options.js';
@@ -36,27 +37,29 @@ interface Chunking {
   acc: AnalysisAccumulator;
   /** Under 'error' every row is scanned as it is read (so the core need not scan again). */
   strict: boolean;
-  observe: RowObserver | undefined;
+  /** Sees every row read, in one native pass that also finds the first unusable loss. */
+  summary: RowSummary;
 }
-
-/** Sees every row the analysis reads: `count` rows of `cols` values in `buf` from row `from`. */
-export type RowObserver = (buf: Float32Array | Float64Array, from: number, count: number) => void;
 
 /** Rows holding `k` consecutive windows in the buffer. */
 function rowsFor(c: Chunking, k: number): number {
   return c.s >= c.W ? k * c.W : (k - 1) * c.s + c.W;
 }
 
-/** Under the 'error' policy: throws naming the file position of the first value the analysis cannot use. */
-function scanRows(c: Chunking, from: number, count: number, globalRow: (bufferRow: number) => number): void {
+/**
+ * Passes `count` new buffer rows from `from` (the file's rows from `fileRow` on) through the row
+ * summary; under the 'error' policy, throws naming the file position of the first value the
+ * analysis cannot use.
+ */
+async function scanRows(c: Chunking, from: number, count: number, fileRow: number): Promise<void> {
   const n = c.src.cols;
-  const i = firstBadLoss(c.buf, from * n, (from + count) * n, c.options.transform);
-  if (i < 0) return;
+  const i = await c.summary.add(c.buf, from, count);
+  if (i < 0 || !c.strict) return;
   const r = Math.floor(i / n);
   fileError(
     c.src.file,
-    c.src.position(globalRow(r), i - r * n),
-    `${badLossReason(c.buf[i]!, c.options.transform)} (nonFinite: 'skip-window', or --non-finite skip-window, marks the windows containing it degenerate instead)`,
+    c.src.position(fileRow + r, i - r * n),
+    `${badLossReason(c.buf[(from + r) * n + (i - r * n)]!, c.options.transform)} (nonFinite: 'skip-window', or --non-finite skip-window, marks the windows containing it degenerate instead)`,
   );
 }
 
@@ -80,9 +83,7 @@ async function analyzeOverlapping(c: Chunking): Promise<number> {
     if (!eof && have < capacity) {
       const want = capacity - have;
       const got = await src.read(buf, have, want);
-      const base = first;
-      if (c.strict) scanRows(c, have, got, (r) => base + r);
-      c.observe?.(buf, have, got);
+      await scanRows(c, have, got, first + have);
       have += got;
       totalRows += got;
       if (got < want) eof = true;
@@ -119,9 +120,7 @@ async function analyzePacked(c: Chunking): Promise<number> {
         }
       }
       const got = await src.read(buf, k * W, W);
-      const start = totalRows;
-      if (c.strict) scanRows(c, k * W, got, (r) => start + r - k * W);
-      c.observe?.(buf, k * W, got);
+      await scanRows(c, k * W, got, totalRows);
       totalRows += got;
       if (got < W) {
         eof = true;
@@ -147,14 +146,15 @@ async function analyzePacked(c: Chunking): Promise<number> {
 /**
  * The chunked analysis of any row source (see the file comment): `analysisOpts` are checked
  * against the source's shape (a `[T, K, n]` source gets one window per block of K rows).
- * `observe` sees every row read (with stride > W the rows between windows are skipped unread).
+ * `summary(options)`, when given, makes the {@link RowSummary} every row read goes through (with
+ * stride > W the rows between windows are skipped unread), for statistics beside the analysis.
  */
 export async function analyzeRows(
   src: RowSource,
   analysisOpts: Partial<AnalyzeOptions>,
   chunkBytes: number = FILE_READING_FIELDS.chunkBytes.default,
-  observe?: RowObserver,
-): Promise<RowsAnalysis> {
+  summary?: (options: ResolvedAnalyzeOptions) => RowSummary,
+): Promise<RowsAnalysis & { summary: RowSummary }> {
   const n = src.cols;
   const K = src.blockSize;
   const requested = fileAnalysisOptions(analysisOpts, K, src.file);
@@ -170,7 +170,15 @@ export async function analyzeRows(
   const perBlock = defaultBlockWindows(W, s);
   const itemSize = src.dtype === 'float32' ? 4 : 8;
   const budgetRows = Math.max(1, Math.floor(chunkBytes / (n * itemSize)));
-  const c = { src, options, W, s, perBlock, strict: options.nonFinite === 'error', observe } as Chunking;
+  const c = {
+    src,
+    options,
+    W,
+    s,
+    perBlock,
+    strict: options.nonFinite === 'error',
+    summary: summary ? summary(options) : new RowSummary(n, { transform: options.transform }),
+  } as Chunking;
   // The most whole blocks whose rows fit the budget (at least one), and never more windows than the file holds.
   const fitting = budgetRows < W ? 0 : s >= W ? Math.floor(budgetRows / W) : Math.floor((budgetRows - W) / s) + 1;
   const blocks = Math.max(1, Math.floor(fitting / perBlock));
@@ -186,5 +194,5 @@ export async function analyzeRows(
 
   const rows = s >= W ? await analyzePacked(c) : await analyzeOverlapping(c);
   if (rows < W) optionError(`window (${W}) is longer than the number of checkpoints T = ${K === undefined ? rows : rows / K}`);
-  return { analysis: c.acc.finish(rows, n, options), rows, steps: src.steps() };
+  return { analysis: c.acc.finish(rows, n, options), rows, steps: src.steps(), summary: c.summary };
 }

@@ -1,11 +1,12 @@
 // The early-warning summary (lib/stats summarizeRun) of an analysed file, with the run's own
 // metadata: its steps, its groups and its transition.
-import { GroupMeanAccumulator, compareIndicators, type GroupMeanLosses, type IndicatorComparison } from '../stats/baselines.js';
+import { GroupMeanAccumulator, compareIndicators, groupMeansOf, type GroupMeanLosses, type IndicatorComparison } from '../stats/baselines.js';
 import type { ProbeGroups } from '../stats/block_energy.js';
 import { summarizeRun, type RunSummary } from '../stats/summarize.js';
 import type { WarningOptions } from '../stats/warnings.js';
 import type { Analysis, LossTransform } from '../types.js';
 import type { FileAnalysis } from './analyze_file.js';
+import { rememberedRowMeans } from './file_row_means.js';
 import { openLossRows } from './read_loss_file.js';
 
 /** Options of {@link summarizeFile}. */
@@ -55,12 +56,12 @@ export async function readGroupMeanLosses(path: string, opts: { groups?: ProbeGr
   const src = (await openLossRows(path)).source;
   try {
     const n = src.cols;
-    const acc = new GroupMeanAccumulator(n, opts.groups, opts.transform ?? 'none');
+    const acc = new GroupMeanAccumulator(n, opts.groups, opts.transform ?? 'none', src.rows);
     const rows = Math.max(1, Math.floor((opts.chunkBytes ?? 2 ** 24) / (8 * n)));
     const buf = src.dtype === 'float32' ? new Float32Array(rows * n) : new Float64Array(rows * n);
     for (;;) {
       const got = await src.read(buf, 0, rows);
-      for (let r = 0; r < got; r++) acc.push(buf, r * n);
+      await acc.pushRowsAsync(buf, 0, got);
       if (got < rows) break;
     }
     return acc.finish();
@@ -71,8 +72,9 @@ export async function readGroupMeanLosses(path: string, opts: { groups?: ProbeGr
 
 /**
  * The SHC against the scalar baselines of an analysed loss file (see `compareIndicators`), with
- * the file's own steps, groups and transition; the group mean losses are read in a second
- * streaming pass. Null for a `[T, K, n]` perturbation file (its windows are not in time).
+ * the file's own steps, groups and transition. The mean losses come from the pass that
+ * analysed the file when it took them (every row read, no groups); otherwise they are read in
+ * a second streaming pass. Null for a `[T, K, n]` perturbation file (its windows are not in time).
  *
  * @example
  * ```ts
@@ -84,7 +86,9 @@ export async function readGroupMeanLosses(path: string, opts: { groups?: ProbeGr
 export async function compareFileIndicators(fa: FileAnalysis, opts: SummarizeFileOptions = {}): Promise<IndicatorComparison | null> {
   if (fa.input.variant === 'gaussian') return null;
   const { steps, groups, transition } = fa.meta;
-  const means = await readGroupMeanLosses(fa.input.path, { ...(groups ? { groups } : {}), transform: fa.analysis.options.transform });
+  const transform = fa.analysis.options.transform;
+  const taken = groups ? undefined : rememberedRowMeans(fa);
+  const means = taken && taken.transform === transform ? groupMeansOf(taken, []) : await readGroupMeanLosses(fa.input.path, { ...(groups ? { groups } : {}), transform });
   const { direction: _direction, ...warning } = opts.warning ?? {};
   return compareIndicators(means, fa.analysis, {
     ...(steps ? { steps } : {}),

@@ -5,6 +5,7 @@ import { Rdm2Error } from '../errors.js';
 import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, LossInput, LossTransform } from '../types.js';
+import { RowSummary, rowGroups } from '../row_summary.js';
 import { resolveGroups, type ProbeGroups } from './block_energy.js';
 import { leadTime, windowSteps, checkCheckpointSteps, type Transition } from './lead_time.js';
 import { detectWarnings, resolveWarningOptions, type ResolvedWarningOptions, type WarningDirection, type WarningOptions } from './warnings.js';
@@ -206,60 +207,59 @@ export function checkAnalysis(analysis: unknown, what: string): Analysis {
   return a;
 }
 
-/** Adds one checkpoint's losses to the per-checkpoint means (all probes, and per group). */
-function addRowMeans(out: GroupMeanLosses, r: number, data: ArrayLike<number>, offset: number, stride: number, index: Int32Array | null, counts: Float64Array): void {
-  const n = out.probes;
-  const G = out.labels.length;
-  const log = out.transform === 'log';
-  let s = 0;
-  const g0 = r * G;
-  for (let c = 0; c < n; c++) {
-    const x = data[offset + c * stride]!;
-    const v = log ? (x > 0 ? Math.log(x) : NaN) : x;
-    s += v;
-    if (index) out.means[g0 + index[c]!]! += v;
-  }
-  out.all[r] = s / n;
-  for (let g = 0; g < G; g++) out.means[g0 + g]! /= counts[g]!;
-}
-
 /**
- * Accumulates {@link GroupMeanLosses} row by row (for readers that never hold the whole file).
+ * Accumulates {@link GroupMeanLosses} row by row (for readers that never hold the whole file),
+ * in one native pass per chunk of rows (lib/row_summary.ts): the mean over all probes is summed
+ * in that pass's fixed order, a group's mean left to right.
  * @internal
  */
 export class GroupMeanAccumulator {
-  private out: GroupMeanLosses;
-  private readonly index: Int32Array | null;
-  private readonly counts: Float64Array;
-  private rows = 0;
+  private readonly summary: RowSummary;
+  private readonly labels: string[];
+  private readonly row: Float64Array;
 
-  constructor(probes: number, groups: ProbeGroups | undefined, transform: LossTransform) {
+  constructor(probes: number, groups: ProbeGroups | undefined, transform: LossTransform, expectedRows?: number) {
     const resolved = groups === undefined ? null : resolveGroups(groups, probes);
-    const labels = resolved ? resolved.labels.map(String) : [];
-    this.index = resolved ? resolved.index : null;
-    this.counts = new Float64Array(labels.length);
-    if (resolved) for (const k of resolved.index) this.counts[k]!++;
-    this.out = { kind: 'groupMeanLosses', rows: 0, probes, transform, all: new Float64Array(64), labels, means: new Float64Array(64 * labels.length) };
+    this.labels = resolved ? resolved.labels.map(String) : [];
+    this.row = new Float64Array(probes);
+    this.summary = new RowSummary(probes, {
+      transform,
+      means: true,
+      ...(resolved ? { groups: rowGroups(resolved.index, resolved.labels.length) } : {}),
+      ...(expectedRows !== undefined ? { expectedRows } : {}),
+    });
   }
 
   /** Adds one checkpoint: `probes` values of `data` from `offset`, `stride` apart. */
   push(data: ArrayLike<number>, offset = 0, stride = 1): void {
-    const o = this.out;
-    if (this.rows === o.all.length) {
-      const all = new Float64Array(2 * o.all.length);
-      all.set(o.all);
-      const means = new Float64Array(2 * o.means.length);
-      means.set(o.means);
-      o.all = all;
-      o.means = means;
-    }
-    addRowMeans(o, this.rows++, data, offset, stride, this.index, this.counts);
+    const n = this.summary.cols;
+    const row = this.row;
+    for (let c = 0; c < n; c++) row[c] = data[offset + c * stride]!;
+    this.summary.addSync(row, 0, 1);
+  }
+
+  /** Adds `count` contiguous rows of `data` from row `from` (on this thread). */
+  pushRows(data: Float32Array | Float64Array, from: number, count: number): void {
+    this.summary.addSync(data, from, count);
+  }
+
+  /** Adds `count` contiguous rows on a native thread; `data` must be the library's own array. */
+  async pushRowsAsync(data: Float32Array | Float64Array, from: number, count: number): Promise<void> {
+    await this.summary.add(data, from, count);
   }
 
   finish(): GroupMeanLosses {
-    const o = this.out;
-    return { ...o, rows: this.rows, all: o.all.slice(0, this.rows), means: o.means.slice(0, this.rows * o.labels.length) };
+    return groupMeansOf(this.summary, this.labels);
   }
+}
+
+/**
+ * The {@link GroupMeanLosses} a {@link RowSummary} holds (it must have computed means).
+ * @internal
+ */
+export function groupMeansOf(summary: RowSummary, labels: string[]): GroupMeanLosses {
+  const { all, groups } = summary.rowMeans();
+  return { kind: 'groupMeanLosses', rows: summary.rows, probes: summary.cols, transform: summary.transform, all, labels: [...labels], means: groups };
 }
 
 /**
@@ -276,8 +276,9 @@ export class GroupMeanAccumulator {
  */
 export function groupMeanLosses(losses: LossInput, groups: ProbeGroups | undefined, transform: LossTransform = 'none'): GroupMeanLosses {
   const view = toLossView(losses);
-  const acc = new GroupMeanAccumulator(view.cols, groups, transform);
-  for (let r = 0; r < view.rows; r++) acc.push(view.data, r * view.rowStride, view.colStride);
+  const acc = new GroupMeanAccumulator(view.cols, groups, transform, view.rows);
+  if (view.colStride === 1 && view.rowStride === view.cols) acc.pushRows(view.data, 0, view.rows);
+  else for (let r = 0; r < view.rows; r++) acc.push(view.data, r * view.rowStride, view.colStride);
   return acc.finish();
 }
 

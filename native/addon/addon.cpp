@@ -8,6 +8,7 @@ void registerAnalyze(Napi::Env env, Napi::Object exports);
 void registerMonitor(Napi::Env env, Napi::Object exports);
 void registerBench(Napi::Env env, Napi::Object exports);
 void registerIsa(Napi::Env env, Napi::Object exports);
+void registerRowSummary(Napi::Env env, Napi::Object exports);
 }  // namespace rdm2addon
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   rdm2addon::registerMonitor(env, exports);
   rdm2addon::registerBench(env, exports);
   rdm2addon::registerIsa(env, exports);
+  rdm2addon::registerRowSummary(env, exports);
   // The loader checks these against lib/observables.ts, so a stale build cannot mislabel columns.
   Napi::Array observables = Napi::Array::New(env, rdm2::kObservableCount);
   for (uint32_t f = 0; f < rdm2::kObservableCount; ++f) observables.Set(f, rdm2::kObservableFields[f].name);

@@ -45,6 +45,11 @@ struct KernelTable {
   int64_t (*firstNonFinite)(const void* x, bool f32, int64_t n);
   // out[c] = sum_i coef[i] * (x_i[c] - ref[c]); ref may be null. n padded.
   void (*combineRows)(const double* const* x, const double* coef, int count, const double* ref, int64_t n, double* out);
+  // For a row of n losses (float32 or float64, stride 1): the sum of its values in a fixed
+  // order, the same on every instruction set (row_summary_kernels.hpp); with lo non-null, per
+  // column c also lo[c] = min(lo[c], x[c]), hi[c] = max(hi[c], x[c]) (a NaN changes neither)
+  // and notPositive[c] = 1 where x[c] is not finite and > 0.
+  double (*summarizeRow)(const void* x, bool f32, int64_t n, double* lo, double* hi, double* notPositive);
 
   // Doubles of workspace `solve` / `solveOne` need for order N and k eigenvectors.
   int64_t (*solveWorkspace)(int order, int vectors);

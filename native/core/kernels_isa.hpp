@@ -17,6 +17,7 @@ namespace RDM2_ISA_NAMESPACE {
 // clang-format off
 #include "simd.hpp"
 #include "dot_kernels.hpp"
+#include "row_summary_kernels.hpp"
 #include "lane_eigensolver.hpp"
 // clang-format on
 
@@ -149,6 +150,7 @@ static const KernelTable table = {
     convertRow,
     firstNonFinite,
     combineRows,
+    summarizeRow,
     solverWorkspace<Batch>,
     solverWorkspace<Single>,
     deflateWith<Batch>,
