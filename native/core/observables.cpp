@@ -30,6 +30,12 @@ Observables computeObservables(double* lambda, int64_t m, double beta) {
   double sumP2 = 0.0, entropy = 0.0;
   // SHC(beta) = beta^2 Var_q(E), E_k = -ln p_k, q_k proportional to p_k^beta.
   // Weights are formed relative to the largest (p_1^beta) so large beta cannot overflow.
+  // Each E_k and weight is kept for the second pass: the logs and exponentials are most of
+  // a window's observables cost.
+  thread_local std::vector<double> saved;
+  if (saved.size() < static_cast<std::size_t>(2 * kept)) saved.resize(2 * kept);
+  double* energy = saved.data();
+  double* weight = energy + kept;
   const double logP1 = std::log(lambda[0] / trace);
   double z = 0.0, meanE = 0.0;
   for (int64_t k = 0; k < kept; ++k) {
@@ -41,16 +47,16 @@ Observables computeObservables(double* lambda, int64_t m, double beta) {
     const double w = std::exp(beta * (-e - logP1));
     z += w;
     meanE += w * e;
+    energy[k] = e;
+    weight[k] = w;
   }
   meanE /= z;
   // Variance from deviations (a second pass) so it is not lost to cancellation.
   double var = 0.0;
   for (int64_t k = 0; k < kept; ++k) {
     if (lambda[k] <= 0.0) continue;
-    const double p = lambda[k] / trace;
-    const double e = -std::log(p);
-    const double w = std::exp(beta * (-e - logP1));
-    var += w * (e - meanE) * (e - meanE);
+    const double e = energy[k];
+    var += weight[k] * (e - meanE) * (e - meanE);
   }
   var /= z;
   Observables o;
