@@ -32,7 +32,7 @@ void scaleRow(double* y, int64_t n, double factor) {
 }  // namespace
 
 BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts, const KernelTable& kernels,
-                           AnalysisResult& out)
+                           AnalysisResult& out, SolveQueue* queue)
     : input_(input),
       opts_(opts),
       k_(kernels),
@@ -52,7 +52,10 @@ BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts
       // The reference moves at tile ends: no tile longer than a window keeps it from
       // moving as often as rebuildPeriod asks.
       tile_(std::min<int64_t>(kTileRows, opts.spectrum.window)),
-      direct_(opts.transform == Transform::None && input.colStride == 1) {
+      direct_(opts.transform == Transform::None && input.colStride == 1),
+      // Only eigenvalue-only batches travel: eigenvectors are mapped back through this
+      // engine's ring of rows.
+      queue_(queue && dual_ && lanes_ && opts.spectrum.topK == 0 ? queue : nullptr) {
   const int64_t dim = dual_ ? W_ : n_;
   const int64_t L = laneCount_;
   raw_.resize(np_);
@@ -70,7 +73,8 @@ BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts
     bandOut_.resize(n_ * n_);
     columnGram_ = std::make_unique<ColumnGram>(W_, n_, k_);
   }
-  lanesA_.resize(dim * dim * L);
+  batch_ = std::make_unique<LaneBatch>();
+  batch_->a.resize(dim * dim * L);
   deflateWork_.resize(dim * L);
   const int64_t order = std::max<int64_t>(order_, 1);
   values_.resize(order * L);
@@ -99,7 +103,7 @@ void BatchWindows::resetRing() {
 }
 
 void BatchWindows::run(int64_t first, int64_t last) {
-  pending_.clear();
+  batch_->pending.clear();
   if (!dual_) {
     for (int64_t j = first; j < last; ++j) emitCovariance(j);
     flush();
@@ -145,7 +149,7 @@ void BatchWindows::run(int64_t first, int64_t last) {
 }
 
 void BatchWindows::pushTile(int64_t a, int64_t b) {
-  if (topK_ > 0 && !pending_.empty() && b - cap_ > pending_.front().start) flush();
+  if (topK_ > 0 && !batch_->pending.empty() && b - cap_ > batch_->pending.front().start) flush();
   const double sigma = std::ldexp(1.0, -scaleExp_);
   double tileMax = 0;
   bool finite = true;
@@ -219,7 +223,7 @@ void BatchWindows::bandInto(int64_t lo, int64_t a, int64_t b) {
 
 int64_t BatchWindows::lowestNeededRow() const {
   int64_t lowest = nextEmitStart_;
-  if (topK_ > 0 && !pending_.empty()) lowest = std::min(lowest, pending_.front().start);
+  if (topK_ > 0 && !batch_->pending.empty()) lowest = std::min(lowest, batch_->pending.front().start);
   return std::max(lowest, std::max(firstRow_, newest_ - cap_ + 1));
 }
 
@@ -296,9 +300,9 @@ void BatchWindows::emitDual(int64_t j) {
     }
   // The benchmark's from-scratch mode: this window's Gram from its rows.
   if (opts_.scratch) rebuildRing(-1, lowestNeededRow());
-  const int64_t lane = static_cast<int64_t>(pending_.size());
+  const int64_t lane = static_cast<int64_t>(batch_->pending.size());
   const int64_t stride = laneCount_;
-  double* dst = lanesA_.data() + lane;
+  double* dst = batch_->a.data() + lane;
   for (int64_t i = 0; i < W_; ++i) slots_[i] = (start + i) % cap_;
   Conditioning c = gatherWindowGram(gram_.data(), cap_, slots_.data(), W_, dst, stride);
   if (!c.good(W_, level_)) {
@@ -311,8 +315,8 @@ void BatchWindows::emitDual(int64_t j) {
     writeObservables(j, degenerateWindow(m_, topK_, n_, out_.eigenvalues.data() + j * m_, vectors));
     return;
   }
-  pending_.push_back({j, start, scaleExp_});
-  if (static_cast<int>(pending_.size()) == laneCount_) flush();
+  batch_->pending.push_back({j, start, scaleExp_});
+  if (static_cast<int>(batch_->pending.size()) == laneCount_) flush();
 }
 
 int BatchWindows::scratchWindow(int64_t start, double* X) {
@@ -333,9 +337,9 @@ void BatchWindows::emitCovariance(int64_t j) {
   const int e = scratchWindow(start, X);
   double* out = bandOut_.data();
   columnGram_->compute(X, np_, out);
-  const int64_t lane = static_cast<int64_t>(pending_.size());
+  const int64_t lane = static_cast<int64_t>(batch_->pending.size());
   const int64_t L = laneCount_;
-  double* A = lanesA_.data();
+  double* A = batch_->a.data();
   bool finite = true;
   for (int64_t i = 0; i < n_; ++i)
     for (int64_t k = 0; k <= i; ++k) {
@@ -347,23 +351,26 @@ void BatchWindows::emitCovariance(int64_t j) {
     writeObservables(j, degenerateWindow(m_, topK_, n_, out_.eigenvalues.data() + j * m_, vectors));
     return;
   }
-  pending_.push_back({j, start, e});
-  if (static_cast<int>(pending_.size()) == laneCount_) flush();
+  batch_->pending.push_back({j, start, e});
+  if (static_cast<int>(batch_->pending.size()) == laneCount_) flush();
 }
 
 void BatchWindows::flush() {
-  const int count = static_cast<int>(pending_.size());
-  if (count == 0) return;
-  const int64_t L = laneCount_;
-  const int64_t dim = dual_ ? W_ : n_;
-  double* A = lanesA_.data();
-  const Deflation& d = deflation_;
-  const double* h2 = d.h2.empty() ? nullptr : d.h2.data();
-  const int64_t offset = dual_ ? (d.removed * W_ + d.removed) * L : 0;
+  std::vector<Pending>& pending = batch_->pending;
+  if (pending.empty()) return;
+  if (queue_) {
+    std::unique_ptr<LaneBatch> own = queue_->put(std::move(batch_));
+    freshBatch();
+    if (own) {
+      solve(*own);
+      queue_->recycle(std::move(own));
+    }
+    return;
+  }
   if (!lanes_) {
     // One matrix too large to batch (or of order 0): the reference solver.
-    const Pending p = pending_[0];
-    pending_.clear();
+    const Pending p = pending[0];
+    pending.clear();
     if (order_ <= 0) {
       sorted_[0] = 0.0;
       writeObservables(p.window, finishSpectrum(sorted_.data(), 0, m_, p.scaleExp, opts_.spectrum.beta,
@@ -373,26 +380,52 @@ void BatchWindows::flush() {
                   std::numeric_limits<float>::quiet_NaN());
       return;
     }
-    if (dual_) k_.deflateOne(static_cast<int>(W_), W_, d.h1.data(), d.beta1, h2, d.beta2, A, deflateWork_.data());
-    if (!referenceEigensolve(order_, dim, A + offset, topK_, values_.data(), vectors_.data()))
+    const Deflation& d = deflation_;
+    double* A = batch_->a.data();
+    if (dual_)
+      k_.deflateOne(static_cast<int>(W_), W_, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, A,
+                    deflateWork_.data());
+    const int64_t offset = dual_ ? d.removed * W_ + d.removed : 0;
+    if (!referenceEigensolve(order_, dual_ ? W_ : n_, A + offset, topK_, values_.data(), vectors_.data()))
       fallback(p);
     else
       finishLane(p, -1, values_.data(), vectors_.data());
     return;
   }
+  solve(*batch_);
+  pending.clear();
+}
+
+void BatchWindows::freshBatch() {
+  batch_ = queue_->spare();
+  if (batch_) return;
+  const int64_t dim = dual_ ? W_ : n_;
+  batch_ = std::make_unique<LaneBatch>();
+  batch_->a.resize(dim * dim * laneCount_);
+}
+
+void BatchWindows::solve(LaneBatch& batch) {
+  const std::vector<Pending>& pending = batch.pending;
+  const int count = static_cast<int>(pending.size());
+  const int64_t L = laneCount_;
+  const int64_t dim = dual_ ? W_ : n_;
+  double* A = batch.a.data();
+  const Deflation& d = deflation_;
+  const double* h2 = d.h2.empty() ? nullptr : d.h2.data();
+  const int64_t offset = dual_ ? (d.removed * W_ + d.removed) * L : 0;
   // Unused lanes repeat lane 0 (real numbers, no extra iterations).
-  for (int64_t idx = 0; idx < dim * dim; ++idx)
-    for (int64_t l = count; l < L; ++l) A[idx * L + l] = A[idx * L];
+  if (count < L)
+    for (int64_t idx = 0; idx < dim * dim; ++idx)
+      for (int64_t l = count; l < L; ++l) A[idx * L + l] = A[idx * L];
   if (dual_) k_.deflate(static_cast<int>(W_), W_, d.h1.data(), d.beta1, h2, d.beta2, A, deflateWork_.data());
   k_.solve(static_cast<int>(order_), dim, static_cast<int>(topK_), A + offset, solveWork_.data(), values_.data(),
            vectors_.data(), failed_.data());
   for (int l = 0; l < count; ++l) {
     if (failed_[l])
-      fallback(pending_[l]);
+      fallback(pending[l]);
     else
-      finishLane(pending_[l], l, values_.data(), vectors_.data());
+      finishLane(pending[l], l, values_.data(), vectors_.data());
   }
-  pending_.clear();
 }
 
 void BatchWindows::finishLane(const Pending& p, int lane, const double* values, const double* vectors) {

@@ -24,6 +24,7 @@
 #include "kernel_table.hpp"
 #include "observables.hpp"
 #include "sliding_analysis.hpp"
+#include "solve_queue.hpp"
 #include "types.hpp"
 #include "window_projection.hpp"
 
@@ -31,9 +32,14 @@ namespace rdm2 {
 
 class BatchWindows {
  public:
-  BatchWindows(const InputMatrix& input, const AnalysisOptions& opts, const KernelTable& kernels, AnalysisResult& out);
+  // With a queue (several threads), full batches of eigenvalue-only windows are handed to it
+  // instead of solved on the spot.
+  BatchWindows(const InputMatrix& input, const AnalysisOptions& opts, const KernelTable& kernels, AnalysisResult& out,
+               SolveQueue* queue = nullptr);
   // Windows [first, last), from an empty state: the result depends only on the block.
   void run(int64_t first, int64_t last);
+  // Solves a batch another engine of the same analysis gathered (from the queue).
+  void solve(LaneBatch& batch);
 
   // Rows per tile of the band product (at most W).
   static constexpr int kTileRows = 16;
@@ -41,11 +47,7 @@ class BatchWindows {
   static constexpr int64_t kLaneOrderLimit = 256;
 
  private:
-  struct Pending {
-    int64_t window;  // index j
-    int64_t start;   // first row
-    int scaleExp;
-  };
+  typedef PendingWindow Pending;
 
   void resetRing();
   double* slotRow(int64_t row) { return rows_.data() + (row % cap_) * np_; }
@@ -59,6 +61,7 @@ class BatchWindows {
   void emitDual(int64_t j);
   void emitCovariance(int64_t j);
   void flush();
+  void freshBatch();
   void finishLane(const Pending& p, int lane, const double* values, const double* vectors);
   void fallback(const Pending& p);
   int scratchWindow(int64_t start, double* X);
@@ -90,9 +93,10 @@ class BatchWindows {
   double level_ = 0;  // see Conditioning::good
   AlignedBuffer bandOut_, bandWork_;
 
-  // The batch being collected.
-  std::vector<Pending> pending_;
-  AlignedBuffer lanesA_, solveWork_, values_, vectors_, deflateWork_;
+  // The batch being collected, and where full ones go (null: solved here).
+  std::unique_ptr<LaneBatch> batch_;
+  SolveQueue* queue_;
+  AlignedBuffer solveWork_, values_, vectors_, deflateWork_;
   std::vector<uint8_t> failed_;
   std::vector<int64_t> slots_;
   std::vector<double> sorted_, u_, probe_;

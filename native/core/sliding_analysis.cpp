@@ -6,6 +6,7 @@
 
 #include "batch_windows.hpp"
 #include "kernel_table.hpp"
+#include "solve_queue.hpp"
 #include "row_input.hpp"
 #include "thread_pool.hpp"
 
@@ -79,13 +80,31 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   const int64_t perBlock = opts.blockWindows > 0 ? opts.blockWindows : defaultBlockWindows(W, s);
   const int64_t blocks = (N + perBlock - 1) / perBlock;
   const int threads = std::max(1, opts.threads);
-  std::vector<std::unique_ptr<BatchWindows>> engines(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));
+  const int workers = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(blocks, 1)));
+  std::vector<std::unique_ptr<BatchWindows>> engines(workers);
+  // With several threads, gathered batches go through a queue that any thread may solve
+  // from, so a thread whose blocks have run out helps with the others' eigensolves.
+  std::unique_ptr<SolveQueue> queue;
+  if (workers > 1) queue = std::make_unique<SolveQueue>(workers, static_cast<std::size_t>(workers));
+  auto engine = [&](int worker) -> BatchWindows& {
+    if (!engines[worker]) engines[worker] = std::make_unique<BatchWindows>(input, opts, kernels, out, queue.get());
+    return *engines[worker];
+  };
 
-  parallelFor(blocks, threads, [&](int64_t block, int worker) {
-    if (!engines[worker]) engines[worker] = std::make_unique<BatchWindows>(input, opts, kernels, out);
-    const int64_t first = block * perBlock;
-    engines[worker]->run(first, std::min(N, first + perBlock));
-  });
+  parallelFor(
+      blocks, threads,
+      [&](int64_t block, int worker) {
+        const int64_t first = block * perBlock;
+        engine(worker).run(first, std::min(N, first + perBlock));
+      },
+      [&](int worker) {
+        if (!queue) return;
+        queue->producerDone();
+        while (std::unique_ptr<LaneBatch> batch = queue->take()) {
+          engine(worker).solve(*batch);
+          queue->recycle(std::move(batch));
+        }
+      });
 }
 
 }  // namespace rdm2
