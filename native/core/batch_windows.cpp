@@ -32,7 +32,7 @@ void scaleRow(double* y, int64_t n, double factor) {
 }  // namespace
 
 BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts, const KernelTable& kernels,
-                           AnalysisResult& out, SolveQueue* queue)
+                           AnalysisResult& out, SolveQueue* queue, std::atomic<int64_t>* firstBad)
     : input_(input),
       opts_(opts),
       k_(kernels),
@@ -55,6 +55,7 @@ BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts
       direct_(opts.transform == Transform::None && input.colStride == 1),
       // Only eigenvalue-only batches travel: eigenvectors are mapped back through this
       // engine's ring of rows.
+      firstBad_(firstBad),
       queue_(queue && dual_ && lanes_ && opts.spectrum.topK == 0 ? queue : nullptr) {
   const int64_t dim = dual_ ? W_ : n_;
   const int64_t L = laneCount_;
@@ -85,6 +86,30 @@ BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts
   sorted_.resize(order);
   u_.resize(W_);
   probe_.resize(np_);
+}
+
+bool BatchWindows::checksRows(const InputMatrix& input, const AnalysisOptions& opts) {
+  const int64_t W = opts.spectrum.window;
+  const bool dual = opts.path == SolvePath::Auto ? W <= input.cols : opts.path == SolvePath::Gram;
+  return opts.nonFinite != NonFinite::Unchecked && dual && opts.transform == Transform::None && input.colStride == 1 &&
+         !input.badRows;
+}
+
+const void* BatchWindows::inputRow(int64_t row) const {
+  const int64_t elem = input_.dtype == DType::F32 ? 4 : 8;
+  return static_cast<const char*>(input_.data) + row * input_.rowStride * elem;
+}
+
+// A row read with a non-finite result: whether it holds an unusable loss (rather than a
+// deviation that overflowed), recording it for NonFinite::Error.
+bool BatchWindows::checkedBad(int64_t row) {
+  if (!firstBad_ || k_.firstNonFinite(inputRow(row), input_.dtype == DType::F32, n_) < 0) return false;
+  if (opts_.nonFinite == NonFinite::Error) {
+    int64_t seen = firstBad_->load();
+    while (row < seen && !firstBad_->compare_exchange_weak(seen, row)) {
+    }
+  }
+  return true;
 }
 
 void BatchWindows::loadRaw(int64_t row, double* dst) const {
@@ -163,18 +188,27 @@ void BatchWindows::pushTile(int64_t a, int64_t b) {
       continue;
     }
     if (!hasRef_) {
+      if (firstBad_ && checkedBad(r)) {
+        bad_[r % cap_] = 1;
+        std::fill(y, y + np_, 0.0);
+        continue;
+      }
       loadRaw(r, ref_.data());
       hasRef_ = true;
     }
     double mx;
     if (direct_) {
       // Straight from the input row: float32 or float64 converted on the way.
-      const int64_t elem = input_.dtype == DType::F32 ? 4 : 8;
-      const void* src = static_cast<const char*>(input_.data) + r * input_.rowStride * elem;
-      mx = k_.deviationFrom(src, input_.dtype == DType::F32, ref_.data(), scaleChosen_ ? sigma : 1.0, n_, np_, y);
+      mx = k_.deviationFrom(inputRow(r), input_.dtype == DType::F32, ref_.data(), scaleChosen_ ? sigma : 1.0, n_, np_,
+                            y);
     } else {
       loadRaw(r, y);
       mx = k_.deviation(y, ref_.data(), scaleChosen_ ? sigma : 1.0, n_, np_, y);
+    }
+    if (!(mx <= std::numeric_limits<double>::max()) && checkedBad(r)) {
+      bad_[r % cap_] = 1;
+      std::fill(y, y + np_, 0.0);
+      continue;
     }
     if (!(mx <= std::numeric_limits<double>::max()))
       finite = false;

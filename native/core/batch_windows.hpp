@@ -15,6 +15,7 @@
 // its rows (an outlier that was the reference or passed through a reference move, a
 // collapse of the scale) is rebuilt from the input rows with a reference inside the window.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -34,8 +35,13 @@ class BatchWindows {
  public:
   // With a queue (several threads), full batches of eigenvalue-only windows are handed to it
   // instead of solved on the spot.
+  // With firstBad, the rows' losses are checked here as they are read (the caller scanned
+  // only the rows no window holds): a row holding a NaN or an infinity is bad (its windows
+  // degenerate), and under NonFinite::Error the lowest such row is also recorded there.
   BatchWindows(const InputMatrix& input, const AnalysisOptions& opts, const KernelTable& kernels, AnalysisResult& out,
-               SolveQueue* queue = nullptr);
+               SolveQueue* queue = nullptr, std::atomic<int64_t>* firstBad = nullptr);
+  // Whether the rows of this analysis are checked as they are read (see the constructor).
+  static bool checksRows(const InputMatrix& input, const AnalysisOptions& opts);
   // Windows [first, last), from an empty state: the result depends only on the block.
   void run(int64_t first, int64_t last);
   // Solves a batch another engine of the same analysis gathered (from the queue).
@@ -52,6 +58,8 @@ class BatchWindows {
   void resetRing();
   double* slotRow(int64_t row) { return rows_.data() + (row % cap_) * np_; }
   void loadRaw(int64_t row, double* dst) const;
+  const void* inputRow(int64_t row) const;
+  bool checkedBad(int64_t row);
   bool rowBad(int64_t row) const { return input_.badRows && input_.badRows[row]; }
   void pushTile(int64_t a, int64_t b);
   void bandInto(int64_t lo, int64_t a, int64_t b);
@@ -80,6 +88,7 @@ class BatchWindows {
   int64_t moveEvery_;
   int64_t tile_;
   bool direct_;  // rows read straight from the input (no transform, contiguous)
+  std::atomic<int64_t>* firstBad_;  // rows checked as read (see the constructor)
 
   // Ring of row slots (dual form).
   int64_t cap_ = 0;

@@ -199,9 +199,11 @@ static double deviation(const double* x, const double* ref, double scale, int64_
 }
 
 // The same from the input row itself (float32 or float64): no float64 copy of it first.
+// Returns NaN when the row holds a NaN or an infinity (x - x is 0 exactly for finite x), so
+// the batch path needs no separate pass over its input to find unusable losses.
 template <typename T>
 static double deviationOf(const T* x, const double* ref, double scale, int64_t n, int64_t padded, double* y) {
-  NativeV mx{};
+  NativeV mx{}, finite{};
   int64_t c = 0;
   for (; c + kRegisterDoubles <= n; c += kRegisterDoubles) {
     NativeV xv;
@@ -213,20 +215,23 @@ static double deviationOf(const T* x, const double* ref, double scale, int64_t n
     } else {
       xv = loadV(reinterpret_cast<const double*>(x) + c);
     }
+    finite += xv - xv;
     const NativeV v = (xv - loadV(ref + c)) * scale;
     __builtin_memcpy(y + c, &v, sizeof v);
     const NativeV a = v < 0 ? -v : v;
     mx = a > mx ? a : mx;
   }
-  double m = 0.0;
+  double m = 0.0, f = horizontalSum(finite);
   for (int l = 0; l < kRegisterDoubles; ++l) m = mx[l] > m ? mx[l] : m;
   for (; c < n; ++c) {
-    y[c] = (static_cast<double>(x[c]) - ref[c]) * scale;
+    const double xc = static_cast<double>(x[c]);
+    f += xc - xc;
+    y[c] = (xc - ref[c]) * scale;
     const double a = __builtin_fabs(y[c]);
     m = a > m ? a : m;
   }
   for (; c < padded; ++c) y[c] = 0.0;
-  return m;
+  return f == 0 ? m : f;
 }
 
 static double deviationFrom(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded,

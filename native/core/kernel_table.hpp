@@ -35,7 +35,8 @@ struct KernelTable {
   // y = (x - ref) * scale over n values, zero up to `padded`; returns max |y|.
   double (*deviation)(const double* x, const double* ref, double scale, int64_t n, int64_t padded, double* y);
   // y = (x - ref) * scale for a row of n losses stored as float32 (f32) or float64 with
-  // element stride 1, converted on the way, zero up to `padded`; returns max |y|.
+  // element stride 1, converted on the way, zero up to `padded`; returns max |y|, or NaN
+  // when x holds a NaN or an infinity.
   double (*deviationFrom)(const void* x, bool f32, const double* ref, double scale, int64_t n, int64_t padded,
                           double* y);
   // y = x (float32 or float64, stride 1) as float64; returns the first index holding NaN

@@ -1,6 +1,7 @@
 #include "sliding_analysis.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
 
@@ -58,17 +59,29 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
 
   // The non-finite scan runs here, on the worker thread, so a large input never
   // holds up the caller's event loop.
+  // On the batch path's direct reads, the rows inside windows are checked as the engines
+  // read them (one pass over the input instead of two); only the rows no window holds (the
+  // tail, and the gaps between windows longer than their stride) are scanned here.
   std::vector<uint8_t> scannedBad;
   InputMatrix input = in;
-  if (opts.nonFinite != NonFinite::Unchecked) {
+  const bool checkedAsRead = BatchWindows::checksRows(in, opts);
+  std::atomic<int64_t> firstBad{T};
+  // (Rows in no window matter only to NonFinite::Error.)
+  if (opts.nonFinite == NonFinite::Error || (opts.nonFinite != NonFinite::Unchecked && !checkedAsRead)) {
     const bool direct = opts.transform == Transform::None && in.colStride == 1;
     const int64_t elem = in.dtype == DType::F32 ? 4 : 8;
     for (int64_t r = 0; r < T; ++r) {
+      if (checkedAsRead && r <= W - 1 + (N - 1) * s && r % s < W) continue;  // in a window
       const int64_t c = direct ? kernels.firstNonFinite(static_cast<const char*>(in.data) + r * in.rowStride * elem,
                                                         in.dtype == DType::F32, n)
                                : firstBadColumn(in, r, opts.transform);
       if (c < 0) continue;
-      if (opts.nonFinite == NonFinite::Error) throw NonFiniteError(r, c, in.at(r, c));
+      if (opts.nonFinite == NonFinite::Error) {
+        // A row inside a window, before this one, may hold the first unusable loss.
+        if (!checkedAsRead) throw NonFiniteError(r, c, in.at(r, c));
+        firstBad = r;
+        break;
+      }
       if (scannedBad.empty()) {
         scannedBad.assign(T, 0);
         if (in.badRows) std::copy(in.badRows, in.badRows + T, scannedBad.begin());
@@ -87,7 +100,9 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   std::unique_ptr<SolveQueue> queue;
   if (workers > 1) queue = std::make_unique<SolveQueue>(workers, static_cast<std::size_t>(workers));
   auto engine = [&](int worker) -> BatchWindows& {
-    if (!engines[worker]) engines[worker] = std::make_unique<BatchWindows>(input, opts, kernels, out, queue.get());
+    if (!engines[worker])
+      engines[worker] =
+          std::make_unique<BatchWindows>(input, opts, kernels, out, queue.get(), checkedAsRead ? &firstBad : nullptr);
     return *engines[worker];
   };
 
@@ -105,6 +120,15 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
           queue->recycle(std::move(batch));
         }
       });
+  // Under NonFinite::Error, the first unusable loss in row order (every row before it was
+  // checked, by the scan above or by the engine whose windows hold it).
+  const int64_t r = firstBad.load();
+  if (r < T) {
+    const int64_t elem = in.dtype == DType::F32 ? 4 : 8;
+    const int64_t c = kernels.firstNonFinite(static_cast<const char*>(in.data) + r * in.rowStride * elem,
+                                             in.dtype == DType::F32, n);
+    throw NonFiniteError(r, c, in.at(r, c));
+  }
 }
 
 }  // namespace rdm2
