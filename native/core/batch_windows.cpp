@@ -76,6 +76,7 @@ BatchWindows::BatchWindows(const InputMatrix& input, const AnalysisOptions& opts
   }
   batch_ = std::make_unique<LaneBatch>();
   batch_->a.resize(dim * dim * L);
+  if (dual_) stage_.resize(W_ * W_ * L);
   deflateWork_.resize(dim * L);
   const int64_t order = std::max<int64_t>(order_, 1);
   values_.resize(order * L);
@@ -335,15 +336,16 @@ void BatchWindows::emitDual(int64_t j) {
   // The benchmark's from-scratch mode: this window's Gram from its rows.
   if (opts_.scratch) rebuildRing(-1, lowestNeededRow());
   const int64_t lane = static_cast<int64_t>(batch_->pending.size());
-  const int64_t stride = laneCount_;
-  double* dst = batch_->a.data() + lane;
+  // Gathered into the lane's own stretch of the staging area, interleaved when the batch is
+  // full (interleaving one window at a time would write every cache line of the batch).
+  double* dst = stage_.data() + lane * W_ * W_;
   for (int64_t i = 0; i < W_; ++i) slots_[i] = (start + i) % cap_;
-  Conditioning c = gatherWindowGram(gram_.data(), cap_, slots_.data(), W_, dst, stride);
+  Conditioning c = gatherWindowGram(gram_.data(), cap_, slots_.data(), W_, dst, 1);
   if (!c.good(W_, level_)) {
     // The reference is far from this window's rows (or the scale is off): rebuild from the
     // input rows around a row near the window's mean.
     rebuildRing(start + nearestToMean(gram_.data(), cap_, slots_.data(), W_, c.finite), lowestNeededRow());
-    c = gatherWindowGram(gram_.data(), cap_, slots_.data(), W_, dst, stride);
+    c = gatherWindowGram(gram_.data(), cap_, slots_.data(), W_, dst, 1);
   }
   if (!c.finite) {
     writeObservables(j, degenerateWindow(m_, topK_, n_, out_.eigenvalues.data() + j * m_, vectors));
@@ -389,9 +391,25 @@ void BatchWindows::emitCovariance(int64_t j) {
   if (static_cast<int>(batch_->pending.size()) == laneCount_) flush();
 }
 
+void BatchWindows::interleaveStaged() {
+  // Lane l's lower triangle, stored row-major at stage_ + l W^2, into the batch's
+  // lane-interleaved matrix; lanes past the last window repeat lane 0.
+  const int64_t L = laneCount_, count = static_cast<int64_t>(batch_->pending.size()), WW = W_ * W_;
+  const double* S = stage_.data();
+  double* A = batch_->a.data();
+  for (int64_t i = 0; i < W_; ++i)
+    for (int64_t idx = i * W_; idx <= i * W_ + i; ++idx) {
+      double* out = A + idx * L;
+      int64_t l = 0;
+      for (; l < count; ++l) out[l] = S[l * WW + idx];
+      for (; l < L; ++l) out[l] = S[idx];
+    }
+}
+
 void BatchWindows::flush() {
   std::vector<Pending>& pending = batch_->pending;
   if (pending.empty()) return;
+  if (dual_) interleaveStaged();
   if (queue_) {
     std::unique_ptr<LaneBatch> own = queue_->put(std::move(batch_));
     freshBatch();

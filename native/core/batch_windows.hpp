@@ -70,6 +70,7 @@ class BatchWindows {
   void emitCovariance(int64_t j);
   void flush();
   void freshBatch();
+  void interleaveStaged();
   void finishLane(const Pending& p, int lane, const double* values, const double* vectors);
   void fallback(const Pending& p);
   int scratchWindow(int64_t start, double* X);
@@ -105,7 +106,7 @@ class BatchWindows {
   // The batch being collected, and where full ones go (null: solved here).
   std::unique_ptr<LaneBatch> batch_;
   SolveQueue* queue_;
-  AlignedBuffer solveWork_, values_, vectors_, deflateWork_;
+  AlignedBuffer stage_, solveWork_, values_, vectors_, deflateWork_;
   std::vector<uint8_t> failed_;
   std::vector<int64_t> slots_;
   std::vector<double> sorted_, u_, probe_;

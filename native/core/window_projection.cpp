@@ -73,12 +73,21 @@ Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots
   for (int64_t i = 0; i < W; ++i) {
     const double* row = G + slots[i] * ldG;
     double* out = dst + i * W * stride;
-    double rowSum = 0;
-    for (int64_t j = 0; j < i; ++j) {
+    // Four partial sums: one chain of dependent additions would be latency bound.
+    double part[4] = {0, 0, 0, 0};
+    int64_t j = 0;
+    for (; j + 4 <= i; j += 4)
+      for (int q = 0; q < 4; ++q) {
+        const double g = row[slots[j + q]];
+        out[(j + q) * stride] = g;
+        part[q] += g;
+      }
+    for (; j < i; ++j) {
       const double g = row[slots[j]];
       out[j * stride] = g;
-      rowSum += g;
+      part[0] += g;
     }
+    const double rowSum = (part[0] + part[1]) + (part[2] + part[3]);
     const double diag = row[slots[i]];
     out[i * stride] = diag;
     trace += diag;
