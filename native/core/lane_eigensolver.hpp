@@ -223,27 +223,56 @@ struct LaneEigen {
 
   // Eigenvalues of the symmetric tridiagonal (d, e), left in d unsorted; e is destroyed
   // (it needs N entries). Returns the lanes that did not converge in maxSweeps sweeps.
+  //
+  // Each lane keeps its own l (the first eigenvalue not yet found), so a lane whose d[l] has
+  // converged moves on while others still iterate at theirs: in lockstep at a common l, a
+  // third of the lanes' steps waited for the slowest lane. Per lane the steps are exactly
+  // dsterf's, in its order (the split search from l, the sweep from the split down to l, the
+  // check of e[l] after it), so every lane computes what it computes alone.
   static M eigenvalues(int N, V* d, V* e, int maxSweeps) {
     const double eps2 = 0x1p-106;  // (2^-53)^2, LAPACK's dlamch('E') squared
     const V zero = splat<V>(0.0), one = splat<V>(1.0);
     for (int i = 0; i + 1 < N; ++i) e[i] *= e[i];
-    V sweeps = zero;
+    auto negligible = [&](int i) { return vabs(e[i]) <= eps2 * vabs(d[i] * d[i + 1]); };
+    V sweeps = zero, lv = zero;
     M failed = noLanes();
-    for (int l = 0; l < N;) {
-      const V m = findSplit(N, l, e, [&](int i) { return vabs(e[i]) <= eps2 * vabs(d[i] * d[i + 1]); });
-      M active = (m != splat<V>(l)) & ~failed;
+    double* dd = reinterpret_cast<double*>(d);
+    double* ed = reinterpret_cast<double*>(e);
+    for (;;) {
+      const M working = (lv < splat<V>(N - 1)) & ~failed;
+      if (!anyOf(working)) break;
+      // Per working lane: the first negligible e[i], i >= its l (set to zero), or N - 1.
+      V m = splat<V>(N - 1);
+      {
+        M found = ~working;
+        for (int i = lowest(lv, working, N - 1); i + 1 < N; ++i) {
+          const M small = negligible(i) & (splat<V>(i) >= lv);
+          const M first = small & ~found;
+          m = select(first, splat<V>(i), m);
+          e[i] = select(first, zero, e[i]);
+          found |= small;
+          if (allOf(found)) break;
+        }
+      }
+      // m == l: d[l] is an eigenvalue, the lane moves on.
+      const M converged = working & (m == lv);
+      lv = select(converged, lv + 1.0, lv);
+      M active = working & ~converged;
       const M over = active & (sweeps >= maxSweeps);
       failed |= over;
       active &= ~over;
-      if (!anyOf(active)) {
-        ++l;
-        continue;
-      }
+      if (!anyOf(active)) continue;
       sweeps += select(active, one, zero);
-      // Shift from the leading 2 x 2 block.
-      const V p0 = d[l];
-      const V rte = vsqrt(e[l]);
-      V sigma = (d[l + 1] - p0) / (2.0 * rte);
+      // Shift from each lane's leading 2 x 2 block.
+      V p0 = zero, el = zero, d1 = zero;
+      for (int q = 0; q < L; ++q) {
+        const int l = active[q] ? static_cast<int>(lv[q]) : 0;
+        reinterpret_cast<double*>(&p0)[q] = dd[l * L + q];
+        reinterpret_cast<double*>(&el)[q] = ed[l * L + q];
+        reinterpret_cast<double*>(&d1)[q] = dd[(l + 1) * L + q];
+      }
+      const V rte = vsqrt(el);
+      V sigma = (d1 - p0) / (2.0 * rte);
       const V r0 = vsqrt(sigma * sigma + 1.0);
       sigma = p0 - rte / (sigma + vcopysign(r0, sigma));
       V c = one, s = zero, gamma = zero, p = zero;
@@ -276,16 +305,38 @@ struct LaneEigen {
         // gamma (gamma r / p) keeps every intermediate near the magnitude of p.
         p = select(c != zero, gamma * (gr * pinv), oldc * bb);
       };
+      // A lane's sweep ends with its row l: e[l] and d[l] take the sweep's last values.
+      auto finish = [&](int i) __attribute__((always_inline)) {
+        const M end = active & (lv == splat<V>(i));
+        if (!anyOf(end)) return;
+        e[i] = select(end, s * p, e[i]);
+        d[i] = select(end, sigma + gamma, d[i]);
+      };
       const int top = highest(m, active), low = lowest(m, active, top);
+      const int bottom = lowest(lv, active, top);
       // Rows where some lane has not started yet: per-lane start and live masks.
-      for (int i = top - 1; i >= low - 1 && i >= l; --i) {
+      int i = top - 1;
+      for (; i >= low - 1 && i >= bottom; --i) {
         const V fi = splat<V>(i);
-        step(i, active & (fi < m), true, active & (m == fi + 1.0));
+        step(i, active & (fi < m) & (fi >= lv), true, active & (m == fi + 1.0));
+        finish(i);
       }
-      // Below every lane's start: all active lanes are in the sweep.
-      for (int i = low - 2; i >= l; --i) step(i, active, false, active);
-      e[l] = select(active, s * p, e[l]);
-      d[l] = select(active, sigma + gamma, d[l]);
+      // Below every lane's start: every active lane whose l is not above the row.
+      for (; i >= bottom; --i) {
+        step(i, active & (splat<V>(i) >= lv), false, active);
+        finish(i);
+      }
+      // dsterf looks for the next split from l: where e[l] is already negligible, d[l] has
+      // converged and the lane moves on now rather than after an idle round.
+      for (int q = 0; q < L; ++q) {
+        if (!active[q]) continue;
+        const int l = static_cast<int>(lv[q]);
+        double& el2 = ed[l * L + q];
+        if (__builtin_fabs(el2) <= eps2 * __builtin_fabs(dd[l * L + q] * dd[(l + 1) * L + q])) {
+          el2 = 0.0;
+          reinterpret_cast<double*>(&lv)[q] = l + 1;
+        }
+      }
     }
     return failed;
   }
