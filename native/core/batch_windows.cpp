@@ -283,7 +283,10 @@ void BatchWindows::moveReference(int64_t row) {
     }
     level_ = std::max(level_, gi[i % cap_]);
   }
-  const int64_t validLo = std::max(firstRow_, newest_ - cap_ + 1);
+  // Only the rows still read are shifted: those of windows to come and pending eigenvectors
+  // (lowestNeededRow()) and those the next tile's dot products reach back to.
+  const int64_t needed = std::min(lowestNeededRow(), newest_ - W_ + 2);
+  const int64_t validLo = std::max(needed, std::max(firstRow_, newest_ - cap_ + 1));
   std::memcpy(probe_.data(), slotRow(row), sizeof(double) * np_);
   for (int64_t r = validLo; r <= newest_; ++r) k_.deviation(slotRow(r), probe_.data(), 1.0, n_, np_, slotRow(r));
   loadRaw(row, ref_.data());
