@@ -88,7 +88,7 @@ class BatchWindows {
   int laneCount_;  // matrices per batch
   int64_t moveEvery_;
   int64_t tile_;
-  bool direct_;  // rows read straight from the input (no transform, contiguous)
+  bool direct_;                     // rows read straight from the input (no transform, contiguous)
   std::atomic<int64_t>* firstBad_;  // rows checked as read (see the constructor)
 
   // Ring of row slots (dual form).

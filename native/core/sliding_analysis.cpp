@@ -7,8 +7,8 @@
 
 #include "batch_windows.hpp"
 #include "kernel_table.hpp"
-#include "solve_queue.hpp"
 #include "row_input.hpp"
+#include "solve_queue.hpp"
 #include "thread_pool.hpp"
 
 namespace rdm2 {
@@ -125,8 +125,8 @@ void analyzeSliding(const InputMatrix& in, const AnalysisOptions& opts, Analysis
   const int64_t r = firstBad.load();
   if (r < T) {
     const int64_t elem = in.dtype == DType::F32 ? 4 : 8;
-    const int64_t c = kernels.firstNonFinite(static_cast<const char*>(in.data) + r * in.rowStride * elem,
-                                             in.dtype == DType::F32, n);
+    const int64_t c =
+        kernels.firstNonFinite(static_cast<const char*>(in.data) + r * in.rowStride * elem, in.dtype == DType::F32, n);
     throw NonFiniteError(r, c, in.at(r, c));
   }
 }
