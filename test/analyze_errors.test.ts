@@ -49,6 +49,35 @@ describe('analyze rejects bad input with a message and a stable code', () => {
     for (let j = 0; j < 6; j++) expect(Math.abs(a.shc[10 + j] - clean.shc[j])).toBeLessThan(1e-12 * clean.shc[j]);
     expect(Array.from(a.eigenvalues.subarray(3 * 4, 4 * 4)).every(Number.isNaN)).toBe(true);
   });
+  it('the first unusable loss in row order is named whatever the thread count and wherever it lies', () => {
+    // Rows inside windows are checked as the engines read them, block by block; rows in no
+    // window (the tail, gaps between windows longer than the stride) are scanned first.
+    const T = 700, n = 24;
+    const base = Float64Array.from({ length: T * n }, (_, i) => Math.sin(i * 0.37) + 0.001 * i);
+    const data = Float64Array.from(base);
+    data[650 * n + 3] = NaN;
+    data[100 * n + 5] = Infinity;
+    for (const threads of [1, 2, 8])
+      expectError(() => analyzeSync({ data, shape: [T, n] }, { window: 8, threads }), 'ERR_RDM2_NON_FINITE', /row 100, column 5: Infinity is not finite/);
+    // Stride 10, W 4: rows 4..9 of every 10 are in no window, and so are rows 694..699.
+    const gaps = Float64Array.from(base);
+    gaps[697 * n] = NaN;
+    gaps[15 * n + 2] = NaN;
+    expectError(() => analyzeSync({ data: gaps, shape: [T, n] }, { window: 4, stride: 10, threads: 2 }), 'ERR_RDM2_NON_FINITE', /row 15, column 2/);
+    gaps[12 * n + 1] = -Infinity;
+    expectError(() => analyzeSync({ data: gaps, shape: [T, n] }, { window: 4, stride: 10, threads: 2 }), 'ERR_RDM2_NON_FINITE', /row 12, column 1/);
+    // skip-window: rows in no window change nothing; a bad row inside one marks its window.
+    gaps[12 * n + 1] = base[12 * n + 1];
+    const skipped = analyzeSync({ data: gaps, shape: [T, n] }, { window: 4, stride: 10, nonFinite: 'skip-window', threads: 2 });
+    const clean = analyzeSync({ data: base, shape: [T, n] }, { window: 4, stride: 10, threads: 2 });
+    expect(Array.from(skipped.shc)).toEqual(Array.from(clean.shc));
+    expect(Array.from(skipped.degenerate).every((d) => d === 0)).toBe(true);
+    const inside = Float32Array.from(base);
+    inside[333 * n + 7] = NaN;
+    const marked = analyzeSync({ data: inside, shape: [T, n] }, { window: 8, nonFinite: 'skip-window', threads: 2 });
+    const expected = Array.from({ length: T - 7 }, (_, j) => (j <= 333 && 333 <= j + 7 ? 1 : 0));
+    expect(Array.from(marked.degenerate)).toEqual(expected);
+  });
   it('the log transform needs positive losses', () => {
     const data = Float64Array.from(good.data, (x) => Math.abs(x) + 1);
     data[5 * 4 + 3] = 0;
