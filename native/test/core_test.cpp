@@ -294,29 +294,33 @@ void testSlidingAgainstTwoPass() {
     rdm2::AnalysisOptions opts;
     opts.spectrum.window = c.W;
     opts.spectrum.detrend = c.detrend;
-    opts.spectrum.topK = 1;
     opts.stride = c.stride;
     std::vector<rdm2::AnalysisResult> perThreads;
-    for (Isa isa : supportedIsas()) {
-      for (int threads : {1, 3}) {
-        opts.isa = static_cast<int>(isa);
-        opts.threads = threads;
-        opts.blockWindows = 4;
-        rdm2::AnalysisResult r;
-        rdm2::analyzeSliding(in, opts, r);
-        for (int64_t j = 0; j < r.windows; ++j) {
-          const std::vector<double> ref = twoPass(X, c.n, r.t[j] - c.W + 1, c.W, c.detrend);
-          for (int64_t k = 0; k < r.eigenCount; ++k)
-            CHECK(std::fabs(r.eigenvalues[j * r.eigenCount + k] - ref[k]) <= 1e-11 * ref[0],
-                  "%s T=%lld W=%lld window %lld eigenvalue %lld: %.17g vs %.17g", rdm2::isaName(isa),
-                  static_cast<long long>(c.T), static_cast<long long>(c.W), static_cast<long long>(j),
-                  static_cast<long long>(k), r.eigenvalues[j * r.eigenCount + k], ref[k]);
+    // topK 0: with several threads, batches of windows are handed between threads.
+    for (int topK : {0, 1}) {
+      opts.spectrum.topK = topK;
+      for (Isa isa : supportedIsas()) {
+        for (int threads : {1, 3}) {
+          opts.isa = static_cast<int>(isa);
+          opts.threads = threads;
+          opts.blockWindows = 4;
+          rdm2::AnalysisResult r;
+          rdm2::analyzeSliding(in, opts, r);
+          for (int64_t j = 0; j < r.windows; ++j) {
+            const std::vector<double> ref = twoPass(X, c.n, r.t[j] - c.W + 1, c.W, c.detrend);
+            for (int64_t k = 0; k < r.eigenCount; ++k)
+              CHECK(std::fabs(r.eigenvalues[j * r.eigenCount + k] - ref[k]) <= 1e-11 * ref[0],
+                    "%s T=%lld W=%lld window %lld eigenvalue %lld: %.17g vs %.17g", rdm2::isaName(isa),
+                    static_cast<long long>(c.T), static_cast<long long>(c.W), static_cast<long long>(j),
+                    static_cast<long long>(k), r.eigenvalues[j * r.eigenCount + k], ref[k]);
+          }
+          if (threads == 1)
+            perThreads.push_back(r);
+          else
+            CHECK(r.eigenvalues == perThreads.back().eigenvalues && r.eigenvectors == perThreads.back().eigenvectors &&
+                      r.observables == perThreads.back().observables,
+                  "%s topK %d: results differ across thread counts", rdm2::isaName(isa), topK);
         }
-        if (threads == 1)
-          perThreads.push_back(r);
-        else
-          CHECK(r.eigenvalues == perThreads.back().eigenvalues && r.eigenvectors == perThreads.back().eigenvectors,
-                "%s: results differ across thread counts", rdm2::isaName(isa));
       }
     }
   }
