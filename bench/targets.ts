@@ -141,7 +141,7 @@ export function judgeTargets(r: RunResults): Target[] {
         met: speedup >= 1.8,
         note:
           `CPU time 2 threads / 1 thread = ${fmtX(two.bestCpu / one.bestCpu)} (work added by splitting); ` +
-          `block split bounds the speedup at ${fmtX(bound)}; other processes kept ${others}`,
+          `a thread whose blocks have run out solves the other's batches (the block split alone would bound the speedup at ${fmtX(bound)}); other processes kept ${others}`,
       });
     }
   }
@@ -162,8 +162,10 @@ export function judgeTargets(r: RunResults): Target[] {
 }
 
 /**
- * The best speedup `threads` workers can reach on the batch path's blocks of windows, assuming
- * equal cost per window (refills ignored). Blocks are handed out dynamically, largest first here.
+ * The best speedup `threads` workers could reach if each block of windows were done by one
+ * worker alone, assuming equal cost per window (refills ignored). Blocks are handed out
+ * dynamically, largest first here. (Eigenvalue-only batches move between threads, so the
+ * batch path is no longer bound by it: see native/core/solve_queue.hpp.)
  */
 export function blockBound(T: number, W: number, stride: number, threads: number): number {
   const N = windowCount({ T, W, stride });
