@@ -141,6 +141,8 @@ export interface EvaluatedRun {
   run: RealRun;
   settings: RealAnalysisSettings;
   analysis: Analysis;
+  /** The losses analysed (every `cadence`-th checkpoint). */
+  losses: RealRun['losses'];
   /** Steps of the (subsampled) checkpoints. */
   steps: Float64Array;
   /** Step of each window's last checkpoint. */
@@ -173,5 +175,5 @@ export async function evaluateRun(
   });
   const w = indicatorWarnings(sub.losses, analysis, { steps: sub.steps, groups: run.groups, ...(options.indicators ? { indicators: options.indicators } : {}) });
   const outcome = w.results.map((res) => classifyWarnings(res.warnings, sub.steps[0]!, run.transition));
-  return { run, settings, analysis, steps: sub.steps, windowSteps: w.windowSteps, indicator: w.indicator, outcome };
+  return { run, settings, analysis, losses: sub.losses, steps: sub.steps, windowSteps: w.windowSteps, indicator: w.indicator, outcome };
 }

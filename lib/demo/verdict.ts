@@ -25,7 +25,8 @@ export function deepLinearReproduced(r: DeepLinearDemoResult): boolean {
   return r.ordered >= need && r.modes.every((m) => m.found >= need);
 }
 
-function fmt(v: number | null | undefined, digits = 1): string {
+/** A number with fixed digits, '-' when missing, never '-0.0'. */
+export function fmt(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';
   const s = v.toFixed(digits);
   return s === `-${(0).toFixed(digits)}` ? (0).toFixed(digits) : s;
@@ -35,10 +36,10 @@ function step(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? 'none' : String(Math.round(v * 1e6) / 1e6);
 }
 
-/** Right-aligns each column of `rows` (the first row is the header) and joins them with two spaces. */
-function table(rows: string[][], indent: string): string[] {
+/** Aligns each column of `rows` (the first row is the header), the first `left` columns to the left and the rest to the right, joined by two spaces. */
+export function table(rows: string[][], indent: string, left = 0): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => indent + r.map((cell, c) => cell.padStart(widths[c])).join('  '));
+  return rows.map((r) => (indent + r.map((cell, c) => (c < left ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).trimEnd());
 }
 
 /** The synthetic scenario's lines of the verdict table. */
