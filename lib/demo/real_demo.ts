@@ -8,6 +8,7 @@ import { surrogateTest } from '../stats/surrogate.js';
 import { isShiftRow, type CellScore, type RowName, type RowSettings, type ShiftSettings } from './real_choice.js';
 import { REAL_CHOSEN } from './real_chosen.js';
 import {
+  REAL_SURROGATES,
   REPORT_SEEDS,
   evaluateRun,
   evaluateShifts,
@@ -19,8 +20,6 @@ import {
 import { REAL_SETTINGS, readRealRun, type RealRun, type RealSettingInfo, type RealSettingName } from './real_runs.js';
 import { REPRODUCED_SHARE } from './verdict.js';
 
-/** Surrogates per held-out run for the SHC peak's p-value (circular shifts, seeded by the run's seed). */
-export const REAL_SURROGATES = 99;
 
 /** One row of a real setting's table: an indicator with its chosen settings, over the held-out seeds. */
 export interface RealRowResult {
@@ -93,6 +92,8 @@ export interface RealSettingResult {
   rivalMeanLoss: { row: RealRowResult; seeds: number } | null;
   rivalScalar: { row: RealRowResult; seeds: number } | null;
   verdict: { earlyWarning: boolean; peakBefore: boolean; earlierThanMeanLoss: boolean; earlierThanScalar: boolean };
+  /** The first held-out seed analysed at the SHC's settings (with the top eigenvector): the run the demo's report shows. */
+  representative: EvaluatedRun;
 }
 
 function rowKind(row: RowName): RealRowResult['kind'] {
@@ -201,6 +202,7 @@ export async function runRealSetting(name: RealSettingName, options: { runs?: Re
 
   const outcomes = new Map<RowName, WarningOutcome[]>(chosen.rows.map((r) => [r.row, []]));
   const details: Omit<RealSeedResult, 'earlierThanMeanLoss' | 'earlierThanScalar'>[] = [];
+  let representative: EvaluatedRun | undefined;
   const references: RealReference[] = [
     { label: 'SHC at W 20 (the paper\'s window) and nothing else', hits: 0, tooEarly: 0, windows: [], transforms: [] },
     { label: 'SHC at --window auto --transform auto', hits: 0, tooEarly: 0, windows: [], transforms: [] },
@@ -210,7 +212,10 @@ export async function runRealSetting(name: RealSettingName, options: { runs?: Re
       const hasShc = rows.includes('shc');
       const ev = await evaluateRun(run, settings, { indicators: rows, topK: hasShc ? 1 : 0 });
       ev.indicator.forEach((row, r) => outcomes.get(row)!.push(ev.outcome[r]!));
-      if (hasShc) details.push(await shcDetails(ev, info.expectedGroup));
+      if (hasShc) {
+        details.push(await shcDetails(ev, info.expectedGroup));
+        representative ??= ev;
+      }
     }
     for (const f of fractions) {
       for (const { group, outcome } of evaluateShifts(run, f)) {
@@ -289,5 +294,6 @@ export async function runRealSetting(name: RealSettingName, options: { runs?: Re
       earlierThanMeanLoss: seedResults.filter((s) => s.earlierThanMeanLoss).length >= need,
       earlierThanScalar: seedResults.filter((s) => s.earlierThanScalar).length >= need,
     },
+    representative: representative!,
   };
 }

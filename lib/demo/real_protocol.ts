@@ -12,6 +12,9 @@ export const CHOICE_SEEDS: readonly number[] = Object.freeze([0, 1, 2, 3, 4]);
 /** Seeds on which the chosen settings are reported; they took no part in any choice. */
 export const REPORT_SEEDS: readonly number[] = Object.freeze([5, 6, 7, 8, 9]);
 
+/** Surrogates per held-out run for the p-value of the SHC peak (circular shifts, seeded by the run's seed). */
+export const REAL_SURROGATES = 99;
+
 /** One way to analyse a recording: the settings the demo chooses among. */
 export interface RealAnalysisSettings {
   /** Use every `cadence`-th recorded checkpoint (1: every 5 steps as recorded; 2: every 10; 4: every 20). */

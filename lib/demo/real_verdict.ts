@@ -1,8 +1,8 @@
 // The verdict table of a real setting, as `rdm2 demo` prints it and docs/real-networks.md quotes it.
 import type { RowSettings, ShiftSettings } from './real_choice.js';
-import { REAL_SURROGATES, type RealRowResult, type RealSettingResult } from './real_demo.js';
-import { HORIZON_FRACTION, type RealAnalysisSettings } from './real_protocol.js';
-import { fmt, table } from './verdict.js';
+import type { RealRowResult, RealSettingResult } from './real_demo.js';
+import { HORIZON_FRACTION, REAL_SURROGATES, type RealAnalysisSettings } from './real_protocol.js';
+import { fmt, table } from './text_table.js';
 
 /** A row's settings in the table's short form, e.g. `5 steps W40 log b2` or `f 0.05`. */
 export function shortSettings(s: RowSettings, stepsPerCheckpoint: number): string {

@@ -1,5 +1,9 @@
 // The demo's verdicts and the short table `rdm2 demo` prints.
 import type { DeepLinearDemoResult } from './deep_linear_demo.js';
+import type { RealSettingResult } from './real_demo.js';
+import { REAL_SETTINGS } from './real_runs.js';
+import { realVerdictLines } from './real_verdict.js';
+import { fmt, table } from './text_table.js';
 import type { SyntheticDemoResult } from './synthetic_demo.js';
 
 /** Share of seeds in which a claim must hold for the scenario to count as reproduced. */
@@ -25,21 +29,8 @@ export function deepLinearReproduced(r: DeepLinearDemoResult): boolean {
   return r.ordered >= need && r.modes.every((m) => m.found >= need);
 }
 
-/** A number with fixed digits, '-' when missing, never '-0.0'. */
-export function fmt(v: number | null | undefined, digits = 1): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
-  const s = v.toFixed(digits);
-  return s === `-${(0).toFixed(digits)}` ? (0).toFixed(digits) : s;
-}
-
 function step(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? 'none' : String(Math.round(v * 1e6) / 1e6);
-}
-
-/** Aligns each column of `rows` (the first row is the header), the first `left` columns to the left and the rest to the right, joined by two spaces. */
-export function table(rows: string[][], indent: string, left = 0): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => (indent + r.map((cell, c) => (c < left ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).trimEnd());
 }
 
 /** The synthetic scenario's lines of the verdict table. */
@@ -95,7 +86,11 @@ export function deepLinearVerdictLines(r: DeepLinearDemoResult): string[] {
   ];
 }
 
-/** The whole table `rdm2 demo` prints, without the trailing file list. */
-export function verdictTable(synthetic: SyntheticDemoResult, deepLinear: DeepLinearDemoResult): string {
-  return [...syntheticVerdictLines(synthetic), '', ...deepLinearVerdictLines(deepLinear)].join('\n') + '\n';
+/** The whole table `rdm2 demo` prints, without the trailing file list: each part that ran, numbered as in the full demo. */
+export function verdictTable(parts: { synthetic?: SyntheticDemoResult; deepLinear?: DeepLinearDemoResult; real?: RealSettingResult[] }): string {
+  const blocks: string[][] = [];
+  if (parts.synthetic) blocks.push(syntheticVerdictLines(parts.synthetic));
+  if (parts.deepLinear) blocks.push(deepLinearVerdictLines(parts.deepLinear));
+  for (const r of parts.real ?? []) blocks.push(realVerdictLines(r, 3 + REAL_SETTINGS.findIndex((s) => s.name === r.info.name)));
+  return blocks.map((b) => b.join('\n')).join('\n\n') + '\n';
 }
