@@ -204,7 +204,7 @@ export async function runRealSetting(name: RealSettingName, options: { runs?: Re
   const details: Omit<RealSeedResult, 'earlierThanMeanLoss' | 'earlierThanScalar'>[] = [];
   let representative: EvaluatedRun | undefined;
   const references: RealReference[] = [
-    { label: 'SHC at W 20 (the paper\'s window) and nothing else', hits: 0, tooEarly: 0, windows: [], transforms: [] },
+    { label: "SHC at the paper's window alone", hits: 0, tooEarly: 0, windows: [], transforms: [] },
     { label: 'SHC at --window auto --transform auto', hits: 0, tooEarly: 0, windows: [], transforms: [] },
   ];
   for (const run of runs) {

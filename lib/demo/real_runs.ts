@@ -15,6 +15,8 @@ export interface RealSettingInfo {
   title: string;
   /** The model and task in a few words. */
   task: string;
+  /** The probe groups and their sizes. */
+  probes: string;
   /** The transition rule of its script, in words. */
   rule: string;
   /** The probe group expected to take part in the transition (block energy of the top eigenvector at the SHC peak). */
@@ -26,21 +28,24 @@ export const REAL_SETTINGS: readonly RealSettingInfo[] = Object.freeze([
   {
     name: 'grokking',
     title: 'Grokking',
-    task: 'MLP on a + b mod 31, AdamW with weight decay 1; probes: train 64, test 64',
+    task: 'an MLP learns a + b mod 31 (AdamW, weight decay 1)',
+    probes: 'train 64, test 64',
     rule: 'held-out accuracy reaches 0.5',
     expectedGroup: 'test',
   },
   {
     name: 'induction_heads',
     title: 'Induction heads',
-    task: '2-layer attention-only transformer on sequences repeating a random segment; probes: repeated 64, random 64',
+    task: 'a 2-layer attention-only transformer, sequences that repeat a segment',
+    probes: 'repeated 64, random 64',
     rule: 'in-context score reaches half its final value',
     expectedGroup: 'repeated',
   },
   {
     name: 'misalignment_analogue',
-    title: 'Emergent-misalignment ANALOGUE (a small multi-task MLP, not a language model)',
-    task: 'fine-tuned on task a + b with bad-rule labels; probes: finetuned 32, untouched 96',
+    title: 'Emergent-misalignment ANALOGUE',
+    task: 'a multi-task MLP (no language model) fine-tuned on one task with bad labels',
+    probes: 'finetuned 32, untouched 96',
     rule: 'misalignment rate on the untouched tasks reaches 0.05',
     expectedGroup: 'untouched',
   },

@@ -11,7 +11,8 @@ export function shortSettings(s: RowSettings, stepsPerCheckpoint: number): strin
   return [`${a.cadence * stepsPerCheckpoint} steps`, `W${a.window}`, a.transform === 'log' ? 'log' : '', a.detrend === 'linear' ? 'lin' : '', a.beta === 1 ? '' : `b${a.beta}`].filter(Boolean).join(' ');
 }
 
-const seedList = (seeds: readonly number[]) => (seeds.length > 1 && seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1) ? `${seeds[0]}-${seeds.at(-1)}` : seeds.join(', '));
+/** Seeds as a range (`5-9`) when consecutive, else a list. */
+export const seedList = (seeds: readonly number[]) => (seeds.length > 1 && seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1) ? `${seeds[0]}-${seeds.at(-1)}` : seeds.join(', '));
 
 function range(xs: number[], digits: number): string {
   const lo = Math.min(...xs);
@@ -26,8 +27,9 @@ function median(xs: number[]): number {
 }
 
 function rivalText(r: RealSettingResult['rivalMeanLoss'], N: number): string {
-  return r ? `; ${r.row.label} warned at or before it in ${r.seeds}/${N} seeds (too early in ${r.row.tooEarly}/${N})` : '';
+  return r ? `; ${r.row.label} as early or earlier in ${r.seeds}/${N} (too early in ${r.row.tooEarly}/${N})` : '';
 }
+
 
 /**
  * The lines of one real setting's verdict table (`index` is its number in the demo).
@@ -70,14 +72,14 @@ export function realVerdictLines(r: RealSettingResult, index: number): string[] 
   });
   return [
     `${index}. ${r.info.title}: ${r.info.task}`,
-    `   transition: ${r.info.rule} (steps ${range(
+    `   probes: ${r.info.probes}; transition: ${r.info.rule} (steps ${range(
       s.map((x) => x.transition),
       0,
-    )} on the reported seeds); data/real/${r.info.name}/seed<k>.npz`,
-    `   settings chosen on seeds ${seedList(r.choiceSeeds)} (lib/demo/real_chosen.ts), reported on seeds ${seedList(r.reportSeeds)}`,
-    `   early warning: a warning within the last ${pct}% of the steps before the transition; too early: a warning before that`,
+    )} on seeds ${seedList(r.reportSeeds)})`,
+    `   settings chosen on seeds ${seedList(r.choiceSeeds)} (lib/demo/real_chosen.ts), reported on seeds ${seedList(r.reportSeeds)} of data/real/${r.info.name}`,
+    `   early warning: a warning within the last ${pct}% of the steps before the transition; too early: before that`,
     `   SHC at its chosen settings (${shortSettings(sh, spc)}):`,
-    `     SHC peak before the transition   ${peaks}/${N} seeds (largest SHC within the horizon's length of the transition, either side)`,
+    `     SHC peak before the transition   ${peaks}/${N} seeds (the largest SHC within the horizon's length of the transition)`,
     `     top eigenvector at that peak     energy on ${r.info.expectedGroup} ${fmt(meanEnergy, 2)} (seeds ${range(
       s.map((x) => x.energy),
       2,
@@ -91,16 +93,12 @@ export function realVerdictLines(r: RealSettingResult, index: number): string[] 
       2,
     )} (${REAL_SURROGATES} circular shifts per seed)`,
     ...table([header, ...rows], '   ', 2),
-    '   settings: steps between the checkpoints used, window W, log = log losses, lin = linear detrending,',
-    '     b = beta of the SHC, f = the fraction a group\'s mean loss must move by ("moved" rows);',
-    `     lead: steps before the transition of the first warning within the horizon, mean over the seeds`,
-    `     that had one, bootstrap 95% interval; last column: early warning and too early on seeds ${seedList(r.choiceSeeds)}`,
-    '   untuned references (not chosen on any seed):',
+    '   untuned references (chosen on no seed):',
     ...refs,
     `   verdict: SHC early warning ${v.earlyWarning ? 'reproduced' : 'NOT reproduced'} (${shc.hits}/${N} seeds); SHC peak before the transition ${
       v.peakBefore ? 'reproduced' : 'NOT reproduced'
     } (${peaks}/${N})`,
-    `            ${v.earlierThanMeanLoss ? 'earlier than the mean-loss baselines' : 'no earlier than the mean-loss baseline'}: SHC earlier in ${earlierM}/${N} seeds${rivalText(r.rivalMeanLoss, N)}`,
-    `            ${v.earlierThanScalar ? 'earlier than every scalar baseline' : 'no earlier than every scalar baseline'}: SHC earlier in ${earlierS}/${N} seeds${rivalText(r.rivalScalar, N)}`,
+    `     ${v.earlierThanMeanLoss ? 'earlier than the mean-loss baselines' : 'no earlier than the mean-loss baseline'}: SHC earlier in ${earlierM}/${N} seeds${rivalText(r.rivalMeanLoss, N)}`,
+    `     ${v.earlierThanScalar ? 'earlier than every scalar baseline' : 'no earlier than every scalar baseline'}: SHC earlier in ${earlierS}/${N} seeds${rivalText(r.rivalScalar, N)}`,
   ];
 }

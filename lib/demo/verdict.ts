@@ -2,7 +2,7 @@
 import type { DeepLinearDemoResult } from './deep_linear_demo.js';
 import type { RealSettingResult } from './real_demo.js';
 import { REAL_SETTINGS } from './real_runs.js';
-import { realVerdictLines } from './real_verdict.js';
+import { realVerdictLines, seedList } from './real_verdict.js';
 import { fmt, table } from './text_table.js';
 import type { SyntheticDemoResult } from './synthetic_demo.js';
 
@@ -91,6 +91,20 @@ export function verdictTable(parts: { synthetic?: SyntheticDemoResult; deepLinea
   const blocks: string[][] = [];
   if (parts.synthetic) blocks.push(syntheticVerdictLines(parts.synthetic));
   if (parts.deepLinear) blocks.push(deepLinearVerdictLines(parts.deepLinear));
-  for (const r of parts.real ?? []) blocks.push(realVerdictLines(r, 3 + REAL_SETTINGS.findIndex((s) => s.name === r.info.name)));
+  const real = parts.real ?? [];
+  for (const r of real) blocks.push(realVerdictLines(r, 3 + REAL_SETTINGS.findIndex((s) => s.name === r.info.name)));
+  if (real.length > 0) blocks.push(realLegend(real[0]!.choiceSeeds));
   return blocks.map((b) => b.join('\n')).join('\n\n') + '\n';
+}
+
+/** The legend printed once after the real settings' tables. */
+export function realLegend(choiceSeeds: readonly number[]): string[] {
+  return [
+    `Real settings: settings = steps between the checkpoints used, window W, log = log losses, lin = linear`,
+    `detrending, b = beta of the SHC, f = the fraction a group's mean loss must move by ("moved" rows: a`,
+    'warning whenever it moved that much from its extreme since the last warning); lead = steps before the',
+    'transition of the first warning within the horizon, mean over the seeds that had one, with a bootstrap',
+    `95% interval; "seeds ${seedList(choiceSeeds)}" = early warning and too early on the seeds that chose the settings.`,
+    `A verdict needs ${Math.round(100 * REPRODUCED_SHARE)}% of the reported seeds. Protocol and discussion: docs/real-networks.md.`,
+  ];
 }
