@@ -53,14 +53,16 @@ export interface BatchResult {
   windows: number;
   macs: number;
   rss: { beforeKiB: number; peakKiB: number; growthKiB: number; threads: number };
-  probes?: { dots: number; eig: number; gemmShape: number };
+  /** Seconds: W dots of one row in the band kernel, the batched eigensolve per window, Eigen's lone eigensolve, Eigen's W x n x W gemm. */
+  probes?: { dots: number; eig: number; eigenEig: number; gemmShape: number };
   drivers: DriverOutcome[];
 }
 
 export type ChildResult = BatchResult | (StreamResult & { kind: 'stream' });
 
 export function driverLabel(spec: DriverSpec): string {
-  return (spec.threads ?? 1) > 1 ? `${spec.driver} (${spec.threads} thr)` : spec.driver;
+  const notes = [...((spec.threads ?? 1) > 1 ? [`${spec.threads} thr`] : []), ...(spec.isa ? [spec.isa] : [])];
+  return notes.length ? `${spec.driver} (${notes.join(', ')})` : spec.driver;
 }
 
 async function runBatch(job: BatchJob): Promise<BatchResult> {
@@ -162,13 +164,16 @@ async function runBatch(job: BatchJob): Promise<BatchResult> {
 
     let probes: BatchResult['probes'];
     if (job.probes) {
-      let dots = Infinity, eig = Infinity, gemmShape = Infinity;
+      // At the kernels in use: a row's W dot products as the batch path computes them (tiles
+      // of 16 rows), the batched eigensolve per window, Eigen's lone eigensolve.
+      let dots = Infinity, eig = Infinity, eigenEig = Infinity, gemmShape = Infinity;
       for (let r = 0; r < 3; r++) {
-        dots = Math.min(dots, bench.timeDots(w.W, w.n, 20));
-        eig = Math.min(eig, bench.timeEigenvalues(w.W, 10));
+        dots = Math.min(dots, bench.timeBandDots(w.W, w.n, 5));
+        eig = Math.min(eig, bench.timeBatchedEigenvalues(w.W, 3));
+        eigenEig = Math.min(eigenEig, bench.timeEigenEigenvalues(w.W, 5));
         gemmShape = Math.min(gemmShape, bench.timeGemm(w.W, w.n, w.W, 2));
       }
-      probes = { dots, eig, gemmShape };
+      probes = { dots, eig, eigenEig, gemmShape };
     }
     return {
       kind: 'batch',

@@ -10,25 +10,30 @@ import { native } from '../lib/native.js';
 import type { BatchResult, ChildResult } from './child.js';
 import { drivers } from './drivers/index.js';
 import type { StreamResult } from './drivers/monitor_push.js';
-import { numpyGemmRate, numpyInfo } from './drivers/numpy.js';
+import { numpyInfo } from './drivers/numpy.js';
+import { openblasRate } from './drivers/openblas_peak.js';
 import { describeMachine } from './machine.js';
 import {
   comparisonTable,
   kernelTable,
   machineLines,
   memoryTable,
+  processTable,
   streamTable,
   sweepTable,
   targetTable,
   writeResults,
+  type IsaKernels,
   type KernelResults,
   type RunResults,
   type SweepResult,
 } from './report.js';
+import { measureProcesses } from './processes.js';
 import { addSlopes, judgeTargets } from './targets.js';
+import { othersLoad } from './timing.js';
 import { comparisonJobs, memoryJobs, scalingSweeps, streamJobs, type Job, type Mode } from './workloads.js';
 
-const SUITES = ['kernels', 'drivers', 'threads', 'stream', 'memory', 'scaling'] as const;
+const SUITES = ['kernels', 'drivers', 'threads', 'stream', 'memory', 'process', 'scaling'] as const;
 type Suite = (typeof SUITES)[number];
 
 const HELP = `rdm2 benchmark harness
@@ -64,26 +69,43 @@ function runChild(job: Job): Promise<ChildResult> {
 
 function measureKernels(mode: Mode, reps: number): KernelResults {
   const b = native().bench;
+  const info = native().isa();
   const shapes: [number, number, number][] = [
     [256, 256, 256],
     [512, 512, 512],
     ...(mode === 'full' ? [[1024, 1024, 1024] as [number, number, number]] : []),
     [64, 4096, 64],
   ];
-  const gemm = shapes.map((shape) => {
-    const seconds = b.timeGemm(shape[0], shape[1], shape[2], reps);
-    return { shape, seconds, rate: (shape[0] * shape[1] * shape[2]) / seconds };
-  });
   const Ws = mode === 'quick' ? [16, 64] : [16, 32, 64, 128, 256];
+  // Eigen's own kernels at each level first (what the compiler gives it), then rdm2's.
+  const isas: IsaKernels[] = info.supported.map((isa) => {
+    const gemm = shapes.map((shape) => {
+      const seconds = b.timeGemm(shape[0], shape[1], shape[2], reps, isa);
+      return { shape, seconds, rate: (shape[0] * shape[1] * shape[2]) / seconds };
+    });
+    return {
+      isa,
+      gemm,
+      peak: Math.max(...gemm.map((g) => g.rate)),
+      dots: [16, 64].map((W) => ({ W, n: 4096, own: b.timeDots(W, 4096, 50, isa), eigen: b.timeGemv(W, 4096, 50, isa) })),
+      eig: Ws.map((W) => ({
+        W,
+        eigen: b.timeEigenEigenvalues(W, W >= 256 ? 3 : 10, isa),
+        batched: b.timeBatchedEigenvalues(W, W >= 128 ? 2 : 5, isa),
+        single: b.timeSingleEigenvalues(W, W >= 128 ? 2 : 10, isa),
+      })),
+    };
+  });
+  const selected = isas.find((k) => k.isa === info.selected) ?? isas[isas.length - 1]!;
   return {
-    gemm,
-    peak: Math.max(...gemm.map((g) => g.rate)),
-    dots: Ws.map((W) => ({ W, n: 4096, seconds: b.timeDots(W, 4096, 50) })),
-    eig: Ws.map((W) => ({ W, seconds: b.timeEigenvalues(W, W >= 256 ? 5 : 20) })),
-    numpyGemm: (() => {
-      const rate = numpyGemmRate(512);
-      return rate === null ? null : { size: 512, rate };
-    })(),
+    selected: selected.isa,
+    isas,
+    peak: selected.peak,
+    openblas: openblasRate([
+      [256, 256, 256],
+      [512, 512, 512],
+      [1024, 1024, 1024],
+    ]),
   };
 }
 
@@ -126,6 +148,7 @@ async function main(): Promise<number> {
     sweeps: [],
     streams: [],
     memory: [],
+    processes: [],
     targets: [],
     wrong: [],
   };
@@ -162,16 +185,19 @@ async function main(): Promise<number> {
     results.kernels = measureKernels(mode, reps);
     section('Kernel probes (same binary, same run)', kernelTable(results.kernels));
   }
-  // Scaling tables express rates against a peak: take it from the kernels, or measure it now.
+  // Tables express rates as shares of the machine's rate (OpenBLAS dgemm, one thread): from the
+  // kernel suite, or measured now; Eigen's gemm-peak when numpy is absent.
   let measuredPeak: number | undefined;
   const runPeak = (): number => {
-    if (results.kernels?.peak !== undefined) return results.kernels.peak;
-    measuredPeak ??= 512 ** 3 / native().bench.timeGemm(512, 512, 512, reps);
+    if (results.kernels?.openblas?.rate !== undefined) return results.kernels.openblas.rate;
+    measuredPeak ??= openblasRate([[512, 512, 512]])?.rate ?? 512 ** 3 / native().bench.timeGemm(512, 512, 512, reps);
     return measuredPeak;
   };
 
   if (only.has('drivers')) {
-    for (const job of comparisonJobs(mode, reps, numpy)) {
+    const isa = native().isa();
+    const others = isa.supported.filter((l) => l !== isa.selected);
+    for (const job of comparisonJobs(mode, reps, numpy, others)) {
       log(`[drivers] ${job.workload.id}: ${job.drivers.map((d) => d.driver).join(', ')}`);
       const r = await attempt<BatchResult>(`drivers ${job.workload.id}`, job);
       if (!r) continue;
@@ -185,6 +211,7 @@ async function main(): Promise<number> {
   if (only.has('threads')) {
     const s = sweeps.find((x) => x.axis === 'threads')!;
     const sr: SweepResult = { axis: 'threads', points: [] };
+    const before = await othersLoad(1);
     for (const p of s.points) {
       log(`[threads] ${p.job.drivers.map((d) => d.threads).join(', ')} threads on ${p.job.workload.id}`);
       const result = await attempt<BatchResult>(`threads ${p.job.workload.id}`, p.job);
@@ -192,6 +219,7 @@ async function main(): Promise<number> {
       noteWrong(result);
       sr.points.push({ value: p.value, result });
     }
+    results.threadsLoad = { before, after: await othersLoad(1) };
     if (sr.points.length) {
       results.sweeps.push(sr);
       section(`Thread scaling, batch path, n4096 W64 f32 (${cores} cores available)`, sweepTable(sr, runPeak()));
@@ -220,6 +248,18 @@ async function main(): Promise<number> {
     section('Peak RSS of the batch path (each workload in its own process)', memoryTable(results.memory));
   }
 
+  if (only.has('process')) {
+    try {
+      results.processes = await measureProcesses(mode, reps, log);
+      if (results.processes.length) section('Whole processes: rdm2 against numpy (best wall time of each)', processTable(results.processes));
+      else process.stdout.write('\nnote: the process suite needs numpy; skipped\n');
+      for (const p of results.processes) if (!p.ok) results.wrong.push(`process ${p.kind}: ${p.note}`);
+    } catch (err) {
+      results.wrong.push(`process suite: ${(err as Error).message}`);
+      process.stdout.write(`\nFAILED process suite: ${(err as Error).message}\n`);
+    }
+  }
+
   if (only.has('scaling')) {
     for (const s of sweeps.filter((x) => x.axis !== 'threads')) {
       const sr: SweepResult = { axis: s.axis, points: [] };
@@ -240,7 +280,7 @@ async function main(): Promise<number> {
   results.targets = judgeTargets(results);
   results.machine.loadEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   results.finished = new Date().toISOString();
-  section('Targets (issue 8)', targetTable(results.targets));
+  section('Targets (issue 14)', targetTable(results.targets));
   if (results.wrong.length) section('WRONG ANSWERS OR FAILURES (timings withheld)', results.wrong.map((w) => `- ${w}`).join('\n'));
   const file = values.out ?? join(benchDir, 'results', `${started.toISOString().replace(/[:.]/g, '-')}-${mode}.json`);
   writeResults(file, results);

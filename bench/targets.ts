@@ -1,7 +1,7 @@
 // The issue's targets, judged from one run's measurements.
 import type { BatchResult } from './child.js';
 import { activeWorkers, blockWindows, windowCount } from './workloads.js';
-import { batchMemoryBudget, fmtBytes, fmtMiB, fmtPct, fmtTime, fmtX, othersLoad, peakOf, type RunResults, type SweepResult, type Target } from './report.js';
+import { batchMemoryBudget, fmtBytes, fmtMiB, fmtPct, fmtTime, fmtX, othersLoad, type RunResults, type SweepResult, type Target } from './report.js';
 
 /** Least-squares slope of log(y) on log(x). */
 export function logSlope(xs: number[], ys: number[]): number {
@@ -38,31 +38,29 @@ function incremental(r: BatchResult, threads = 1) {
 
 export function judgeTargets(r: RunResults): Target[] {
   const out: Target[] = [];
-  const peakFallback = r.kernels?.peak ?? NaN;
   const t = targetRun(r);
 
-  // 1a. Arithmetic rate.
+  // 1a. Arithmetic rate against the machine's: numpy/OpenBLAS dgemm on one thread.
   {
     const inc = t && incremental(t);
-    const gemm = t?.drivers.find((d) => d.driver === 'gemm-peak' && d.status === 'ok');
-    if (!t || !inc) {
-      out.push({ name: 'batch rate, T=2000 n=4096 W=64 s=1', threshold: '>= 50% of gemm-peak', measured: '-', met: null, note: 'target workload not run' });
+    const blas = t?.drivers.find((d) => d.driver === 'openblas-peak' && d.status === 'ok');
+    const peak = blas?.rate ?? r.kernels?.openblas?.rate;
+    if (!t || !inc || !peak) {
+      out.push({ name: 'batch rate, T=2000 n=4096 W=64 s=1, 1 thread', threshold: '>= 25% of OpenBLAS dgemm (moonshot 50%)', measured: '-', met: null, note: !t || !inc ? 'target workload not run' : 'no OpenBLAS rate (numpy absent)' });
     } else {
-      const peak = peakOf(t, peakFallback);
       const rate = t.macs / inc.best;
       const frac = rate / peak;
       const p = t.probes;
-      const budget = t.macs / (0.5 * peak) / t.windows;
       const split = p
-        ? `time ${fmtTime(inc.best)}: windows x eigensolve ${fmtPct((t.windows * p.eig) / inc.best)}, rows x W dots ${fmtPct((t.windows * p.dots) / inc.best)} (probes: ${fmtTime(p.eig)} per ${t.workload.W}x${t.workload.W} solve, ${fmtTime(p.dots)} per ${t.workload.W} dots of n=${t.workload.n}); ` +
-          `50% of peak allows ${fmtTime(budget)} per window, the eigensolve alone takes ${fmtTime(p.eig)}`
+        ? `time ${fmtTime(inc.best)} = ${fmtTime(inc.best / t.windows)} per window: batched eigensolve ${fmtTime(p.eig)} (${fmtPct((t.windows * p.eig) / inc.best)}), W dots ${fmtTime(p.dots)} (${fmtPct((t.windows * p.dots) / inc.best)}), the rest ${fmtPct(Math.max(0, 1 - (t.windows * (p.eig + p.dots)) / inc.best))}; ` +
+          `25% of the rate allows ${fmtTime(t.macs / (0.25 * peak) / t.windows)} per window`
         : '';
       out.push({
         name: 'batch rate, T=2000 n=4096 W=64 s=1, 1 thread',
-        threshold: '>= 50% of gemm-peak',
-        measured: `${(rate / 1e9).toFixed(2)} of ${(peak / 1e9).toFixed(2)} GMAC/s = ${fmtPct(frac)}${gemm ? '' : ' (run-wide peak)'}`,
-        met: frac >= 0.5,
-        note: `${frac >= 0.5 ? '' : `missed by ${fmtX(0.5 / frac)}; `}${split}`,
+        threshold: '>= 25% of OpenBLAS dgemm (moonshot 50%)',
+        measured: `${(rate / 1e9).toFixed(2)} of ${(peak / 1e9).toFixed(2)} GMAC/s = ${fmtPct(frac)}${blas ? '' : ' (kernel-suite rate)'}`,
+        met: frac >= 0.25,
+        note: `${frac >= 0.25 ? (frac >= 0.5 ? 'moonshot met; ' : '') : `missed by ${fmtX(0.25 / frac)}; `}${split}`,
       });
     }
   }
@@ -105,20 +103,19 @@ export function judgeTargets(r: RunResults): Target[] {
     }
   }
 
-  // 3. Streaming push.
+  // 3. Streaming push (lazy spectra: no warning detector, topK 0).
   {
-    const pts = r.streams.filter((s) => s.W <= 64 && s.check.ok);
-    if (pts.length === 0) out.push({ name: 'streaming push, W <= 64', threshold: '<= 3x bare W dots', measured: '-', met: null, note: 'stream suite not run' });
+    const pts = r.streams.filter((x) => x.W <= 64 && x.n >= 1024 && x.check.ok);
+    if (pts.length === 0) out.push({ name: 'streaming push, W <= 64, n >= 1024', threshold: '<= 3x bare W dots', measured: '-', met: null, note: 'stream suite not run' });
     else {
       const worst = pts.reduce((a, b) => (a.ratio >= b.ratio ? a : b));
-      const atN = pts.filter((s) => s.n === 4096);
-      const metAt = pts.filter((s) => s.ratio <= 3).map((s) => `W${s.W}/n${s.n}`);
+      const missed = pts.filter((x) => x.ratio > 3).map((x) => `W${x.W}/n${x.n} ${fmtX(x.ratio)}`);
       out.push({
-        name: 'streaming push, W <= 64',
-        threshold: '<= 3x bare W dots',
-        measured: `${atN.map((s) => `W=${s.W}: ${fmtX(s.ratio)}`).join(', ')} at n=4096; worst ${fmtX(worst.ratio)} (W=${worst.W}, n=${worst.n})`,
+        name: 'streaming push, W <= 64, n >= 1024',
+        threshold: '<= 3x bare W dots (same instruction set)',
+        measured: `worst ${fmtX(worst.ratio)} (W=${worst.W}, n=${worst.n}); ${pts.length - missed.length} of ${pts.length} points within 3x`,
         met: worst.ratio <= 3,
-        note: `${worst.ratio <= 3 ? '' : `missed by up to ${fmtX(worst.ratio / 3)}; `}met at: ${metAt.length ? metAt.join(', ') : 'none'}. Worst point: push ${fmtTime(worst.push)} = dots ${fmtTime(worst.dots)} + eigensolve ${fmtTime(worst.eig)} + rest ${fmtTime(Math.max(0, worst.push - worst.dots - worst.eig))}`,
+        note: `${missed.length ? `over 3x at: ${missed.join(', ')}. ` : ''}Worst point: push ${fmtTime(worst.push)}, dots ${fmtTime(worst.dots)}; the eigensolve (${fmtTime(worst.eig)}) runs only when the window's spectrum is read`,
       });
     }
   }
@@ -129,22 +126,37 @@ export function judgeTargets(r: RunResults): Target[] {
     const res = s?.points.find((p) => p.result.workload.id === 'target')?.result;
     const one = res && incremental(res, 1);
     const two = res && incremental(res, 2);
-    if (!res || !one || !two) out.push({ name: 'two threads vs one, batch', threshold: '>= 1.7x', measured: '-', met: null, note: 'thread sweep not run' });
+    if (!res || !one || !two) out.push({ name: 'two threads vs one, batch', threshold: '>= 1.8x', measured: '-', met: null, note: 'thread sweep not run' });
     else {
       // One thread: its undisturbed estimate (min of CPU and wall); two threads: wall time.
       const speedup = one.best / two.bestWall;
       const bound = blockBound(res.workload.T, res.workload.W, res.workload.stride, 2);
-      const others = othersLoad(two);
+      const around = [r.threadsLoad?.before, r.threadsLoad?.after].filter((x): x is number => typeof x === 'number');
+      // The runs are too short for a load figure each: then the load measured just before and after.
+      const others = othersLoad(two) !== '-' || !around.length ? `${othersLoad(two)} cores busy during the 2-thread runs` : `${around.map((x) => x.toFixed(2)).join(' and ')} cores busy just before and after the thread runs`;
       out.push({
         name: 'two threads vs one, batch (target workload)',
-        threshold: '>= 1.7x',
+        threshold: '>= 1.8x',
         measured: `${fmtX(speedup)} (${fmtTime(one.best)} -> ${fmtTime(two.bestWall)} wall, best of ${Math.min(one.reps.length, two.reps.length)})`,
-        met: speedup >= 1.7,
+        met: speedup >= 1.8,
         note:
           `CPU time 2 threads / 1 thread = ${fmtX(two.bestCpu / one.bestCpu)} (work added by splitting); ` +
-          `block split bounds the speedup at ${fmtX(bound)}; other processes kept ${others} cores busy during the 2-thread runs`,
+          `block split bounds the speedup at ${fmtX(bound)}; other processes kept ${others}`,
       });
     }
+  }
+
+  // 5. Whole processes: rdm2 analyze / rdm2 sweep against numpy.
+  for (const p of r.processes) {
+    const ratio = p.numpy.best / p.rdm2.best;
+    const goal = p.kind === 'analyze' ? 50 : 20;
+    out.push({
+      name: p.kind === 'analyze' ? 'rdm2 analyze vs numpy-gram pipeline, whole processes' : 'rdm2 sweep --jobs 2 vs per-file numpy loop, whole processes',
+      threshold: `>= ${goal}x${p.kind === 'analyze' ? ' (moonshot 100x)' : ''}`,
+      measured: `${fmtX(ratio)} (${fmtTime(p.rdm2.best)} vs ${fmtTime(p.numpy.best)} wall, best of ${p.rdm2.reps.length})`,
+      met: p.ok ? ratio >= goal : false,
+      note: `${p.ok ? '' : `WRONG: ${p.note}; `}${p.description}; CPU seconds (user + system): rdm2 ${p.rdm2.cpu.toFixed(2)}, numpy ${p.numpy.cpu.toFixed(2)}; others' load ${p.others.toFixed(2)} cores`,
+    });
   }
   return out;
 }

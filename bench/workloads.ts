@@ -31,6 +31,8 @@ export interface DriverSpec {
   windows?: number;
   /** Upper bound on repetitions for this driver (slow drivers get 1 or 2). */
   maxReps?: number;
+  /** Instruction set of the native kernels (native drivers, gemm-peak); default: the one in use. */
+  isa?: 'baseline' | 'avx2' | 'avx512';
 }
 
 export interface BatchJob {
@@ -145,13 +147,16 @@ export type Mode = 'quick' | 'default' | 'full';
 const NUMPY_NXN = 'numpy';
 
 /** Driver comparisons: every driver on the same workload, in one child process. */
-export function comparisonJobs(mode: Mode, reps: number, numpy: boolean): BatchJob[] {
+export function comparisonJobs(mode: Mode, reps: number, numpy: boolean, otherIsas: ('baseline' | 'avx2' | 'avx512')[] = []): BatchJob[] {
   const batch = (w: Workload, drivers: DriverSpec[]): BatchJob => ({ kind: 'batch', workload: w, drivers, reps, probes: true, numpy });
   const target = workload({ id: 'target', T: 2000, n: 4096, W: 64 });
+  // The library at the other instruction-set levels this CPU runs (RDM2_ISA), and the machine's rate.
+  const levels: DriverSpec[] = otherIsas.map((isa) => ({ driver: 'native-incremental', isa, maxReps: 3 }));
+  const rates: DriverSpec[] = [{ driver: 'gemm-peak' }, { driver: 'openblas-peak', maxReps: 2 }];
   const jobs: BatchJob[] = [];
   if (mode === 'quick') {
     jobs.push(
-      batch(target, [{ driver: 'native-incremental' }, { driver: 'native-scratch', maxReps: 2 }, { driver: 'gemm-peak' }]),
+      batch(target, [{ driver: 'native-incremental' }, ...levels, { driver: 'native-scratch', maxReps: 2 }, ...rates]),
       batch(workload({ T: 80, n: 48, W: 16, dtype: 'float64' }), [
         { driver: 'native-incremental' },
         { driver: 'native-scratch' },
@@ -167,8 +172,9 @@ export function comparisonJobs(mode: Mode, reps: number, numpy: boolean): BatchJ
     // The target workload: every driver; the n x n ones on a few windows, extrapolated.
     batch(target, [
       { driver: 'native-incremental' },
+      ...levels,
       { driver: 'native-scratch', maxReps: 2 },
-      { driver: 'gemm-peak' },
+      ...rates,
       { driver: 'numpy-gram', windows: 256, maxReps: 2 },
       { driver: NUMPY_NXN, windows: full ? 3 : 1, maxReps: full ? 2 : 1 },
       { driver: 'native-covariance', windows: 1, maxReps: 1 },

@@ -49,4 +49,10 @@ export type Rdm2ErrorCode =
   /** The object was closed and cannot be used any more. */
   | 'ERR_RDM2_CLOSED'
   /** A monitor snapshot is truncated, corrupted or of an unknown version. */
-  | 'ERR_RDM2_SNAPSHOT';
+  | 'ERR_RDM2_SNAPSHOT'
+  /** The native core could not allocate the memory an operation needs. */
+  | 'ERR_RDM2_MEMORY'
+  /** RDM2_ISA (or an option) asks for an instruction set that is unknown or that this CPU lacks. */
+  | 'ERR_RDM2_ISA'
+  /** The input's ArrayBuffer was detached (transferred) while an asynchronous analysis was reading it. */
+  | 'ERR_RDM2_DETACHED';

@@ -1,7 +1,7 @@
 // The Gaussian-perturbation 2RDM: K loss vectors measured at K random parameter
 // perturbations around one checkpoint (K x n), or one such block per checkpoint (T x K x n).
 import { showValue } from './show_value.js';
-import { prepareAnalysis, runPrepared, runPreparedSync } from './analyze.js';
+import { prepareAnalysis, runCallerOwned, runPrepared, runPreparedSync } from './analyze.js';
 import { Rdm2Error } from './errors.js';
 import { toLossView, type LossView } from './loss_matrix.js';
 import { resolveOptions } from './option_schema.js';
@@ -71,7 +71,9 @@ function prepare(samples: PerturbationSamples, opts: Gram2rdmOptions) {
  * ```
  */
 export async function gram2rdm(samples: PerturbationSamples, opts: Gram2rdmOptions = {}): Promise<Analysis> {
-  return runPrepared(prepare(samples, opts));
+  // A typed array is the caller's: copied chunk by chunk (see analyze).
+  const p = prepare(samples, opts);
+  return Array.isArray(samples) ? runPrepared(p) : runCallerOwned(p);
 }
 
 /** Synchronous twin of {@link gram2rdm}. */

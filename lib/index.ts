@@ -17,6 +17,7 @@ export {
 } from './auto_settings.js';
 export { gram2rdm, gram2rdmSync, type Gram2rdmOptions, type PerturbationSamples } from './gaussian.js';
 export { Rdm2Error, type Rdm2ErrorCode } from './errors.js';
+export { instructionSet, type InstructionSet, type InstructionSetInfo } from './isa.js';
 export { OBSERVABLES, OBSERVABLE_NAMES, type ObservableName, type ObservableSpec, type ObservableType } from './observables.js';
 export type {
   Analysis,

@@ -4,11 +4,11 @@ import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
 import { badLossReason, firstBadLoss, nonFiniteError } from './loss_matrix.js';
-import { native, type NativeMonitor } from './native.js';
+import { codedNativeError, native, type NativeMonitor, type NativePendingWindow, type NativeWindow } from './native.js';
 import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
 import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
-import { pickObservableValues, type ObservableValues } from './observables.js';
-import { decodeSnapshot, encodeSnapshot } from './monitor_snapshot.js';
+import { OBSERVABLE_NAMES, pickObservableValues, type ObservableValues } from './observables.js';
+import { decodeSnapshot, encodeSnapshot, type SnapshotCounters } from './monitor_snapshot.js';
 import { OnlineWarningDetector, resolveWarningOptions, type Warning, type WarningDetectorState, type WarningOptions } from './stats/warnings.js';
 import type { Detrend, LossTransform, NonFinitePolicy } from './types.js';
 
@@ -44,7 +44,12 @@ export interface ResolvedMonitorOptions {
   warn: WarningOptions | false;
 }
 
-/** One window as the monitor reports it: its observables (every entry of {@link OBSERVABLES}), spectrum and warning, produced by each push once the window is full. */
+/**
+ * One window as the monitor reports it: its observables (every entry of {@link OBSERVABLES}),
+ * spectrum and warning, produced by each push once the window is full. With `warn: false` and
+ * `topK: 0` the spectral fields are computed when first read (getters of a class): read them,
+ * or `JSON.stringify` the window; `{ ...window }` copies only `step`, `index` and `warning`.
+ */
 export interface MonitorWindow extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
   step: number;
@@ -65,14 +70,67 @@ export type Summary = MonitorWindow;
 /** A row for {@link SpectralMonitor.stream} / {@link SpectralMonitor.process}: the losses alone, or with a step. */
 export type MonitorRow = Float32Array | Float64Array | readonly number[] | { losses: Float32Array | Float64Array | readonly number[]; step?: number };
 
-interface SnapshotHeader {
+interface SnapshotHeader extends SnapshotCounters {
   options: ResolvedMonitorOptions;
   rows: number;
   windows: number;
   detector: WarningDetectorState | null;
-  count: number;
-  sinceRebuild: number;
-  hasReference: boolean;
+}
+
+/**
+ * The window of a push nobody has read yet: its eigensolve runs when one of its spectral fields
+ * is first read (the monitor has prepared the window, so this works after later pushes and
+ * after close()). Used when no warning detector needs the SHC at every push and topK is 0.
+ * Reads like a plain {@link MonitorWindow}; `JSON.stringify` gives the same.
+ */
+class LazyWindow {
+  readonly warning = null;
+  #core: NativeMonitor;
+  #pending: NativePendingWindow | null;
+  #solved: NativeWindow | null = null;
+
+  constructor(
+    core: NativeMonitor,
+    pending: NativePendingWindow,
+    readonly step: number,
+    readonly index: number,
+  ) {
+    this.#core = core;
+    this.#pending = pending;
+  }
+
+  /** The native result, solved on first use. */
+  solved(): NativeWindow {
+    if (!this.#solved) {
+      try {
+        this.#solved = this.#core.solvePending(this.#pending!);
+      } catch (err) {
+        throw codedNativeError(err) ?? err;
+      }
+      this.#pending = null;
+    }
+    return this.#solved;
+  }
+
+  get eigenvalues(): Float64Array {
+    return this.solved().eigenvalues;
+  }
+  get degenerate(): boolean {
+    return this.solved().degenerate;
+  }
+
+  toJSON(): Omit<MonitorWindow, 'eigenvectors'> {
+    const { step, index, warning } = this;
+    return { step, index, ...pickObservableValues(this.solved()), eigenvalues: this.eigenvalues, degenerate: this.degenerate, warning };
+  }
+}
+// One getter per observable of the registry, like the plain windows' fields.
+for (const name of OBSERVABLE_NAMES) {
+  Object.defineProperty(LazyWindow.prototype, name, {
+    get(this: LazyWindow) {
+      return this.solved()[name];
+    },
+  });
 }
 
 /** The options of {@link SpectralMonitor}. */
@@ -137,20 +195,28 @@ export class SpectralMonitor extends EventEmitter {
   private detector: OnlineWarningDetector | null;
   private rows = 0;
   private windows = 0;
+  /** A block lazy windows' prepared matrices are views into (one allocation per many pushes). */
+  private slab: Float64Array | null = null;
+  private slabUsed = 0;
 
   constructor(options: MonitorOptions) {
     super();
     this.options = resolve(options);
     this.detector = this.options.warn === false ? null : new OnlineWarningDetector(this.options.warn);
     const o = this.options;
-    this.core = new (native().NativeMonitor)({
-      probes: o.probes,
-      window: o.window,
-      topK: o.topK,
-      detrend: o.detrend,
-      transform: o.transform,
-      beta: o.beta,
-    });
+    try {
+      this.core = new (native().NativeMonitor)({
+        probes: o.probes,
+        window: o.window,
+        topK: o.topK,
+        detrend: o.detrend,
+        transform: o.transform,
+        beta: o.beta,
+        nonFinite: o.nonFinite,
+      });
+    } catch (err) {
+      throw codedNativeError(err) ?? err;
+    }
   }
 
   /** Rows pushed so far. */
@@ -168,8 +234,12 @@ export class SpectralMonitor extends EventEmitter {
     return this.core;
   }
 
-  /** Validates one row without touching any state; returns it as a typed array and whether it is bad. */
-  private checkRow(row: unknown, step: unknown): { data: Float32Array | Float64Array; bad: boolean } {
+  /**
+   * Validates one row without touching any state; returns it as a typed array and whether it
+   * is bad. `scan`: look for losses that cannot be analysed here (pushMany, which must reject a
+   * block before pushing any of it); a single push leaves that scan to the native side.
+   */
+  private checkRow(row: unknown, step: unknown, scan: boolean): { data: Float32Array | Float64Array; bad: boolean } {
     const n = this.options.probes;
     let data: Float32Array | Float64Array;
     if (row instanceof Float32Array || row instanceof Float64Array) data = row;
@@ -181,14 +251,30 @@ export class SpectralMonitor extends EventEmitter {
     if (step !== undefined && (typeof step !== 'number' || !Number.isFinite(step))) {
       throw new Rdm2Error('ERR_RDM2_OPTION', `step must be a finite number, got ${showValue(step)}`);
     }
-    // A tight scan first (this runs on every push); the reason is only worked out on a hit.
+    if (!scan) return { data, bad: false };
+    // A tight scan first; the reason is only worked out on a hit.
     const i = firstBadLoss(data, 0, n, this.options.transform);
     if (i >= 0) {
-      const reason = badLossReason(data[i], this.options.transform)!;
-      if (this.options.nonFinite === 'error') throw nonFiniteError('', this.rows, i, reason);
+      if (this.options.nonFinite === 'error') this.badRow(data, i);
       return { data, bad: true };
     }
     return { data, bad: false };
+  }
+
+  /** The next view of the slab of prepared windows (a new slab when this one is used up). */
+  private pendingSlot(core: NativeMonitor): Float64Array {
+    const len = core.pendingLength();
+    const per = Math.max(1, Math.floor(2 ** 16 / len));
+    if (!this.slab || this.slabUsed === per) {
+      this.slab = new Float64Array(per * len);
+      this.slabUsed = 0;
+    }
+    return this.slab.subarray(len * this.slabUsed, len * ++this.slabUsed);
+  }
+
+  /** The error for a row whose column i cannot be analysed (policy 'error'). */
+  private badRow(data: Float32Array | Float64Array, i: number): never {
+    throw nonFiniteError('', this.rows, i, badLossReason(data[i]!, this.options.transform)!);
   }
 
   /**
@@ -198,11 +284,21 @@ export class SpectralMonitor extends EventEmitter {
    */
   push(row: Float32Array | Float64Array | readonly number[], step?: number): MonitorWindow | null {
     const core = this.live();
-    const { data, bad } = this.checkRow(row, step);
-    const raw = core.push(data, bad);
+    const { data, bad } = this.checkRow(row, step, false);
+    const lazy = this.detector === null && this.options.topK === 0;
+    let raw: NativeWindow | NativePendingWindow | number | null;
+    try {
+      // The native side scans the row as it reads it; under 'error' a bad row is not pushed.
+      const into = lazy && this.rows + 1 >= this.options.window ? this.pendingSlot(core) : undefined;
+      raw = core.push(data, bad, lazy, true, into);
+    } catch (err) {
+      throw codedNativeError(err) ?? err;
+    }
+    if (typeof raw === 'number') this.badRow(data, raw);
     const at = step ?? this.rows;
     this.rows++;
     if (!raw) return null;
+    if (raw instanceof Float64Array) return new LazyWindow(core, raw, at, this.windows++) as unknown as MonitorWindow;
     const warning = this.detector ? this.detector.push(raw.shc, at) : null;
     const window: MonitorWindow = {
       step: at,
@@ -243,7 +339,7 @@ export class SpectralMonitor extends EventEmitter {
     const saved = this.rows;
     try {
       rows.forEach((r, i) => {
-        this.checkRow(r, steps?.[i]);
+        this.checkRow(r, steps?.[i], true);
         this.rows++;
       });
     } finally {
@@ -302,6 +398,9 @@ export class SpectralMonitor extends EventEmitter {
       count: state.count,
       sinceRebuild: state.sinceRebuild,
       hasReference: state.hasReference,
+      scaleExp: state.scaleExp,
+      scaleChosen: state.scaleChosen,
+      level: state.level,
     };
     return encodeSnapshot(header, state);
   }
@@ -313,18 +412,31 @@ export class SpectralMonitor extends EventEmitter {
   static restore(bytes: Uint8Array): SpectralMonitor {
     const { header, state } = decodeSnapshot<SnapshotHeader>(bytes, (h) => {
       const o = h?.options;
-      if (!o || !Number.isInteger(o.window) || !Number.isInteger(o.probes)) {
-        throw new Rdm2Error('ERR_RDM2_SNAPSHOT', 'invalid monitor snapshot: header has no window/probes');
+      if (!o || typeof o !== 'object' || !Number.isInteger(o.window) || !Number.isInteger(o.probes) || o.window < 2 || o.probes < 1) {
+        throw new Rdm2Error('ERR_RDM2_SNAPSHOT', 'invalid monitor snapshot: header has no valid window/probes');
       }
       return { window: o.window, probes: o.probes, dual: o.window <= o.probes };
     });
+    // The monitor's own counters: every push went to the native state, every full window made one window.
+    const W = header.options.window;
+    if (header.rows !== state.count) throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: rows ${showValue(header.rows)} differs from count ${state.count}`);
+    const windows = Math.max(0, state.count - W + 1);
+    if (header.windows !== windows) {
+      throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: windows ${showValue(header.windows)}, a monitor with ${state.count} rows has made ${windows}`);
+    }
     let monitor: SpectralMonitor;
     try {
       monitor = new SpectralMonitor(header.options);
+      if ((header.detector === null) !== (monitor.detector === null)) throw new Error('the warning detector state does not match the warn option');
+      if (header.detector && header.detector.count !== windows) {
+        throw new Error(`the warning detector has seen ${showValue(header.detector.count)} values, not one per window (${windows})`);
+      }
       monitor.live().load(state);
       if (header.detector) monitor.detector = OnlineWarningDetector.fromState(header.detector);
     } catch (err) {
-      if (err instanceof Rdm2Error && err.code === 'ERR_RDM2_SNAPSHOT') throw err;
+      if (err instanceof Rdm2Error && (err.code === 'ERR_RDM2_SNAPSHOT' || err.code === 'ERR_RDM2_MEMORY')) throw err;
+      const coded = codedNativeError(err);
+      if (coded) throw coded;
       throw new Rdm2Error('ERR_RDM2_SNAPSHOT', `invalid monitor snapshot: ${(err as Error).message}`, { cause: err });
     }
     monitor.rows = header.rows;

@@ -35,6 +35,8 @@ export interface NativeOptions {
   path?: NativeSolvePath;
   /** 'unchecked': the caller has scanned every value; 'error' stops at the first NaN/Inf (error with row, column, value); 'skip-window' marks windows degenerate. */
   nonFinite: NativeNonFinite;
+  /** Instruction set of the kernels ('' or absent: the process-wide choice). */
+  isa?: string;
 }
 
 /** The native core's NaN/Inf handling: the library's policies, plus skipping the scan. */
@@ -62,7 +64,9 @@ export interface NativeWindow extends ObservableValues {
 
 /** The exact native window state (see WindowState::Saved). */
 export interface NativeMonitorState {
-  deviations: Float64Array;
+  /** W x n raw rows (float64, after the transform), slot order. */
+  rows: Float64Array;
+  /** W x W Gram of the scaled deviations (empty when n < W). */
   gram: Float64Array;
   reference: Float64Array;
   positions: Float64Array;
@@ -70,18 +74,75 @@ export interface NativeMonitorState {
   count: number;
   sinceRebuild: number;
   hasReference: boolean;
+  /** The deviations are scaled by 2^-scaleExp. */
+  scaleExp: number;
+  scaleChosen: boolean;
+  /** The largest squared deviation the Gram has been computed through since it was built from the rows. */
+  level: number;
 }
 
+/**
+ * A window prepared for its eigensolve (`[kind, order, scaleExp, ...order x order matrix]`),
+ * returned by a lazy push and solved by `solvePending` when its window is read.
+ */
+export type NativePendingWindow = Float64Array;
+
 export interface NativeMonitor {
-  push(row: Float32Array | Float64Array, bad: boolean): NativeWindow | null;
+  /**
+   * `check`: scan the row for losses that cannot be analysed; under the monitor's nonFinite
+   * 'error' a bad row is not pushed and the column of the first is returned; under
+   * 'skip-window' it is pushed as bad. `lazy` (topK 0): return the prepared window, into `into`.
+   */
+  push(
+    row: Float32Array | Float64Array,
+    bad: boolean,
+    lazy?: boolean,
+    check?: boolean,
+    into?: NativePendingWindow,
+  ): NativeWindow | NativePendingWindow | number | null;
+  /** Length of the array a lazy push fills. */
+  pendingLength(): number;
+  solvePending(pending: NativePendingWindow): NativeWindow;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;
   close(): void;
 }
 
+/** Which instruction set the native kernels run with. */
+export interface NativeIsaInfo {
+  /** The kernels in use, or null when RDM2_ISA asks for something this CPU cannot run. */
+  selected: 'baseline' | 'avx2' | 'avx512' | null;
+  /** The widest this CPU supports. */
+  best: 'baseline' | 'avx2' | 'avx512';
+  supported: ('baseline' | 'avx2' | 'avx512')[];
+  /** Why RDM2_ISA cannot be honoured. */
+  error?: string;
+}
+
 export interface NativeBinding {
-  NativeMonitor: new (opts: { probes: number; window: number; topK: number; detrend: Detrend; transform: LossTransform; beta: number; rebuildPeriod?: number }) => NativeMonitor;
-  analyze(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): Promise<NativeAnalysis>;
+  NativeMonitor: new (opts: {
+    probes: number;
+    window: number;
+    topK: number;
+    detrend: Detrend;
+    transform: LossTransform;
+    beta: number;
+    nonFinite?: NonFinitePolicy;
+    rebuildPeriod?: number;
+    isa?: string;
+  }) => NativeMonitor;
+  /**
+   * `eigenvectorsInto`: an array the library owns (never a caller's) that receives the eigenvectors from element
+   * `opts.intoOffset` on; the result's own `eigenvectors` are then empty.
+   */
+  analyze(
+    data: Float32Array | Float64Array,
+    rows: number,
+    cols: number,
+    opts: NativeOptions & { intoOffset?: number },
+    badRows?: Uint8Array,
+    eigenvectorsInto?: Float32Array,
+  ): Promise<NativeAnalysis>;
   analyzeSync(data: Float32Array | Float64Array, rows: number, cols: number, opts: NativeOptions, badRows?: Uint8Array): NativeAnalysis;
   /** The core's windows per block for a window length and stride (native/core/sliding_analysis.hpp). */
   blockWindows(window: number, stride: number): number;
@@ -89,11 +150,21 @@ export interface NativeBinding {
   observables: readonly string[];
   /** The names of each enum the addon decodes: must equal NATIVE_ENUMS. */
   enums: Record<keyof typeof NATIVE_ENUMS, readonly string[]>;
-  /** Kernel timings for the benchmark harness (seconds per call, best of reps). */
+  isa(): NativeIsaInfo;
+  /**
+   * Kernel timings for the benchmark harness (seconds per call, best of reps), at an
+   * instruction set ('' or absent: the one in use): Eigen's own kernels (gemm, gemv,
+   * eigensolve) and rdm2's (the dot products of one push, batched and single eigensolves).
+   */
   bench: {
-    timeGemm(m: number, k: number, n: number, reps: number): number;
-    timeDots(window: number, n: number, reps: number): number;
-    timeEigenvalues(window: number, reps: number): number;
+    timeGemm(m: number, k: number, n: number, reps: number, isa?: string): number;
+    timeGemv(window: number, n: number, reps: number, isa?: string): number;
+    timeEigenEigenvalues(window: number, reps: number, isa?: string): number;
+    timeDots(window: number, n: number, reps: number, isa?: string): number;
+    /** Per row: the batch path's band kernel, 16 new rows against the W - 1 rows before each. */
+    timeBandDots(window: number, n: number, reps: number, isa?: string): number;
+    timeBatchedEigenvalues(window: number, reps: number, isa?: string): number;
+    timeSingleEigenvalues(window: number, reps: number, isa?: string): number;
   };
 }
 
@@ -155,4 +226,17 @@ export function checkNativeEnums(enums: Record<string, readonly string[]> | unde
         'the native build is out of date. Rebuild it with `npm run build:native`.',
     );
   }
+}
+
+/**
+ * The native errors that carry a code of their own, as Rdm2Errors: an allocation failure
+ * (ERR_RDM2_MEMORY) or kernels this CPU cannot run (ERR_RDM2_ISA). Null for any other error.
+ */
+export function codedNativeError(err: unknown): Rdm2Error | null {
+  const e = err as Error & { code?: string };
+  if (e?.code === 'ERR_RDM2_NATIVE_MEMORY') {
+    return new Rdm2Error('ERR_RDM2_MEMORY', 'out of memory: the native core could not allocate what this needs (a smaller window, fewer probes or fewer threads need less)', { cause: err });
+  }
+  if (e?.code === 'ERR_RDM2_NATIVE_ISA') return new Rdm2Error('ERR_RDM2_ISA', e.message, { cause: err });
+  return null;
 }

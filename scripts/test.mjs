@@ -30,6 +30,8 @@ const stages = [
       return c.ok ? undefined : c.why;
     },
   },
+  { name: 'C++ core (ctest)', command: process.execPath, args: [join(root, 'scripts', 'ctest.mjs')] },
+  { name: 'C++ core under ASan + UBSan (ctest)', command: process.execPath, args: [join(root, 'scripts', 'ctest.mjs'), '--sanitize'] },
 ];
 
 const results = [];

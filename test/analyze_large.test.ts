@@ -20,8 +20,10 @@ describe('2000 x 4096 float32, W = 64, stride 1', () => {
     expect(out.vectorLength).toBe(1937 * n);
     expect(out.finite).toBe(true);
     // One 4096 x 4096 float64 matrix is 128 MiB. Beyond the returned eigenvectors
-    // (windows x n float32), the analysis may grow the peak by at most 24 MiB.
-    expect(out.rssGrowthKiB).toBeLessThan((out.vectorLength * 4) / 1024 + 24 * 1024);
+    // (windows x n float32), the analysis may grow the peak by at most 24 MiB, plus the
+    // at most 16 MiB of input rows analyze() copies at a time (a caller's buffer is never
+    // read off the main thread).
+    expect(out.rssGrowthKiB).toBeLessThan((out.vectorLength * 4) / 1024 + (24 + 16) * 1024);
     for (const c of out.check as { rows: number[]; eigenvalues: number[]; trace: number; pr: number; shc: number }[]) {
       // Independent check: two-pass centring, the W x W Gram of the centred rows, Jacobi.
       const means = new Float64Array(n);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../lib/cli/main.js';
 import { rdm2Version } from '../lib/io/producer.js';
+import { instructionSet } from '../lib/isa.js';
 import { runCliHere, runCliProcess } from './io_fixtures.js';
 
 vi.setConfig({ testTimeout: 0 });
@@ -51,7 +52,9 @@ describe('help', () => {
   });
 
   it('--version, and the entry point as a child process', async () => {
-    expect(await runCliHere(['--version'])).toEqual({ code: 0, stdout: `${rdm2Version()}\n`, stderr: '' });
+    const isa = instructionSet();
+    const kernels = `native kernels: ${isa.selected}${isa.forced ? ' (RDM2_ISA)' : ''}; this CPU supports ${isa.supported.join(', ')}`;
+    expect(await runCliHere(['--version'])).toEqual({ code: 0, stdout: `${rdm2Version()} (${kernels})\n`, stderr: '' });
     const r = await runCliProcess(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe((await runCliHere(['--help'])).stdout);

@@ -27,7 +27,10 @@ describe('rdm2 on the PATH from a clone', () => {
     const env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` };
     const version = spawnSync('rdm2', ['--version'], { cwd: training, env, encoding: 'utf8' });
     expect(version.status, version.stderr).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+    // The version, then the native kernels in use (issue 14: `rdm2 --version` reports them).
+    const [first, kernels] = version.stdout.trim().split(' (native kernels: ');
+    expect(first).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+    expect(kernels).toMatch(/^(baseline|avx2|avx512); this CPU supports /);
     const analyze = spawnSync('rdm2', ['analyze', 'losses.csv', '--window', '10', '--out', 'result.json'], { cwd: training, env, encoding: 'utf8' });
     expect(analyze.status, analyze.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(training, 'result.json'), 'utf8')).windows).toBe(31);

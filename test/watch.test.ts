@@ -7,7 +7,7 @@ import { analyzeFile, detectWarnings, summarizeFile, watch, type WatchProgress, 
 import { encodeRowStreamHeader, encodeRowStreamRecord } from '../lib/io/row_stream.js';
 import { expectReject } from './helpers.js';
 import { tempDir } from './io_fixtures.js';
-import { expectSameResult, GROUPS, produce, PROBES, stepOf, transitionRun, writeGroupsSidecar } from './watch_fixtures.js';
+import { expectSameResult, GROUPS, Z_AGREES, produce, PROBES, stepOf, transitionRun, writeGroupsSidecar } from './watch_fixtures.js';
 
 vi.setConfig({ testTimeout: 0 });
 
@@ -49,7 +49,7 @@ describe('watch follows a growing file', () => {
       const batch = detectWarnings(want.analysis.shc, {}, want.windowSteps!).warnings;
       expect(batch.length).toBeGreaterThan(0);
       expect(warnings.map((w) => [w.window, w.step, w.startWindow])).toEqual(batch.map((w) => [w.index, w.step, w.startIndex]));
-      warnings.forEach((w, k) => expect(Math.abs(w.z - batch[k]!.z)).toBeLessThanOrEqual(1e-12 * Math.abs(batch[k]!.z)));
+      warnings.forEach((w, k) => expect(Math.abs(w.z - batch[k]!.z)).toBeLessThanOrEqual(Z_AGREES * Math.abs(batch[k]!.z)));
       expect(warnings[0]!.groups![0]!.group).toBe('B');
       expect(warnings[0]!.groups!.reduce((a, g) => a + g.energy, 0)).toBeCloseTo(1, 6);
       expect(warnings[0]!.checkpoint).toBe(want.analysis.t[warnings[0]!.window]);

@@ -10,7 +10,7 @@ import { detectWarnings } from '../lib/index.js';
 import { decodeWatchState } from '../lib/watch/watch_state.js';
 import { cleanEnv, runCliProcess, tempDir } from './io_fixtures.js';
 import { PYTHON } from './tfevents_reader.js';
-import { expectSameDocument } from './watch_fixtures.js';
+import { expectSameDocument, Z_AGREES } from './watch_fixtures.js';
 
 vi.setConfig({ testTimeout: 0 });
 
@@ -70,7 +70,7 @@ function expectOnlyStatus(stderr: string): void {
 function expectSameWarnings(stdout: string, want: ReturnType<typeof detectWarnings>['warnings']): void {
   const got = stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((d) => d.rdm2.kind === 'warning');
   expect(got.map((w) => [w.window, w.step, w.startWindow])).toEqual(want.map((w) => [w.index, w.step, w.startIndex]));
-  got.forEach((w, k) => expect(Math.abs(w.z - want[k]!.z)).toBeLessThanOrEqual(1e-12 * Math.abs(want[k]!.z)));
+  got.forEach((w, k) => expect(Math.abs(w.z - want[k]!.z)).toBeLessThanOrEqual(Z_AGREES * Math.abs(want[k]!.z)));
 }
 
 describe('rdm2 watch and the PyTorch recorder streaming a real training run', () => {

@@ -6,9 +6,10 @@ import { nativeCovariance } from './native_covariance.js';
 import { nativeIncremental } from './native_incremental.js';
 import { nativeScratch } from './native_scratch.js';
 import { numpyCov, numpyGram } from './numpy.js';
+import { openblasPeak } from './openblas_peak.js';
 
 export const drivers: Record<string, Driver> = Object.fromEntries(
-  [nativeIncremental, nativeScratch, nativeCovariance, naiveTs, numpyCov, numpyGram, gemmPeak].map((d) => [d.name, d]),
+  [nativeIncremental, nativeScratch, nativeCovariance, naiveTs, numpyCov, numpyGram, gemmPeak, openblasPeak].map((d) => [d.name, d]),
 );
 
 export function driver(name: string): Driver {

@@ -33,7 +33,7 @@ export function prepareNative(ctx: DriverContext, tuning: CoreTuning): PreparedD
     async run() {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const a = runPreparedSync(prepareAnalysis(toLossView({ data, shape: [rows, w.n] }), opts, tuning));
+      const a = runPreparedSync(prepareAnalysis(toLossView({ data, shape: [rows, w.n] }), opts, { ...tuning, ...(ctx.spec.isa ? { isa: ctx.spec.isa } : {}) }));
       const seconds = (performance.now() - t0) / 1e3;
       const c = process.cpuUsage(c0);
       return { seconds, cpu: (c.user + c.system) / 1e6, result: analysisObservables(a) };

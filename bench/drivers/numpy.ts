@@ -10,7 +10,7 @@ import { windowCount } from '../workloads.js';
 import type { Driver, DriverContext } from './driver.js';
 
 const SCRIPT = fileURLToPath(new URL('../numpy_driver.py', import.meta.url));
-const PYTHON = process.env.RDM2_BENCH_PYTHON ?? 'python3';
+export const PYTHON = process.env.RDM2_BENCH_PYTHON ?? 'python3';
 
 /**
  * The numpy child's environment: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some shared

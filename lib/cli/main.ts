@@ -1,7 +1,6 @@
 // The `rdm2` command line: commander program, error reporting and exit status.
 import { Command, CommanderError } from 'commander';
 import { Rdm2Error } from '../errors.js';
-import { rdm2Version } from '../io/producer.js';
 import { registerAnalyze } from './analyze_command.js';
 import { registerDemo } from './demo_command.js';
 import { processIo, type CliIo } from './io.js';
@@ -9,6 +8,7 @@ import { registerMerge } from './merge_command.js';
 import { registerReport } from './report_command.js';
 import { registerSensitivity } from './sensitivity_command.js';
 import { registerSweep } from './sweep_command.js';
+import { versionLine } from './version.js';
 import { registerWatch } from './watch_command.js';
 
 /** Exit status: success. */
@@ -29,7 +29,7 @@ export function buildProgram(io: CliIo, status: { exitCode: number }): Command {
       'Spectral early warnings of phase transitions in training, from the 2RDM: the covariance of\n' +
         'per-sample losses over sliding windows of checkpoints.',
     )
-    .version(rdm2Version(), '-V, --version', 'print the version')
+    .version(versionLine(), '-V, --version', 'print the version and the native kernels in use')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .configureHelp({ helpWidth: HELP_WIDTH, sortSubcommands: false })

@@ -1,11 +1,17 @@
-// analyze(data, rows, cols, options, badRows?) -> Promise<result>
+// analyze(data, rows, cols, options, badRows?, eigenvectorsInto?) -> Promise<result>
 // analyzeSync(...) -> result
+// eigenvectorsInto: a Float32Array the library owns that receives the eigenvectors from
+// element options.intoOffset on (the result's own eigenvectors are then empty).
 // Arguments arrive validated from lib/analyze.ts; here we re-check only what
 // protects memory (lengths, strides, array types).
 #include <napi.h>
 
+#include <string>
+
+#include "../core/isa.hpp"
 #include "../core/sliding_analysis.hpp"
 #include "enum_names.hpp"
+#include "native_errors.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
@@ -14,6 +20,7 @@ namespace {
 struct Request {
   rdm2::InputMatrix input;
   rdm2::AnalysisOptions options;
+  float* eigenvectorsInto = nullptr;
 };
 
 Request parseRequest(const Napi::CallbackInfo& info) {
@@ -50,6 +57,17 @@ Request parseRequest(const Napi::CallbackInfo& info) {
     req.input.badRows = bad.Data();
   }
   auto& opts = req.options;
+  if (info.Length() > 5 && !info[5].IsUndefined() && !info[5].IsNull()) {
+    if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env, "eigenvectorsInto must be a Float32Array");
+    Napi::Float32Array into = info[5].As<Napi::Float32Array>();
+    const int64_t offset = intOption(o, "intoOffset", 0);
+    const int64_t W = intOption(o, "window", 0), s = intOption(o, "stride", 1), k = intOption(o, "topK", 0);
+    const int64_t windows = W >= 2 && s >= 1 && T >= W ? (T - W) / s + 1 : 0;
+    if (offset < 0 || offset + windows * k * n > static_cast<int64_t>(into.ElementLength()))
+      throw Napi::RangeError::New(env, "eigenvectorsInto is too short");
+    req.eigenvectorsInto = into.Data() + offset;
+  }
   opts.spectrum.window = intOption(o, "window", 0);
   opts.spectrum.topK = intOption(o, "topK", 0);
   opts.spectrum.beta = numberOption(o, "beta", 1.0);
@@ -62,6 +80,13 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   opts.scratch = intOption(o, "scratch", 0) != 0;
   if (!o.Get("path").IsUndefined()) opts.path = enumOption(o, "path", kSolvePathNames);
   opts.nonFinite = enumOption(o, "nonFinite", kNonFiniteNames);
+  // Which compiled kernels run: "" for the process-wide choice (RDM2_ISA or CPUID).
+  Napi::Value isa = o.Get("isa");
+  try {
+    opts.isa = static_cast<int>(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
+  } catch (...) {
+    rethrowAsJs(env);
+  }
   return req;
 }
 
@@ -94,14 +119,18 @@ Napi::Object resultToJs(Napi::Env env, rdm2::AnalysisResult&& r) {
   return out;
 }
 
-// The baton: inputs are pinned by references for the worker's lifetime;
-// Execute() touches only plain C++ data.
+// The baton: inputs are pinned by references for the worker's lifetime; Execute() touches
+// only plain C++ data. A reference does not stop a buffer from being detached
+// (transferred), which frees its memory, so only arrays no user code can reach come here
+// asynchronously: lib/analyze.ts copies a caller's array into its own chunk by chunk.
 class AnalyzeWorker : public Napi::AsyncWorker {
  public:
   AnalyzeWorker(Napi::Env env, Request req, const Napi::CallbackInfo& info)
       : Napi::AsyncWorker(env, "rdm2:analyze"), deferred_(Napi::Promise::Deferred::New(env)), req_(req) {
     data_ = Napi::Persistent(info[0].As<Napi::Object>());
     if (info.Length() > 4 && info[4].IsObject()) bad_ = Napi::Persistent(info[4].As<Napi::Object>());
+    if (info.Length() > 5 && info[5].IsObject()) into_ = Napi::Persistent(info[5].As<Napi::Object>());
+    result_.eigenvectorsInto = req_.eigenvectorsInto;
   }
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -112,13 +141,19 @@ class AnalyzeWorker : public Napi::AsyncWorker {
     } catch (const rdm2::NonFiniteError& e) {
       bad_value_ = BadValue{true, e.row, e.column, e.value};
       SetError(e.what());
-    } catch (const std::exception& e) {
-      SetError(e.what());
+    } catch (...) {
+      failure_ = describeFailure();
+      SetError(failure_.message);
     }
   }
   void OnOK() override { deferred_.Resolve(resultToJs(Env(), std::move(result_))); }
   void OnError(const Napi::Error& e) override {
-    deferred_.Reject(bad_value_.found ? badValueError(Env(), bad_value_).Value() : e.Value());
+    if (bad_value_.found)
+      deferred_.Reject(badValueError(Env(), bad_value_).Value());
+    else if (failure_.code)
+      deferred_.Reject(codedError(Env(), failure_.code, failure_.message).Value());
+    else
+      deferred_.Reject(e.Value());
   }
 
  private:
@@ -126,12 +161,18 @@ class AnalyzeWorker : public Napi::AsyncWorker {
   Request req_;
   rdm2::AnalysisResult result_;
   BadValue bad_value_;
-  Napi::ObjectReference data_, bad_;
+  WorkerFailure failure_;
+  Napi::ObjectReference data_, bad_, into_;
 };
 
 Napi::Value AnalyzeAsync(const Napi::CallbackInfo& info) {
   Request req = parseRequest(info);
-  auto* worker = new AnalyzeWorker(info.Env(), req, info);
+  AnalyzeWorker* worker = nullptr;
+  try {
+    worker = new AnalyzeWorker(info.Env(), req, info);
+  } catch (...) {
+    rethrowAsJs(info.Env());
+  }
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;
@@ -140,12 +181,13 @@ Napi::Value AnalyzeAsync(const Napi::CallbackInfo& info) {
 Napi::Value AnalyzeSync(const Napi::CallbackInfo& info) {
   Request req = parseRequest(info);
   rdm2::AnalysisResult result;
+  result.eigenvectorsInto = req.eigenvectorsInto;
   try {
     rdm2::analyzeSliding(req.input, req.options, result);
   } catch (const rdm2::NonFiniteError& e) {
     throw badValueError(info.Env(), BadValue{true, e.row, e.column, e.value});
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
+  } catch (...) {
+    rethrowAsJs(info.Env());
   }
   return resultToJs(info.Env(), std::move(result));
 }

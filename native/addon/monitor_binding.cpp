@@ -2,11 +2,15 @@
 // every row before it gets here, so a rejected push never touches the state.
 #include <napi.h>
 
+#include <cmath>
 #include <memory>
 
+#include "../core/isa.hpp"
+#include "../core/kernel_table.hpp"
 #include "../core/row_input.hpp"
 #include "../core/window_state.hpp"
 #include "enum_names.hpp"
+#include "native_errors.hpp"
 #include "typed_arrays.hpp"
 
 namespace rdm2addon {
@@ -15,12 +19,14 @@ namespace {
 class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeMonitor",
-                       {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("save", &MonitorWrap::Save),
-                        InstanceMethod("load", &MonitorWrap::Load), InstanceMethod("close", &MonitorWrap::Close)});
+    return DefineClass(
+        env, "NativeMonitor",
+        {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("solvePending", &MonitorWrap::SolvePending),
+         InstanceMethod("save", &MonitorWrap::Save), InstanceMethod("load", &MonitorWrap::Load),
+         InstanceMethod("close", &MonitorWrap::Close), InstanceMethod("pendingLength", &MonitorWrap::PendingLength)});
   }
 
-  // new NativeMonitor({ probes, window, topK, detrend, transform, beta })
+  // new NativeMonitor({ probes, window, topK, detrend, transform, beta, nonFinite, rebuildPeriod, isa })
   explicit MonitorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MonitorWrap>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "NativeMonitor(options)");
@@ -33,10 +39,18 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     spectrum_.beta = numberOption(o, "beta", 1.0);
     spectrum_.detrend = enumOption(o, "detrend", kDetrendNames);
     transform_ = enumOption(o, "transform", kTransformNames);
+    if (!o.Get("nonFinite").IsUndefined()) nonFinite_ = enumOption(o, "nonFinite", kNonFiniteNames);
     const int64_t m = window - 1 < probes ? window - 1 : probes;
     if (spectrum_.topK < 0 || spectrum_.topK > m) throw Napi::RangeError::New(env, "topK exceeds min(W-1, n)");
-    state_ = std::make_unique<rdm2::WindowState>(probes, window, intOption(o, "rebuildPeriod", 0));
-    row_.resize(probes);
+    try {
+      Napi::Value isa = o.Get("isa");
+      kernels_ =
+          &rdm2::kernelTable(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
+      state_ = std::make_unique<rdm2::WindowState>(probes, spectrum_, intOption(o, "rebuildPeriod", 0), *kernels_);
+      probes_ = probes;
+    } catch (...) {
+      rethrowAsJs(env);
+    }
   }
 
  private:
@@ -45,11 +59,27 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return *state_;
   }
 
-  // push(row: Float32Array | Float64Array, bad: boolean) -> null | result
+  Napi::Object windowToJs(Napi::Env env, const rdm2::SpectrumOut& out, std::vector<double>&& eigenvalues,
+                          std::vector<float>&& eigenvectors) {
+    Napi::Object r = Napi::Object::New(env);
+    for (const rdm2::ObservableField& f : rdm2::kObservableFields) r.Set(f.name, out.obs.*f.value);
+    r.Set("degenerate", out.obs.degenerate);
+    r.Set("eigenvalues", toJs(env, std::move(eigenvalues)));
+    if (!eigenvectors.empty()) r.Set("eigenvectors", toJs(env, std::move(eigenvectors)));
+    return r;
+  }
+
+  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean, check: boolean)
+  //   -> null while the window fills; then the window, or with `lazy` (and topK = 0) the
+  //   prepared window (a Float64Array for solvePending): no eigensolve until it is read.
+  //   check: the caller has not scanned the row for losses that cannot be analysed (NaN,
+  //   infinities, and <= 0 under the log transform). Under the monitor's nonFinite 'error'
+  //   such a row is not pushed: the column of the first is returned instead. Under
+  //   'skip-window' it is pushed as bad.
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     rdm2::WindowState& ws = state(env);
-    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad)");
+    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad, lazy, check)");
     Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
     rdm2::InputMatrix in;
     in.rows = 1;
@@ -66,43 +96,98 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     } else {
       throw Napi::TypeError::New(env, "row must be a Float32Array or Float64Array");
     }
-    const bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
-    rdm2::loadRow(in, 0, transform_, row_.data());
-    ws.push(row_.data(), bad);
-    if (!ws.full()) return env.Null();
-    const int64_t m = ws.eigenCount(), n = ws.probes(), k = spectrum_.topK;
-    std::vector<double> eigenvalues(m);
-    std::vector<float> eigenvectors(k * n);
-    rdm2::SpectrumOut out;
-    out.eigenvalues = eigenvalues.data();
-    out.eigenvectors = k > 0 ? eigenvectors.data() : nullptr;
-    try {
-      ws.spectrum(spectrum_, out);
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, e.what());
+    bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
+    const bool lazy = info.Length() > 2 && info[2].ToBoolean().Value() && spectrum_.topK == 0;
+    const rdm2::NonFinite check =
+        info.Length() > 3 && info[3].ToBoolean().Value() ? nonFinite_ : rdm2::NonFinite::Unchecked;
+    // Read (and, when asked, scan) the row into the state's spare row: nothing changes until it is pushed.
+    double* staged = ws.stagingRow();
+    int64_t badColumn = -1;
+    if (transform_ == rdm2::Transform::None) {
+      badColumn = kernels_->convertRow(in.data, in.dtype == rdm2::DType::F32, in.cols, staged);
+    } else {
+      rdm2::loadRow(in, 0, transform_, staged);
+      if (check != rdm2::NonFinite::Unchecked) badColumn = rdm2::firstBadColumn(in, 0, transform_);
     }
-    Napi::Object r = Napi::Object::New(env);
-    for (const rdm2::ObservableField& f : rdm2::kObservableFields) r.Set(f.name, out.obs.*f.value);
-    r.Set("degenerate", out.obs.degenerate);
-    r.Set("eigenvalues", toJs(env, std::move(eigenvalues)));
-    if (k > 0) r.Set("eigenvectors", toJs(env, std::move(eigenvectors)));
-    return r;
+    if (check != rdm2::NonFinite::Unchecked && !bad && badColumn >= 0) {
+      if (check == rdm2::NonFinite::Error) return Napi::Number::New(env, static_cast<double>(badColumn));
+      bad = true;
+    }
+    try {
+      ws.push(staged, bad);
+      if (!ws.full()) return env.Null();
+      if (lazy) {
+        // The window's checked Gram, as one array the window solves when it is read: into
+        // `into` (a Float64Array of pendingLength values the caller hands out, e.g. a view of
+        // a larger block, which saves an allocation per push) or a new array.
+        const int64_t len = ws.pendingLength();
+        if (info.Length() > 4 && info[4].IsTypedArray()) {
+          Napi::TypedArray into = info[4].As<Napi::TypedArray>();
+          if (into.TypedArrayType() != napi_float64_array || static_cast<int64_t>(into.ElementLength()) != len)
+            throw Napi::RangeError::New(env, "push: the pending array has the wrong type or length");
+          ws.writePending(into.As<Napi::Float64Array>().Data());
+          return into;
+        }
+        Napi::Float64Array pending = Napi::Float64Array::New(env, static_cast<size_t>(len));
+        ws.writePending(pending.Data());
+        return pending;
+      }
+      const int64_t m = ws.eigenCount(), n = ws.probes(), k = spectrum_.topK;
+      std::vector<double> eigenvalues(m);
+      std::vector<float> eigenvectors(k * n);
+      rdm2::SpectrumOut out;
+      out.eigenvalues = eigenvalues.data();
+      out.eigenvectors = k > 0 ? eigenvectors.data() : nullptr;
+      ws.spectrum(out);
+      return windowToJs(env, out, std::move(eigenvalues), std::move(eigenvectors));
+    } catch (...) {
+      rethrowAsJs(env);
+    }
+  }
+
+  // solvePending(pending: Float64Array) -> window. Works after later pushes and after
+  // close(): the prepared window holds everything it needs.
+  Napi::Value SolvePending(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      throw Napi::TypeError::New(env, "solvePending(pending)");
+    Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+    try {
+      const rdm2::PreparedWindow p = rdm2::readPending(a.Data(), static_cast<int64_t>(a.ElementLength()));
+      const int64_t probes = probes_;
+      const int64_t m = spectrum_.window - 1 < probes ? spectrum_.window - 1 : probes;
+      std::vector<double> eigenvalues(m);
+      rdm2::SpectrumOut out;
+      out.eigenvalues = eigenvalues.data();
+      rdm2::solvePreparedWindow(*kernels_, p, spectrum_.window, spectrum_.detrend, m, spectrum_.beta, out);
+      return windowToJs(env, out, std::move(eigenvalues), {});
+    } catch (...) {
+      rethrowAsJs(env);
+    }
   }
 
   Napi::Value Save(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    rdm2::WindowState::Saved s = state(env).save();
-    std::vector<double> positions(s.positions.begin(), s.positions.end());
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("deviations", toJs(env, std::move(s.deviations)));
-    o.Set("gram", toJs(env, std::move(s.gram)));
-    o.Set("reference", toJs(env, std::move(s.reference)));
-    o.Set("positions", toJs(env, std::move(positions)));
-    o.Set("bad", toJs(env, std::move(s.bad)));
-    o.Set("count", static_cast<double>(s.count));
-    o.Set("sinceRebuild", static_cast<double>(s.sinceRebuild));
-    o.Set("hasReference", s.hasReference);
-    return o;
+    try {
+      rdm2::WindowState::Saved s = state(env).save();
+      std::vector<double> positions(s.positions.begin(), s.positions.end());
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("rows", toJs(env, std::move(s.rows)));
+      o.Set("gram", toJs(env, std::move(s.gram)));
+      o.Set("reference", toJs(env, std::move(s.reference)));
+      o.Set("positions", toJs(env, std::move(positions)));
+      o.Set("bad", toJs(env, std::move(s.bad)));
+      o.Set("count", static_cast<double>(s.count));
+      o.Set("sinceRebuild", static_cast<double>(s.sinceRebuild));
+      o.Set("hasReference", s.hasReference);
+      o.Set("scaleExp", static_cast<double>(s.scaleExp));
+      o.Set("scaleChosen", s.scaleChosen);
+      o.Set("level", s.level);
+      return o;
+    } catch (...) {
+      rethrowAsJs(env);
+    }
   }
 
   template <typename TA, typename T>
@@ -113,26 +198,56 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return std::vector<T>(ta.Data(), ta.Data() + ta.ElementLength());
   }
 
+  // An integer field of a saved state: a number holding a safe integer in [lo, hi].
+  static int64_t integerField(Napi::Env env, Napi::Object o, const char* key, double lo, double hi) {
+    Napi::Value v = o.Get(key);
+    const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    if (!(x >= lo && x <= hi) || x != std::floor(x))
+      throw Napi::RangeError::New(env, std::string("saved window state: ") + key + " must be an integer between " +
+                                           std::to_string(static_cast<int64_t>(lo)) + " and " +
+                                           std::to_string(static_cast<int64_t>(hi)));
+    return static_cast<int64_t>(x);
+  }
+
+  static bool booleanField(Napi::Env env, Napi::Object o, const char* key) {
+    Napi::Value v = o.Get(key);
+    if (!v.IsBoolean())
+      throw Napi::TypeError::New(env, std::string("saved window state: ") + key + " must be a boolean");
+    return v.As<Napi::Boolean>().Value();
+  }
+
   Napi::Value Load(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "load(state)");
     Napi::Object o = info[0].As<Napi::Object>();
-    rdm2::WindowState::Saved s;
-    s.deviations = copyArray<Napi::Float64Array, double>(env, o, "deviations");
-    s.gram = copyArray<Napi::Float64Array, double>(env, o, "gram");
-    s.reference = copyArray<Napi::Float64Array, double>(env, o, "reference");
-    std::vector<double> positions = copyArray<Napi::Float64Array, double>(env, o, "positions");
-    s.positions.assign(positions.begin(), positions.end());
-    s.bad = copyArray<Napi::Uint8Array, uint8_t>(env, o, "bad");
-    s.count = intOption(o, "count", -1);
-    s.sinceRebuild = intOption(o, "sinceRebuild", -1);
-    s.hasReference = o.Get("hasReference").ToBoolean().Value();
+    rdm2::WindowState& ws = state(env);
     try {
-      state(env).load(s);
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(env, e.what());
+      rdm2::WindowState::Saved s;
+      s.rows = copyArray<Napi::Float64Array, double>(env, o, "rows");
+      s.gram = copyArray<Napi::Float64Array, double>(env, o, "gram");
+      s.reference = copyArray<Napi::Float64Array, double>(env, o, "reference");
+      std::vector<double> positions = copyArray<Napi::Float64Array, double>(env, o, "positions");
+      for (double p : positions)
+        if (!(p >= 0 && p <= 9007199254740991.0) || p != std::floor(p))
+          throw Napi::RangeError::New(env, "saved window state: positions must be integers");
+      s.positions.assign(positions.begin(), positions.end());
+      s.bad = copyArray<Napi::Uint8Array, uint8_t>(env, o, "bad");
+      s.count = integerField(env, o, "count", 0, 9007199254740991.0);
+      s.sinceRebuild = integerField(env, o, "sinceRebuild", 0, 9007199254740991.0);
+      s.scaleExp = static_cast<int>(integerField(env, o, "scaleExp", -1100, 1100));
+      s.hasReference = booleanField(env, o, "hasReference");
+      s.scaleChosen = booleanField(env, o, "scaleChosen");
+      Napi::Value level = o.Get("level");
+      s.level = level.IsNumber() ? level.As<Napi::Number>().DoubleValue() : NAN;
+      ws.load(s);
+    } catch (...) {
+      rethrowAsJs(env);
     }
     return env.Undefined();
+  }
+
+  Napi::Value PendingLength(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(state(info.Env()).pendingLength()));
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -142,8 +257,10 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
 
   rdm2::SpectrumOptions spectrum_;
   rdm2::Transform transform_ = rdm2::Transform::None;
+  rdm2::NonFinite nonFinite_ = rdm2::NonFinite::Unchecked;  // how push treats a row it is asked to check
+  const rdm2::KernelTable* kernels_ = nullptr;
   std::unique_ptr<rdm2::WindowState> state_;
-  std::vector<double> row_;
+  int64_t probes_ = 0;
 };
 
 }  // namespace

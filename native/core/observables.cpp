@@ -57,7 +57,9 @@ Observables computeObservables(double* lambda, int64_t m, double beta) {
   o.trace = trace;
   o.pr = 1.0 / sumP2;
   o.entropy = entropy;
-  o.shc = beta * beta * var;
+  // beta^2 overflows for beta above ~1e154; the product then needs logs (var = 0 stays 0).
+  const double beta2 = beta * beta;
+  o.shc = std::isfinite(beta2) ? beta2 * var : var > 0 ? std::exp(2.0 * std::log(beta) + std::log(var)) : 0.0;
   o.topShare = lambda[0] / trace;
   o.kept = kept;
   o.degenerate = false;

@@ -20,6 +20,13 @@ struct AnalysisResult {
   std::vector<double> eigenvalues;                                // windows x m
   std::vector<float> eigenvectors;                                // windows x topK x n
   std::vector<uint8_t> degenerate;
+  // When set (by the caller, before the analysis), the eigenvectors go here instead, and
+  // `eigenvectors` stays empty: an array the caller owns (windows x topK x n floats).
+  float* eigenvectorsInto = nullptr;
+  // Window j's topK x n eigenvectors.
+  float* vectorsOf(int64_t j) {
+    return (eigenvectorsInto ? eigenvectorsInto : eigenvectors.data()) + j * topK * probes;
+  }
 };
 
 int64_t windowCount(int64_t rows, int64_t window, int64_t stride);
@@ -38,5 +45,10 @@ int64_t defaultBlockWindows(int64_t window, int64_t stride);
 // Throws CoreError on inconsistent sizes. Validation of user-facing options
 // (with error codes) is the TypeScript layer's job.
 void analyzeSliding(const InputMatrix& input, const AnalysisOptions& opts, AnalysisResult& out);
+
+struct KernelTable;
+// The kernels an analysis runs with: opts.isa, or the process-wide choice. Throws IsaError
+// when the CPU lacks the instruction set asked for.
+const KernelTable& kernelsFor(const AnalysisOptions& opts);
 
 }  // namespace rdm2

@@ -60,6 +60,8 @@ struct AnalysisOptions {
   // the n x n covariance otherwise. Forcing one exists for tests and benchmarks.
   SolvePath path = SolvePath::Auto;
   NonFinite nonFinite = NonFinite::Unchecked;
+  // Which compiled kernels run (see isa.hpp); every path gives the same results to rounding.
+  int isa = -1;  // -1: the process-wide choice
 };
 
 // Thrown for inputs the core cannot process; the addon turns it into a JS error.

@@ -2,239 +2,476 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <limits>
+#include <string>
+
+#include "batch_windows.hpp"
+#include "covariance_window.hpp"
+#include "reference_eigensolver.hpp"
+#include "spectrum.hpp"
 
 namespace rdm2 {
 
-WindowState::WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod, bool scratch, SolvePath path)
-    : n_(probes),
-      W_(window),
-      rebuildPeriod_(rebuildPeriod > 0 ? rebuildPeriod : window),
-      dual_(path == SolvePath::Auto ? window <= probes : path == SolvePath::Gram),
-      scratch_(scratch) {
-  if (probes < 1) throw CoreError("probes must be >= 1");
-  if (window < 2) throw CoreError("window must be >= 2");
-  Y_.setZero(W_, n_);
-  if (dual_) G_.setZero(W_, W_);
-  ref_.setZero(n_);
-  newRow_.setZero(n_);
-  pos_.assign(W_, 0);
-  bad_.assign(W_, 0);
+namespace {
+
+// The same threshold as the batch path (batch_windows.cpp).
+constexpr double kPushLimit = 0x1p200;
+
+int exponentOf(double scale) {
+  int e = 0;
+  std::frexp(scale, &e);
+  return 1 - e;
 }
 
-void WindowState::reset() {
-  Y_.setZero();
-  if (dual_) G_.setZero();
-  ref_.setZero();
-  std::fill(pos_.begin(), pos_.end(), 0);
-  std::fill(bad_.begin(), bad_.end(), 0);
-  count_ = 0;
-  sinceRebuild_ = 0;
-  hasRef_ = false;
+}  // namespace
+
+WindowState::WindowState(int64_t probes, const SpectrumOptions& spectrum, int64_t rebuildPeriod,
+                         const KernelTable& kernels)
+    : n_(probes),
+      np_(paddedLength(probes)),
+      W_(spectrum.window),
+      rebuildPeriod_(rebuildPeriod > 0 ? rebuildPeriod : spectrum.window),
+      spectrum_(spectrum),
+      k_(kernels),
+      dual_(spectrum.window <= probes),
+      deflation_(spectrum.window, spectrum.detrend) {
+  if (probes < 1) throw CoreError("probes must be >= 1");
+  if (W_ < 2) throw CoreError("window must be >= 2");
+  rows_.resize((W_ + 1) * np_);
+  block_.resize(W_);
+  for (int64_t s = 0; s < W_; ++s) block_[s] = s;
+  spare_ = W_;
+  ref_.resize(np_);
+  y_.resize(np_);
+  if (dual_) gram_.assign(W_ * W_, 0.0);
+  bad_.assign(W_, 0);
+  ptrs_.resize(W_);
+  dots_.resize(W_);
 }
 
 bool WindowState::containsBad() const {
-  const int64_t filled = std::min(count_, W_);
-  for (int64_t s = 0; s < filled; ++s)
+  for (int64_t s = 0; s < filled(); ++s)
     if (bad_[s]) return true;
   return false;
 }
 
-void WindowState::push(const double* row, bool bad) {
+void WindowState::push(const double* x, bool bad) {
   const int64_t slot = count_ % W_;
-  Eigen::Map<const Eigen::VectorXd> x(row, n_);
-  if (!hasRef_ && !bad) {
-    ref_ = x;
-    hasRef_ = true;
-  }
+  double* dst = row(slot);
   if (bad) {
-    Y_.row(slot).setZero();
+    // Equal to the reference of its time (zero deviation).
+    if (hasRef_)
+      std::memcpy(dst, ref_.data(), sizeof(double) * np_);
+    else
+      std::fill(dst, dst + np_, 0.0);
   } else {
-    // x - r for nearby doubles is exact (Sterbenz), so large loss offsets
-    // leave the fluctuations intact.
-    Y_.row(slot) = (x - ref_).transpose();
+    if (x == stagingRow()) {
+      std::swap(block_[slot], spare_);
+      dst = row(slot);
+    } else {
+      std::memcpy(dst, x, sizeof(double) * n_);
+    }
+    std::fill(dst + n_, dst + np_, 0.0);
+    if (!hasRef_) {
+      std::memcpy(ref_.data(), dst, sizeof(double) * np_);
+      hasRef_ = true;
+      // Earlier rows were all bad: make them equal to the reference too.
+      for (int64_t s = 0; s < filled(); ++s)
+        if (s != slot) std::memcpy(row(s), ref_.data(), sizeof(double) * np_);
+    }
   }
-  pos_[slot] = count_;
   bad_[slot] = bad ? 1 : 0;
   ++count_;
-  if (count_ < W_) return;  // still filling: one rebuild when full is cheaper
+  if (dual_) {
+    const int64_t f = filled();
+    if (bad) {
+      for (int64_t s = 0; s < f; ++s) gram_[slot * W_ + s] = gram_[s * W_ + slot] = 0.0;
+    } else {
+      double sigma = scaleChosen_ ? std::ldexp(1.0, -scaleExp_) : 1.0;
+      const double mx = k_.deviation(dst, ref_.data(), sigma, n_, np_, y_.data());
+      const bool finite = mx <= std::numeric_limits<double>::max();
+      bool rebuilt = false;
+      if (!scaleChosen_ && finite && mx > 0) {
+        // Every earlier row deviates by exactly zero, so only this one needs scaling.
+        scaleExp_ = exponentOf(scaleFor(mx));
+        scaleChosen_ = true;
+        sigma = std::ldexp(1.0, -scaleExp_);
+        for (int64_t c = 0; c < n_; ++c) y_.data()[c] *= sigma;
+      } else if (scaleChosen_ && (!finite || mx > kPushLimit)) {
+        rebuild(-1);
+        rebuilt = true;
+      }
+      if (!rebuilt) {
+        for (int64_t s = 0; s < f; ++s) ptrs_[s] = row(s);
+        k_.dotsFromRaw(ptrs_.data(), static_cast<int>(f), ref_.data(), sigma, y_.data(), np_, dots_.data());
+        for (int64_t s = 0; s < f; ++s) gram_[slot * W_ + s] = gram_[s * W_ + slot] = dots_[s];
+        level_ = std::max(level_, dots_[slot]);
+      }
+    }
+  }
+  if (count_ < W_) return;
   ++sinceRebuild_;
-  // Every rebuildPeriod pushes the reference moves to the newest row, so the
-  // deviations stay small when the losses drift (the window's covariance does
-  // not depend on the reference). Bad rows shift with the others: a bad row is
-  // stored as "equal to the reference of its time", consistently.
-  const bool reref = count_ > W_ && !bad && (scratch_ || sinceRebuild_ >= rebuildPeriod_);
-  if (!dual_ || scratch_ || count_ == W_) {
-    if (reref) {
-      newRow_ = Y_.row(slot).transpose();  // d = x - r_old
-      Y_.rowwise() -= newRow_.transpose();
-      ref_ = x;
+  // Every rebuildPeriod pushes the reference moves to the newest row, so the deviations
+  // stay small when the losses drift (the window's covariance does not depend on it).
+  if (count_ > W_ && !bad && sinceRebuild_ >= rebuildPeriod_) {
+    if (dual_)
+      moveReference(slot);
+    else {
+      std::memcpy(ref_.data(), row(slot), sizeof(double) * np_);
       sinceRebuild_ = 0;
     }
-    if (dual_) rebuild();  // the first full window, or the scratch benchmark mode
+  }
+}
+
+void WindowState::moveReference(int64_t slot) {
+  // G' = G - a 1^T - 1 a^T + (d.d) 1 1^T with a = Y d: the new row's own dot products.
+  const double dd = gram_[slot * W_ + slot];
+  std::vector<double> a(W_);
+  for (int64_t i = 0; i < W_; ++i) {
+    a[i] = gram_[i * W_ + slot];
+    level_ = std::max(level_, gram_[i * W_ + i]);
+  }
+  for (int64_t i = 0; i < W_; ++i) {
+    for (int64_t j = i; j < W_; ++j) {
+      const double v = ((gram_[i * W_ + j] - a[i]) - a[j]) + dd;
+      gram_[i * W_ + j] = v;
+      gram_[j * W_ + i] = v;
+    }
+    level_ = std::max(level_, gram_[i * W_ + i]);
+  }
+  std::memcpy(ref_.data(), row(slot), sizeof(double) * np_);
+  sinceRebuild_ = 0;
+}
+
+void WindowState::rebuild(int64_t refSlot) {
+  if (refSlot >= 0) std::memcpy(ref_.data(), row(refSlot), sizeof(double) * np_);
+  const int64_t f = filled();
+  double mx = 0;
+  for (int64_t s = 0; s < f; ++s) {
+    const double d = k_.deviation(row(s), ref_.data(), 1.0, n_, np_, y_.data());
+    if (d <= std::numeric_limits<double>::max()) mx = std::max(mx, d);
+  }
+  scaleExp_ = exponentOf(scaleFor(mx));
+  scaleChosen_ = mx > 0;
+  const double sigma = std::ldexp(1.0, -scaleExp_);
+  for (int64_t i = 0; i < f; ++i) {
+    for (int64_t s = 0; s <= i; ++s) ptrs_[s] = row(s);
+    k_.deviation(row(i), ref_.data(), sigma, n_, np_, y_.data());
+    k_.dotsFromRaw(ptrs_.data(), static_cast<int>(i + 1), ref_.data(), sigma, y_.data(), np_, dots_.data());
+    for (int64_t s = 0; s <= i; ++s) {
+      gram_[i * W_ + s] = dots_[s];
+      gram_[s * W_ + i] = dots_[s];
+    }
+  }
+  level_ = 0;
+  for (int64_t s = 0; s < f; ++s) level_ = std::max(level_, gram_[s * W_ + s]);
+  sinceRebuild_ = 0;
+}
+
+PreparedWindow WindowState::prepare() {
+  if (!full()) throw CoreError("window is not full");
+  PreparedWindow p;
+  if (containsBad()) {
+    p.kind = PreparedWindow::Kind::Bad;
+    return p;
+  }
+  if (!dual_) {
+    AlignedBuffer X(W_ * np_);
+    for (int64_t i = 0; i < W_; ++i) std::memcpy(X.data() + i * np_, row(slotOf(i)), sizeof(double) * np_);
+    p.scaleExp = centreRows(X.data(), W_, n_, np_, spectrum_.detrend);
+    p.order = n_;
+    p.matrix.assign(n_ * n_, 0.0);
+    ColumnGram(W_, n_, k_).compute(X.data(), np_, p.matrix.data());
+    for (double v : p.matrix)
+      if (!std::isfinite(v)) p.kind = PreparedWindow::Kind::NonFinite;
+    return p;
+  }
+  std::vector<int64_t> slots(W_);
+  for (int64_t i = 0; i < W_; ++i) slots[i] = slotOf(i);
+  std::vector<double> M(W_ * W_);
+  Conditioning c = gatherWindowGram(gram_.data(), W_, slots.data(), W_, M.data(), 1);
+  if (!c.good(W_, level_)) {
+    rebuild(slots[nearestToMean(gram_.data(), W_, slots.data(), W_, c.finite)]);
+    c = gatherWindowGram(gram_.data(), W_, slots.data(), W_, M.data(), 1);
+  }
+  if (!c.finite) {
+    p.kind = PreparedWindow::Kind::NonFinite;
+    return p;
+  }
+  std::vector<double> work(W_);
+  const Deflation& d = deflation_;
+  k_.deflateOne(static_cast<int>(W_), W_, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, M.data(),
+                work.data());
+  const int64_t N = d.order(), q = d.removed;
+  p.order = N;
+  p.scaleExp = scaleExp_;
+  p.matrix.assign(std::max<int64_t>(N, 0) * std::max<int64_t>(N, 0), 0.0);
+  for (int64_t i = 0; i < N; ++i)
+    for (int64_t j = 0; j <= i; ++j) p.matrix[i * N + j] = M[(i + q) * W_ + j + q];
+  return p;
+}
+
+namespace {
+
+// Eigenvalues (descending, divided by W - 1) and, with k > 0, the top k eigenvectors of a
+// prepared matrix; false when neither solver converged. Small orders take rdm2's scalar
+// solver, larger ones Eigen's, whichever is faster (docs/benchmarks.md): one window at a
+// time, the QL iteration is a chain of dependent divisions no instruction set shortens.
+constexpr int64_t kSingleOrderLimit = 40;
+
+bool solveMatrix(const KernelTable& k, const PreparedWindow& p, int64_t W, int64_t vectors, std::vector<double>& values,
+                 std::vector<double>& vecs) {
+  const int64_t N = p.order;
+  values.assign(N, 0.0);
+  vecs.assign(std::max<int64_t>(vectors, 1) * N, 0.0);
+  bool ok = false;
+  if (N <= kSingleOrderLimit) {
+    std::vector<double> a(p.matrix), work(k.solveOneWorkspace(static_cast<int>(N), static_cast<int>(vectors)));
+    ok = k.solveOne(static_cast<int>(N), N, static_cast<int>(vectors), a.data(), work.data(), values.data(),
+                    vecs.data());
+  }
+  if (!ok) ok = referenceEigensolve(N, N, p.matrix.data(), vectors, values.data(), vecs.data());
+  if (!ok) return false;
+  for (double& v : values) v /= static_cast<double>(W - 1);
+  std::sort(values.begin(), values.end(), std::greater<double>());
+  return true;
+}
+
+// A Gram held in slot order: its deflated, time-ordered matrix.
+PreparedWindow deflated(const KernelTable& k, const PreparedWindow& g, Detrend detrend) {
+  const int64_t W = g.order;
+  std::vector<int64_t> slots(W);
+  for (int64_t i = 0; i < W; ++i) slots[i] = (g.oldest + i) % W;
+  std::vector<double> M(W * W), work(W);
+  gatherWindowGram(g.matrix.data(), W, slots.data(), W, M.data(), 1);
+  const Deflation d(W, detrend);
+  k.deflateOne(static_cast<int>(W), W, d.h1.data(), d.beta1, d.h2.empty() ? nullptr : d.h2.data(), d.beta2, M.data(),
+               work.data());
+  PreparedWindow p;
+  const int64_t N = d.order(), q = d.removed;
+  p.order = N;
+  p.scaleExp = g.scaleExp;
+  p.matrix.assign(std::max<int64_t>(N, 0) * std::max<int64_t>(N, 0), 0.0);
+  for (int64_t i = 0; i < N; ++i)
+    for (int64_t j = 0; j <= i; ++j) p.matrix[i * N + j] = M[(i + q) * W + j + q];
+  return p;
+}
+
+}  // namespace
+
+void solvePreparedWindow(const KernelTable& k, const PreparedWindow& given, int64_t W, Detrend detrend, int64_t m,
+                         double beta, SpectrumOut& out) {
+  const PreparedWindow p = given.kind == PreparedWindow::Kind::Gram ? deflated(k, given, detrend) : given;
+  std::vector<double> values, vecs;
+  if (p.kind != PreparedWindow::Kind::Matrix || !solveMatrix(k, p, W, 0, values, vecs)) {
+    out.obs = degenerateWindow(m, 0, 0, out.eigenvalues, nullptr);
     return;
   }
-  // Only the new row's W dot products: one row/column of the Gram changes.
-  gramRow_.noalias() = Y_ * Y_.row(slot).transpose();
-  G_.row(slot) = gramRow_.transpose();
-  G_.col(slot) = gramRow_;
-  if (reref) {
-    // Shifting every row by d = x - r_old changes the Gram by
-    // G' = G - a 1^T - 1 a^T + (d.d) 1 1^T with a = Y d, and a is exactly the
-    // new row's dot products just computed (the new row is d). So the move
-    // costs no dot products; each Gram entry is still computed once, when its
-    // newer row arrives, against a reference at most rebuildPeriod rows old.
-    const double dd = gramRow_(slot);
-    newRow_ = Y_.row(slot).transpose();
-    Y_.rowwise() -= newRow_.transpose();
-    G_.colwise() -= gramRow_;
-    G_.rowwise() -= gramRow_.transpose();
-    G_.array() += dd;
-    ref_ = x;
-    sinceRebuild_ = 0;
+  out.obs = finishSpectrum(values.data(), p.order, m, p.scaleExp, beta, out.eigenvalues);
+}
+
+PreparedWindow readPending(const double* in, int64_t length) {
+  PreparedWindow p;
+  if (length < kPendingHeader) throw CoreError("not a prepared window");
+  const double kind = in[0], order = in[1], scaleExp = in[2], oldest = in[3];
+  if (!(kind >= 0 && kind <= 3 && kind == std::floor(kind)) || !(order >= 0 && order == std::floor(order)) ||
+      order * order != static_cast<double>(length - kPendingHeader) ||
+      !(std::fabs(scaleExp) <= 1100 && scaleExp == std::floor(scaleExp)) ||
+      !(oldest >= 0 && oldest < std::max(order, 1.0) && oldest == std::floor(oldest)))
+    throw CoreError("not a prepared window");
+  p.kind = static_cast<PreparedWindow::Kind>(static_cast<int>(kind));
+  p.order = static_cast<int64_t>(order);
+  p.scaleExp = static_cast<int>(scaleExp);
+  p.oldest = static_cast<int64_t>(oldest);
+  p.matrix.assign(in + kPendingHeader, in + length);
+  return p;
+}
+
+int64_t WindowState::pendingLength() const {
+  return kPendingHeader + (dual_ ? W_ * W_ : n_ * n_);
+}
+
+void WindowState::writePending(double* out) {
+  if (!full()) throw CoreError("window is not full");
+  auto header = [&](PreparedWindow::Kind kind, int64_t order, int scaleExp, int64_t oldest) {
+    out[0] = static_cast<double>(static_cast<int>(kind));
+    out[1] = static_cast<double>(order);
+    out[2] = scaleExp;
+    out[3] = static_cast<double>(oldest);
+  };
+  // Every kind but a Gram (copied whole below) leaves its matrix zero.
+  const auto clear = [&] { std::fill(out + kPendingHeader, out + pendingLength(), 0.0); };
+  if (!dual_) {
+    clear();
+    const PreparedWindow p = prepare();
+    header(p.kind, n_, p.scaleExp, 0);
+    if (p.kind == PreparedWindow::Kind::Matrix) std::copy(p.matrix.begin(), p.matrix.end(), out + kPendingHeader);
+    return;
+  }
+  if (containsBad()) {
+    clear();
+    header(PreparedWindow::Kind::Bad, W_, 0, 0);
+    return;
+  }
+  Conditioning c = conditioningOf(gram_.data(), W_);
+  if (!c.good(W_, level_)) {
+    std::vector<int64_t> slots(W_);
+    for (int64_t i = 0; i < W_; ++i) slots[i] = slotOf(i);
+    rebuild(slots[nearestToMean(gram_.data(), W_, slots.data(), W_, c.finite)]);
+    c = conditioningOf(gram_.data(), W_);
+  }
+  if (!c.finite) {
+    clear();
+    header(PreparedWindow::Kind::NonFinite, W_, 0, 0);
+    return;
+  }
+  header(PreparedWindow::Kind::Gram, W_, scaleExp_, slotOf(0));
+  std::memcpy(out + kPendingHeader, gram_.data(), sizeof(double) * W_ * W_);
+}
+
+void WindowState::spectrum(SpectrumOut& out) {
+  const int64_t m = eigenCount(), topK = spectrum_.topK;
+  const PreparedWindow p = prepare();
+  float* vectors = topK > 0 ? out.eigenvectors : nullptr;
+  std::vector<double> values, vecs;
+  if (p.kind != PreparedWindow::Kind::Matrix || !solveMatrix(k_, p, W_, topK, values, vecs)) {
+    out.obs = degenerateWindow(m, topK, n_, out.eigenvalues, vectors);
+    return;
+  }
+  out.obs = finishSpectrum(values.data(), p.order, m, p.scaleExp, spectrum_.beta, out.eigenvalues);
+  if (!vectors) return;
+  const int64_t N = p.order;
+  std::vector<double> u(W_), probe(np_);
+  for (int64_t i = 0; i < W_; ++i) ptrs_[i] = row(slotOf(i));
+  for (int64_t v = 0; v < topK; ++v) {
+    float* dst = vectors + v * n_;
+    if (out.obs.degenerate || v >= out.obs.kept) {
+      std::fill(dst, dst + n_, std::numeric_limits<float>::quiet_NaN());
+      continue;
+    }
+    if (dual_) {
+      // v = Y^T u, u = H [0; z] in time order (orthogonal to 1, so the reference cancels).
+      deflation_.expand(vecs.data() + v * N, u.data());
+      k_.combineRows(ptrs_.data(), u.data(), static_cast<int>(W_), ref_.data(), np_, probe.data());
+      finishVector(probe.data(), n_, dst);
+    } else {
+      finishVector(vecs.data() + v * N, n_, dst);
+    }
   }
 }
 
 WindowState::Saved WindowState::save() const {
   Saved out;
-  out.deviations.assign(Y_.data(), Y_.data() + Y_.size());
-  if (dual_) out.gram.assign(G_.data(), G_.data() + G_.size());
-  out.reference.assign(ref_.data(), ref_.data() + ref_.size());
-  out.positions = pos_;
+  out.rows.resize(W_ * n_);
+  for (int64_t s = 0; s < W_; ++s) std::memcpy(out.rows.data() + s * n_, row(s), sizeof(double) * n_);
+  out.gram = gram_;
+  out.reference.assign(ref_.data(), ref_.data() + n_);
+  out.positions.resize(W_);
+  for (int64_t s = 0; s < W_; ++s) out.positions[s] = s < count_ ? count_ - 1 - ((count_ - 1 - s) % W_) : 0;
   out.bad = bad_;
   out.count = count_;
   out.sinceRebuild = sinceRebuild_;
   out.hasReference = hasRef_;
+  out.scaleExp = scaleExp_;
+  out.scaleChosen = scaleChosen_;
+  out.level = level_;
   return out;
 }
 
 void WindowState::load(const Saved& in) {
-  if (static_cast<int64_t>(in.deviations.size()) != W_ * n_ ||
-      static_cast<int64_t>(in.gram.size()) != (dual_ ? W_ * W_ : 0) ||
-      static_cast<int64_t>(in.reference.size()) != n_ || static_cast<int64_t>(in.positions.size()) != W_ ||
-      static_cast<int64_t>(in.bad.size()) != W_ || in.count < 0 || in.sinceRebuild < 0)
-    throw CoreError("saved window state does not match this window's size");
-  std::copy(in.deviations.begin(), in.deviations.end(), Y_.data());
-  if (dual_) std::copy(in.gram.begin(), in.gram.end(), G_.data());
+  auto fail = [](const std::string& why) {
+    throw CoreError("saved window state is not one this monitor could reach: " + why);
+  };
+  if (static_cast<int64_t>(in.rows.size()) != W_ * n_)
+    fail("rows has " + std::to_string(in.rows.size()) + " values, expected W x n = " + std::to_string(W_ * n_));
+  if (static_cast<int64_t>(in.gram.size()) != (dual_ ? W_ * W_ : 0))
+    fail("gram has " + std::to_string(in.gram.size()) + " values, expected " + std::to_string(dual_ ? W_ * W_ : 0));
+  if (static_cast<int64_t>(in.reference.size()) != n_)
+    fail("reference has " + std::to_string(in.reference.size()) + " values, expected " + std::to_string(n_));
+  if (static_cast<int64_t>(in.positions.size()) != W_)
+    fail("positions has " + std::to_string(in.positions.size()) + " values, expected " + std::to_string(W_));
+  if (static_cast<int64_t>(in.bad.size()) != W_)
+    fail("bad has " + std::to_string(in.bad.size()) + " values, expected " + std::to_string(W_));
+  constexpr int64_t kMaxCount = (int64_t{1} << 53) - 1;
+  if (in.count < 0 || in.count > kMaxCount) fail("count " + std::to_string(in.count) + " is out of range");
+  // The counter starts when the window fills, and a good push past the window resets it
+  // once it reaches the rebuild period.
+  const int64_t maxSince = in.count >= W_ ? in.count - W_ + 1 : 0;
+  const int64_t newest = in.count > 0 ? (in.count - 1) % W_ : 0;
+  if (in.sinceRebuild < 0 || in.sinceRebuild > maxSince ||
+      (in.count > W_ && newest < static_cast<int64_t>(in.bad.size()) && !in.bad[newest] &&
+       in.sinceRebuild >= rebuildPeriod_))
+    fail("sinceRebuild " + std::to_string(in.sinceRebuild) + " is not a value a monitor with count " +
+         std::to_string(in.count) + " can hold");
+  if (in.scaleExp < -1100 || in.scaleExp > 1100 || (!in.scaleChosen && in.scaleExp != 0))
+    fail("scaleExp " + std::to_string(in.scaleExp) + " is out of range");
+  if (!(in.level >= 0) || !std::isfinite(in.level) || (!dual_ && in.level != 0))
+    fail("level must be a finite number >= 0");
+  const int64_t f = in.count < W_ ? in.count : W_;
+  for (int64_t s = 0; s < W_; ++s) {
+    if (in.bad[s] > 1) fail("bad flags must be 0 or 1");
+    if (s >= f && in.bad[s]) fail("a slot that was never filled is flagged bad");
+    const int64_t expected = s < in.count ? in.count - 1 - ((in.count - 1 - s) % W_) : 0;
+    if (in.positions[s] != expected) fail("positions do not match count");
+  }
+  for (double v : in.rows)
+    if (!std::isfinite(v)) fail("rows hold a non-finite value");
+  for (double v : in.reference)
+    if (!std::isfinite(v)) fail("reference holds a non-finite value");
+  if (!in.hasReference) {
+    for (int64_t s = 0; s < f; ++s)
+      if (!in.bad[s]) fail("hasReference is false but the window holds a good row");
+  } else if (in.count == 0) {
+    fail("hasReference is true before any row");
+  }
+  if (dual_) {
+    // The Gram must be the one of these rows: symmetric, and equal to a fresh computation
+    // to the rounding of the shifts it has been through.
+    const double sigma = std::ldexp(1.0, -in.scaleExp);
+    std::vector<double> y(np_), x(np_), r(np_, 0.0);
+    std::copy(in.reference.begin(), in.reference.end(), r.begin());
+    std::vector<double> dev(f * n_);
+    double largest = 0;
+    for (int64_t s = 0; s < f; ++s)
+      for (int64_t c = 0; c < n_; ++c) dev[s * n_ + c] = (in.rows[s * n_ + c] - r[c]) * sigma;
+    for (int64_t i = 0; i < W_; ++i)
+      for (int64_t j = 0; j < W_; ++j) {
+        const double g = in.gram[i * W_ + j];
+        if (!std::isfinite(g)) fail("gram holds a non-finite value");
+        if (g != in.gram[j * W_ + i]) fail("gram is not symmetric");
+        if ((i >= f || j >= f) && g != 0) fail("gram has entries for slots that were never filled");
+      }
+    for (int64_t i = 0; i < f; ++i) {
+      double gii = 0;
+      for (int64_t c = 0; c < n_; ++c) gii += dev[i * n_ + c] * dev[i * n_ + c];
+      largest = std::max(largest, gii);
+      // The level is at least every diagonal entry (it only grows between rebuilds).
+      if (in.gram[i * W_ + i] > in.level) fail("level is below the Gram's diagonal");
+    }
+    const double tolerance = 1e-6 * largest + 1e-280;
+    for (int64_t i = 0; i < f; ++i)
+      for (int64_t j = 0; j <= i; ++j) {
+        double g = 0;
+        for (int64_t c = 0; c < n_; ++c) g += dev[i * n_ + c] * dev[j * n_ + c];
+        if (!(std::fabs(g - in.gram[i * W_ + j]) <= tolerance)) fail("gram does not match the rows");
+      }
+  }
+  for (int64_t s = 0; s < W_; ++s) {
+    std::memcpy(row(s), in.rows.data() + s * n_, sizeof(double) * n_);
+    std::fill(row(s) + n_, row(s) + np_, 0.0);
+  }
   std::copy(in.reference.begin(), in.reference.end(), ref_.data());
-  pos_ = in.positions;
+  std::fill(ref_.data() + n_, ref_.data() + np_, 0.0);
+  if (dual_) gram_ = in.gram;
   bad_ = in.bad;
   count_ = in.count;
   sinceRebuild_ = in.sinceRebuild;
   hasRef_ = in.hasReference;
-}
-
-void WindowState::rebuild() {
-  G_.setZero();
-  G_.selfadjointView<Eigen::Lower>().rankUpdate(Y_);
-  G_.triangularView<Eigen::StrictlyUpper>() = G_.transpose();
-  sinceRebuild_ = 0;
-}
-
-void WindowState::buildProjector(Detrend detrend) {
-  const int64_t q = detrend == Detrend::Linear ? 2 : 1;
-  Q_.resize(W_, q);
-  Q_.col(0).setConstant(1.0 / std::sqrt(static_cast<double>(W_)));
-  if (q == 2) {
-    // tau by each slot's time position, not its ring index.
-    double mean = 0.0;
-    for (int64_t s = 0; s < W_; ++s) mean += static_cast<double>(pos_[s]);
-    mean /= static_cast<double>(W_);
-    double norm2 = 0.0;
-    for (int64_t s = 0; s < W_; ++s) {
-      const double tau = static_cast<double>(pos_[s]) - mean;
-      Q_(s, 1) = tau;
-      norm2 += tau * tau;
-    }
-    Q_.col(1) /= std::sqrt(norm2);
-  }
-}
-
-void WindowState::spectrum(const SpectrumOptions& opts, SpectrumOut& out) {
-  if (!full()) throw CoreError("window is not full");
-  const int64_t m = eigenCount();
-  const int64_t topK = opts.topK;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  auto fillDegenerate = [&](double eigValue) {
-    out.obs = degenerateObservables();
-    for (int64_t k = 0; k < m; ++k) out.eigenvalues[k] = eigValue;
-    if (topK > 0 && out.eigenvectors)
-      std::fill(out.eigenvectors, out.eigenvectors + topK * n_, std::numeric_limits<float>::quiet_NaN());
-  };
-  if (containsBad()) {
-    fillDegenerate(nan);
-    return;
-  }
-  buildProjector(opts.detrend);
-  const bool wantVectors = topK > 0;
-  const double denom = static_cast<double>(W_ - 1);
-  if (dual_) {
-    // M = P G P with P = I - Q Q^T, in O(W^2 q).
-    A_.noalias() = G_ * Q_;              // W x q
-    B_.noalias() = Q_.transpose() * A_;  // q x q
-    A_.noalias() -= 0.5 * Q_ * B_;       // M = G - Q A'^T - A' Q^T with A' = A - Q B / 2
-    // A rank-2q correction, written as plain loops: for q <= 2 the general
-    // product machinery costs more than the arithmetic.
-    M_.resize(W_, W_);
-    const int64_t q = Q_.cols();
-    for (int64_t j = 0; j < W_; ++j) {
-      for (int64_t i = 0; i < W_; ++i) {
-        double m = G_(i, j);
-        for (int64_t c = 0; c < q; ++c) m -= Q_(i, c) * A_(j, c) + A_(i, c) * Q_(j, c);
-        M_(i, j) = m;
-      }
-    }
-  } else {
-    // n < W: C = X^T X with X = P Y, formed directly (n x n is the small side).
-    A_.noalias() = Q_.transpose() * Y_;  // q x n
-    X_ = Y_;
-    X_.noalias() -= Q_ * A_;
-    M_.setZero(n_, n_);
-    M_.selfadjointView<Eigen::Lower>().rankUpdate(X_.transpose());
-    M_.triangularView<Eigen::StrictlyUpper>() = M_.transpose();
-  }
-  if (!M_.allFinite()) {
-    fillDegenerate(nan);
-    return;
-  }
-  solver_.compute(M_, wantVectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
-  const auto& solver = solver_;
-  if (solver.info() != Eigen::Success) {
-    fillDegenerate(nan);
-    return;
-  }
-  const Eigen::VectorXd& ev = solver.eigenvalues();  // ascending
-  const int64_t dim = ev.size();
-  for (int64_t k = 0; k < m; ++k) out.eigenvalues[k] = ev(dim - 1 - k) / denom;
-  out.obs = computeObservables(out.eigenvalues, m, opts.beta);
-  if (out.obs.degenerate) {
-    const double fill = std::isfinite(out.eigenvalues[0]) ? 0.0 : nan;
-    fillDegenerate(fill);
-    return;
-  }
-  if (!wantVectors || !out.eigenvectors) return;
-  Eigen::VectorXd v(n_), u;
-  for (int64_t k = 0; k < topK; ++k) {
-    float* dst = out.eigenvectors + k * n_;
-    if (k >= out.obs.kept) {
-      // Beyond the window's rank there is no meaningful direction.
-      std::fill(dst, dst + n_, std::numeric_limits<float>::quiet_NaN());
-      continue;
-    }
-    if (dual_) {
-      u = solver.eigenvectors().col(dim - 1 - k);
-      u.noalias() -= Q_ * (Q_.transpose() * u);  // P u = u in exact arithmetic
-      v.noalias() = Y_.transpose() * u;          // v = Y^T u / sqrt(mu)
-      v /= v.norm();
-    } else {
-      v = solver.eigenvectors().col(dim - 1 - k);
-    }
-    // Sign rule: the entry of largest magnitude is positive.
-    Eigen::Index arg = 0;
-    v.cwiseAbs().maxCoeff(&arg);
-    if (v(arg) < 0) v = -v;
-    for (int64_t i = 0; i < n_; ++i) dst[i] = static_cast<float>(v(i));
-  }
+  scaleExp_ = in.scaleExp;
+  scaleChosen_ = in.scaleChosen;
+  level_ = in.level;
 }
 
 }  // namespace rdm2

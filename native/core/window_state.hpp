@@ -1,84 +1,127 @@
-// The trailing window of W loss rows and, in the dual regime (W <= n), the
-// W x W Gram matrix of those rows kept up to date one push at a time.
-// This is the only piece that knows how a window's spectrum is computed; the
-// batch driver and the streaming monitor both push rows into one of these.
+// The streaming monitor's window: the last W loss rows and, in the dual regime (W <= n),
+// the W x W Gram of their deviations from a reference row, kept up to date one push at a
+// time (W dot products per push).
+//
+// The rows are kept as they arrived (raw float64), so the Gram can always be rebuilt from
+// them: when the reference row turns out to be far from the window (an extreme outlier was
+// the reference) or the data's scale leaves the range the Gram was scaled for, the window
+// is rebuilt around a row inside it (the same rules as the batch path, batch_windows.hpp,
+// and window_projection.hpp's Conditioning).
+//
+// A window's spectrum is computed in two steps: prepare() (O(W^2): the checked, time-ordered
+// matrix, self-contained) and solvePrepared() (the eigensolve), so a summary nobody reads
+// costs no eigensolve; eigenvectors need the rows and are computed at once (spectrum()).
 #pragma once
-#include <Eigen/Dense>
 #include <cstdint>
 #include <vector>
 
+#include "aligned_buffer.hpp"
+#include "kernel_table.hpp"
 #include "observables.hpp"
 #include "types.hpp"
+#include "window_projection.hpp"
 
 namespace rdm2 {
 
-using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// Where one window's results go: observables, m = min(W-1, n) eigenvalues and
-// topK probe-space eigenvectors (each of length n).
+// Where one window's results go: observables, m = min(W-1, n) eigenvalues and topK
+// probe-space eigenvectors (each of length n).
 struct SpectrumOut {
   Observables obs;
   double* eigenvalues = nullptr;  // m entries, descending, zero padded
   float* eigenvectors = nullptr;  // topK x n, may be null when topK == 0
 };
 
+// A window ready for its eigensolve, independent of the monitor's later pushes.
+struct PreparedWindow {
+  // Matrix: the deflated N x N matrix. Gram: the window's W x W Gram as the monitor holds it
+  // (slot order, full, checked), deflated when solved. Bad / NonFinite: degenerate.
+  enum class Kind : uint8_t { Matrix, Bad, NonFinite, Gram };
+  Kind kind = Kind::Matrix;
+  int64_t order = 0;           // N (Matrix) or W (Gram)
+  int scaleExp = 0;            // rows were scaled by 2^-scaleExp
+  int64_t oldest = 0;          // Gram: the slot of the window's oldest row
+  std::vector<double> matrix;  // order x order, row-major
+};
+
+// Eigenvalues and observables of a prepared window of length `window` (m eigenvalues).
+void solvePreparedWindow(const KernelTable& kernels, const PreparedWindow& p, int64_t window, Detrend detrend,
+                         int64_t m, double beta, SpectrumOut& out);
+
+// A prepared window as a flat array ([kind, order, scaleExp, oldest, matrix...]) and back:
+// the form the monitor hands to JavaScript for a summary read later.
+constexpr int64_t kPendingHeader = 4;
+PreparedWindow readPending(const double* in, int64_t length);
+
 class WindowState {
  public:
-  // rebuildPeriod: pushes between moves of the reference row to the newest row
-  // (0 = W); the Gram is shifted to match, at no dot products. scratch: rebuild
-  // the Gram from scratch at every push (the benchmark's from-scratch driver).
-  WindowState(int64_t probes, int64_t window, int64_t rebuildPeriod = 0, bool scratch = false,
-              SolvePath path = SolvePath::Auto);
+  WindowState(int64_t probes, const SpectrumOptions& spectrum, int64_t rebuildPeriod, const KernelTable& kernels);
 
   int64_t probes() const { return n_; }
   int64_t eigenCount() const { return W_ - 1 < n_ ? W_ - 1 : n_; }
   bool full() const { return count_ >= W_; }
-  bool containsBad() const;
 
-  void reset();
-  // `row` holds n transformed losses in float64. A bad row is stored as equal
-  // to the reference (zeros) and makes every window containing it degenerate.
+  // `row` holds n transformed losses in float64. A bad row is stored as equal to the
+  // reference and makes every window containing it degenerate.
   void push(const double* row, bool bad);
-  void spectrum(const SpectrumOptions& opts, SpectrumOut& out);
+  // A spare row (n doubles, padded) a caller may fill and then push: push(stagingRow(), ...)
+  // takes it into the window without a copy (it trades places with the oldest row). Filling
+  // it changes nothing until that push, so a row can be read, checked and refused here.
+  double* stagingRow() { return rows_.data() + spare_ * np_; }
+  PreparedWindow prepare();
+  // The lazy form of prepare(): the window's checked Gram, copied as is (O(W^2) without
+  // any deflation), written to `out` (pendingLength() doubles) in readPending's layout. With
+  // n < W the n x n matrix is formed here (it needs the rows).
+  int64_t pendingLength() const;
+  void writePending(double* out);
+  // Everything, eigenvectors included (topK of the options), for the current window.
+  void spectrum(SpectrumOut& out);
 
-  // Everything that determines future results, for snapshots: restoring it
-  // continues bit for bit where the exported state left off.
+  // Everything that determines future results, for snapshots: restoring it continues bit
+  // for bit where the exported state left off.
   struct Saved {
-    std::vector<double> deviations;  // W x n, row-major, slot order
+    std::vector<double> rows;        // W x n raw rows, row-major, slot order
     std::vector<double> gram;        // W x W (empty unless dual)
     std::vector<double> reference;   // n
-    std::vector<int64_t> positions;  // W
+    std::vector<int64_t> positions;  // W: the push index each slot holds
     std::vector<uint8_t> bad;        // W
     int64_t count = 0;
     int64_t sinceRebuild = 0;
     bool hasReference = false;
+    int scaleExp = 0;
+    bool scaleChosen = false;
+    double level = 0;  // see Conditioning::good
   };
   Saved save() const;
-  // Throws CoreError when the sizes do not match this window.
+  // Throws CoreError (with the reason) unless `saved` is a state this window could have
+  // reached: sizes, counters, positions, flags, finite values, a symmetric Gram that agrees
+  // with the rows. Nothing changes when it throws.
   void load(const Saved& saved);
 
  private:
-  void rebuild();
-  void buildProjector(Detrend detrend);
+  double* row(int64_t slot) { return rows_.data() + block_[slot] * np_; }
+  const double* row(int64_t slot) const { return rows_.data() + block_[slot] * np_; }
+  int64_t filled() const { return count_ < W_ ? count_ : W_; }
+  int64_t slotOf(int64_t timeIndex) const { return (count_ + timeIndex) % W_; }  // full windows
+  bool containsBad() const;
+  void moveReference(int64_t slot);
+  void rebuild(int64_t refSlot);
 
-  int64_t n_, W_, rebuildPeriod_;
-  bool dual_, scratch_;
-  RowMatrix Y_;               // W x n ring buffer of rows minus the reference row
-  Eigen::MatrixXd G_;         // W x W Gram of Y_ (dual regime only), slot order
-  Eigen::VectorXd ref_;       // reference row r
-  Eigen::VectorXd newRow_;    // scratch for one row
-  Eigen::VectorXd gramRow_;   // the new row's W dot products
-  std::vector<int64_t> pos_;  // time position of each slot
+  int64_t n_, np_, W_, rebuildPeriod_;
+  SpectrumOptions spectrum_;
+  const KernelTable& k_;
+  bool dual_;
+  Deflation deflation_;
+  AlignedBuffer rows_, ref_, y_;  // rows_: W + 1 blocks of np_ doubles
+  std::vector<int64_t> block_;    // the block of rows_ each slot's row is in
+  int64_t spare_ = 0;             // the block that is no slot's (stagingRow)
+  std::vector<double> gram_;      // W x W, slot order (dual only)
   std::vector<uint8_t> bad_;
-  int64_t count_ = 0;
-  int64_t sinceRebuild_ = 0;
-  bool hasRef_ = false;
-  // Workspace reused across windows.
-  Eigen::MatrixXd Q_;  // W x q orthonormal basis of the removed subspace
-  Eigen::MatrixXd M_, A_, B_;
-  RowMatrix X_;  // projected window (n < W path)
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver_;
-  Eigen::VectorXd lambda_;
+  int64_t count_ = 0, sinceRebuild_ = 0;
+  bool hasRef_ = false, scaleChosen_ = false;
+  int scaleExp_ = 0;
+  double level_ = 0;  // see Conditioning::good
+  std::vector<const double*> ptrs_;
+  std::vector<double> dots_;
 };
 
 }  // namespace rdm2

@@ -1,0 +1,142 @@
+#include "window_projection.hpp"
+
+#include <cmath>
+
+namespace rdm2 {
+
+namespace {
+
+// h with H = I - beta h h^T mapping the unit vector x to -sign(x_0) e_0.
+void householderTo(const std::vector<double>& x, std::vector<double>& h, double& beta) {
+  h = x;
+  h[0] += x[0] >= 0 ? 1.0 : -1.0;
+  double hh = 0;
+  for (double v : h) hh += v * v;
+  beta = hh > 0 ? 2.0 / hh : 0.0;
+}
+
+void apply(const std::vector<double>& h, double beta, double* u) {
+  double s = 0;
+  for (size_t i = 0; i < h.size(); ++i) s += h[i] * u[i];
+  s *= beta;
+  for (size_t i = 0; i < h.size(); ++i) u[i] -= s * h[i];
+}
+
+}  // namespace
+
+Deflation::Deflation(int64_t W, Detrend detrend) : window(W), removed(detrend == Detrend::Linear ? 2 : 1) {
+  std::vector<double> one(W, 1.0 / std::sqrt(static_cast<double>(W)));
+  householderTo(one, h1, beta1);
+  if (removed == 2 && W >= 3) {
+    // The unit trend (time positions minus their mean), reflected by H1; its first entry
+    // is zero (it is orthogonal to 1), so it lives in the trailing W - 1 coordinates.
+    std::vector<double> tau(W);
+    double norm2 = 0;
+    for (int64_t i = 0; i < W; ++i) {
+      tau[i] = static_cast<double>(i) - 0.5 * static_cast<double>(W - 1);
+      norm2 += tau[i] * tau[i];
+    }
+    for (double& t : tau) t /= std::sqrt(norm2);
+    apply(h1, beta1, tau.data());
+    std::vector<double> rest(tau.begin() + 1, tau.end());
+    double r2 = 0;
+    for (double v : rest) r2 += v * v;
+    for (double& v : rest) v /= std::sqrt(r2);
+    householderTo(rest, h2, beta2);
+  }
+}
+
+void Deflation::expand(const double* z, double* u) const {
+  const int64_t N = order();
+  for (int64_t i = 0; i < removed; ++i) u[i] = 0.0;
+  for (int64_t i = 0; i < N; ++i) u[removed + i] = z[i];
+  if (removed == 2 && !h2.empty()) apply(h2, beta2, u + 1);
+  apply(h1, beta1, u);
+}
+
+bool Conditioning::good(int64_t W, double level) const {
+  if (!finite) return false;
+  if (level == 0) return true;  // every row has always equalled the reference: exact zeros
+  // Beyond these, Gram entries near overflow or in the subnormal range: rescale.
+  if (offset2 > 0x1p400 || (offset2 > 0 && offset2 < 0x1p-400)) return false;
+  // eps * kappa stays near 1e-10 of the spread even for long windows, and a Gram rebuilt
+  // around a row inside the window always passes (its level is at most 4 W spread2), so a
+  // rebuild settles it.
+  const double kappa = std::fmax(0x1p20, 16.0 * static_cast<double>(W));
+  return level <= kappa * spread2;
+}
+
+Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots, int64_t W, double* dst,
+                              int64_t stride) {
+  Conditioning c;
+  double trace = 0, offDiagonal = 0, offset = 0;
+  for (int64_t i = 0; i < W; ++i) {
+    const double* row = G + slots[i] * ldG;
+    double* out = dst + i * W * stride;
+    double rowSum = 0;
+    for (int64_t j = 0; j < i; ++j) {
+      const double g = row[slots[j]];
+      out[j * stride] = g;
+      rowSum += g;
+    }
+    const double diag = row[slots[i]];
+    out[i * stride] = diag;
+    trace += diag;
+    offDiagonal += rowSum;
+    offset = std::fmax(offset, diag);
+  }
+  const double w = static_cast<double>(W);
+  c.offset2 = offset;
+  c.spread2 = trace / w - (trace + 2 * offDiagonal) / (w * w);
+  c.finite = std::isfinite(trace) && std::isfinite(offDiagonal);
+  return c;
+}
+
+Conditioning conditioningOf(const double* G, int64_t W) {
+  Conditioning c;
+  double trace = 0, sum = 0, offset = 0;
+  for (int64_t i = 0; i < W; ++i) {
+    const double* row = G + i * W;
+    // Four partial sums: a single chain of W dependent additions is latency bound.
+    double part[4] = {0, 0, 0, 0};
+    int64_t j = 0;
+    for (; j + 4 <= W; j += 4)
+      for (int q = 0; q < 4; ++q) part[q] += row[j + q];
+    for (; j < W; ++j) part[0] += row[j];
+    sum += (part[0] + part[1]) + (part[2] + part[3]);
+    trace += row[i];
+    offset = std::fmax(offset, row[i]);
+  }
+  const double w = static_cast<double>(W);
+  c.offset2 = offset;
+  c.spread2 = trace / w - sum / (w * w);
+  c.finite = std::isfinite(sum) && std::isfinite(trace);
+  return c;
+}
+
+int64_t nearestToMean(const double* G, int64_t ldG, const int64_t* slots, int64_t W, bool finite) {
+  if (!finite) return W - 1;
+  // Centred norm of row i: G_ii - 2 (G 1)_i / W + 1^T G 1 / W^2; the last term is common.
+  int64_t best = W - 1;
+  double bestValue = INFINITY;
+  for (int64_t i = 0; i < W; ++i) {
+    const double* row = G + slots[i] * ldG;
+    double rowSum = 0;
+    for (int64_t j = 0; j < W; ++j) rowSum += row[slots[j]];
+    const double v = row[slots[i]] - 2.0 * rowSum / static_cast<double>(W);
+    if (v < bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+double scaleFor(double maxAbs) {
+  if (!(maxAbs > 0) || !std::isfinite(maxAbs)) return 1.0;
+  int e = 0;
+  std::frexp(maxAbs, &e);                         // maxAbs = f 2^e, f in [0.5, 1)
+  return std::ldexp(1.0, e < -1023 ? 1023 : -e);  // subnormal data: as far as a double goes
+}
+
+}  // namespace rdm2
