@@ -85,6 +85,10 @@ describe('rdm2 demo --only grokking,induction-heads,misalignment-analogue', asyn
     // Grokking: 4 of 5 early warnings, no false alarm, mean lead 263; every peak after the transition; no significant peak.
     expect([...shc('grokking'), Math.round(row('grokking', 'shc').leadMean), peaks('grokking')]).toEqual([4, 0, 263, 0]);
     expect(summary('grokking').seeds.map((x) => x.pValue <= 0.05)).toEqual([false, false, false, false, false]);
+    expect(summary('grokking').references.map((x) => [x.hits, x.tooEarly, ...new Set(x.windows)])).toEqual([
+      [0, 0, 20],
+      [1, 0, 34, 33],
+    ]);
     expect(['meanLoss', 'meanLoss:test', 'meanLoss:train'].map((id) => row('grokking', id).hits + row('grokking', id).tooEarly)).toEqual([0, 0, 0]);
     expect([row('grokking', 'shift:test').hits, row('grokking', 'shift:test').tooEarly]).toEqual([5, 5]);
     // Induction heads: the peak before the transition in 4 of 5 and significant in 3, but 0 early warnings at the chosen settings.
