@@ -94,6 +94,15 @@ describe('rdm2 demo --only grokking,induction-heads,misalignment-analogue', asyn
     // Induction heads: the peak before the transition in 4 of 5 and significant in 3, but 0 early warnings at the chosen settings.
     expect([...shc('induction_heads'), peaks('induction_heads')]).toEqual([0, 1, 4]);
     expect(summary('induction_heads').seeds.filter((x) => x.pValue <= 0.05)).toHaveLength(3);
+    // ... but those "peaks" are the first windows of the analysis (steps 390-400), where the SHC still falls from the run's start.
+    expect(summary('induction_heads').seeds.map((x) => [x.peakStep, x.peakAtEdge])).toEqual([
+      [390, true],
+      [400, false],
+      [390, true],
+      [2410, false],
+      [390, true],
+    ]);
+    expect((REAL_CHOSEN.induction_heads.rows[0]!.settings as RealAnalysisSettings).window * 10 - 10).toBe(390); // the first window ends at step 390
     expect(summary('induction_heads').references.map((x) => [x.hits, x.tooEarly])).toEqual([
       [3, 2],
       [3, 2],
@@ -147,6 +156,7 @@ describe('rdm2 demo --only grokking,induction-heads,misalignment-analogue', asyn
       transition: tr,
       peakStep: ws[peak],
       peakBefore: ws[peak]! < tr,
+      peakAtEdge: peak === inRange[0] || peak === inRange.at(-1),
       energy: be.energy[be.labels.indexOf('test')],
       prAtTransition: a.pr[atTransition],
       pValue: p,

@@ -54,6 +54,11 @@ export interface RealSeedResult {
    */
   peakStep: number;
   peakBefore: boolean;
+  /**
+   * The peak is the first or the last of the windows searched: the SHC only falls (or rises)
+   * across them, so the "peak" is where the search starts or stops, not a maximum of the SHC.
+   */
+  peakAtEdge: boolean;
   /** Block energy of the top eigenvector at that peak on the expected group. */
   energy: number;
   /** PR of the last window ending at or before the transition. */
@@ -156,6 +161,7 @@ async function shcDetails(ev: EvaluatedRun, expectedGroup: string): Promise<Omit
     transition: tr,
     peakStep: ws[peak]!,
     peakBefore: ws[peak]! < tr,
+    peakAtEdge: peak === first || peak === end - 1,
     energy,
     prAtTransition: atTransition < 0 ? NaN : a.pr[atTransition]!,
     pValue: p.pValue,

@@ -80,6 +80,7 @@ export function realVerdictLines(r: RealSettingResult, index: number): string[] 
     `   early warning: a warning within the last ${pct}% of the steps before the transition; too early: before that`,
     `   SHC at its chosen settings (${shortSettings(sh, spc)}):`,
     `     SHC peak before the transition   ${peaks}/${N} seeds (the largest SHC within the horizon's length of the transition)`,
+    `                                      at an edge of those windows (no maximum inside them) in ${s.filter((x) => x.peakAtEdge).length}/${N}`,
     `     top eigenvector at that peak     energy on ${r.info.expectedGroup} ${fmt(meanEnergy, 2)} (seeds ${range(
       s.map((x) => x.energy),
       2,

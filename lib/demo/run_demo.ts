@@ -310,6 +310,10 @@ async function writeReal(out: string, r: RealSettingResult, files: string[]): Pr
         ['setting', `${r.info.title}: ${r.info.task}`],
         ['transition', `${r.info.rule}: step ${ev.run.transition}`],
         ['settings', `the SHC's, chosen on seeds ${r.choiceSeeds.join(', ')}: ${settingsText(s, r.stepsPerCheckpoint)}`],
+        [
+          'note',
+          "below, every indicator is computed at the SHC's settings and the SHC peak is its largest value over the whole run; the demo's table (verdict.txt) gives each indicator its own settings chosen on seeds 0-4 and takes the SHC peak within the horizon's length of the transition",
+        ],
       ],
     },
     { title: `rdm2 demo: ${r.info.title.split(' (')[0]} (seed ${ev.run.seed})` },
