@@ -413,7 +413,7 @@ void BatchWindows::flush() {
   std::vector<Pending>& pending = batch_->pending;
   if (pending.empty()) return;
   if (dual_) interleaveStaged();
-  if (queue_) {
+  if (queue_ && queue_->wanted()) {
     std::unique_ptr<LaneBatch> own = queue_->put(std::move(batch_));
     freshBatch();
     if (own) {

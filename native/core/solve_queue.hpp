@@ -6,9 +6,12 @@
 // The blocks are fixed by the data, never by the thread count, and a batch is solved by the
 // same code whichever thread takes it, so results are bit-identical for any thread count;
 // the queue only decides who does the work. A thread whose blocks have run out solves the
-// batches the others produce, so the last, uneven blocks no longer leave a core idle.
-// Memory stays bounded: past `limit` waiting batches a producer solves the oldest itself.
+// batches the others produce, so the last, uneven blocks no longer leave a core idle. A batch
+// travels only when a thread is waiting for one (moving 16 gathered 64 x 64 matrices to
+// another core costs more than nothing), and memory stays bounded: past `limit` waiting
+// batches a producer solves the oldest itself.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -52,11 +55,19 @@ class SolveQueue {
     return own;
   }
 
+  // Whether a thread is waiting for a batch (a hint: a producer that finds none solves its
+  // batch itself).
+  bool wanted() const { return idle_.load(std::memory_order_relaxed) > 0; }
+
   // The next batch to solve, waiting while any producer is still at work; null once every
   // producer is done and nothing waits.
   std::unique_ptr<LaneBatch> take() {
     std::unique_lock<std::mutex> lock(mutex_);
-    ready_.wait(lock, [&] { return !waiting_.empty() || producers_ == 0; });
+    if (waiting_.empty() && producers_ > 0) {
+      idle_.fetch_add(1, std::memory_order_relaxed);
+      ready_.wait(lock, [&] { return !waiting_.empty() || producers_ == 0; });
+      idle_.fetch_sub(1, std::memory_order_relaxed);
+    }
     if (waiting_.empty()) return nullptr;
     std::unique_ptr<LaneBatch> batch = std::move(waiting_.front());
     waiting_.pop_front();
@@ -93,6 +104,7 @@ class SolveQueue {
   std::vector<std::unique_ptr<LaneBatch>> spare_;
   int producers_;
   std::size_t limit_;
+  std::atomic<int> idle_{0};
 };
 
 }  // namespace rdm2
