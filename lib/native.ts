@@ -81,28 +81,26 @@ export interface NativeMonitorState {
   level: number;
 }
 
-/**
- * A window prepared for its eigensolve (`[kind, order, scaleExp, ...order x order matrix]`),
- * returned by a lazy push and solved by `solvePending` when its window is read.
- */
-export type NativePendingWindow = Float64Array;
+/** Flags of {@link NativeMonitor.push}. */
+export const PUSH_BAD = 1;
+export const PUSH_LAZY = 2;
+export const PUSH_CHECK = 4;
 
 export interface NativeMonitor {
   /**
-   * `check`: scan the row for losses that cannot be analysed; under the monitor's nonFinite
-   * 'error' a bad row is not pushed and the column of the first is returned; under
-   * 'skip-window' it is pushed as bad. `lazy` (topK 0): return the prepared window, into `into`.
+   * `flags`: PUSH_BAD pushes the row as bad. PUSH_CHECK scans the row for losses that cannot be
+   * analysed; under the monitor's nonFinite 'error' a bad row is not pushed and -1 - (the column
+   * of the first) is returned; under 'skip-window' it is pushed as bad. PUSH_LAZY (topK 0):
+   * once the window is full, append the window's record to the journal chunk (newJournal, which
+   * must have room for one record) and return the record's end instead of the window.
    */
-  push(
-    row: Float32Array | Float64Array,
-    bad: boolean,
-    lazy?: boolean,
-    check?: boolean,
-    into?: NativePendingWindow,
-  ): NativeWindow | NativePendingWindow | number | null;
-  /** Length of the array a lazy push fills. */
-  pendingLength(): number;
-  solvePending(pending: NativePendingWindow): NativeWindow;
+  push(row: Float32Array | Float64Array, flags: number): NativeWindow | number | null;
+  /** Doubles of room a lazy push needs in the journal chunk (its longest record). */
+  longestRecord(): number;
+  /** A new journal chunk for lazy pushes; windows keep the chunk their record is in. */
+  newJournal(): Float64Array;
+  /** The window whose record starts at `at` in `chunk`; works after later pushes and after close(). */
+  solveJournal(chunk: Float64Array, at: number): NativeWindow;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;
   close(): void;

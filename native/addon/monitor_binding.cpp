@@ -2,11 +2,13 @@
 // every row before it gets here, so a rejected push never touches the state.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "../core/isa.hpp"
 #include "../core/kernel_table.hpp"
+#include "../core/pending_journal.hpp"
 #include "../core/row_input.hpp"
 #include "../core/window_state.hpp"
 #include "enum_names.hpp"
@@ -21,9 +23,10 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(
         env, "NativeMonitor",
-        {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("solvePending", &MonitorWrap::SolvePending),
-         InstanceMethod("save", &MonitorWrap::Save), InstanceMethod("load", &MonitorWrap::Load),
-         InstanceMethod("close", &MonitorWrap::Close), InstanceMethod("pendingLength", &MonitorWrap::PendingLength)});
+        {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("newJournal", &MonitorWrap::NewJournal),
+         InstanceMethod("solveJournal", &MonitorWrap::SolveJournal), InstanceMethod("save", &MonitorWrap::Save),
+         InstanceMethod("longestRecord", &MonitorWrap::LongestRecord), InstanceMethod("load", &MonitorWrap::Load),
+         InstanceMethod("close", &MonitorWrap::Close)});
   }
 
   // new NativeMonitor({ probes, window, topK, detrend, transform, beta, nonFinite, rebuildPeriod, isa })
@@ -69,17 +72,22 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return r;
   }
 
-  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean, check: boolean)
-  //   -> null while the window fills; then the window, or with `lazy` (and topK = 0) the
-  //   prepared window (a Float64Array for solvePending): no eigensolve until it is read.
-  //   check: the caller has not scanned the row for losses that cannot be analysed (NaN,
-  //   infinities, and <= 0 under the log transform). Under the monitor's nonFinite 'error'
-  //   such a row is not pushed: the column of the first is returned instead. Under
-  //   'skip-window' it is pushed as bad.
+  // Flags of push (lib/native.ts names them).
+  static constexpr int kPushBad = 1, kPushLazy = 2, kPushCheck = 4;
+
+  // push(row: Float32Array | Float64Array, flags: number)
+  //   -> null while the window fills; then the window, or with kPushLazy (and topK = 0) the
+  //   end of the window's record in the current journal chunk (newJournal), which has
+  //   room for one record: no eigensolve and no copy of the Gram until the window is read.
+  //   kPushCheck: the caller has not scanned the row for losses that cannot be analysed
+  //   (NaN, infinities, and <= 0 under the log transform). Under the monitor's nonFinite
+  //   'error' such a row is not pushed and -1 - (the column of the first) is returned; under
+  //   'skip-window' it is pushed as bad. kPushBad: push the row as bad.
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     rdm2::WindowState& ws = state(env);
-    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad, lazy, check)");
+    if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber())
+      throw Napi::TypeError::New(env, "push(row, flags)");
     Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
     rdm2::InputMatrix in;
     in.rows = 1;
@@ -96,10 +104,10 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     } else {
       throw Napi::TypeError::New(env, "row must be a Float32Array or Float64Array");
     }
-    bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
-    const bool lazy = info.Length() > 2 && info[2].ToBoolean().Value() && spectrum_.topK == 0;
-    const rdm2::NonFinite check =
-        info.Length() > 3 && info[3].ToBoolean().Value() ? nonFinite_ : rdm2::NonFinite::Unchecked;
+    const int flags = info[1].As<Napi::Number>().Int32Value();
+    bool bad = flags & kPushBad;
+    const bool lazy = (flags & kPushLazy) && spectrum_.topK == 0;
+    const rdm2::NonFinite check = flags & kPushCheck ? nonFinite_ : rdm2::NonFinite::Unchecked;
     // Read (and, when asked, scan) the row into the state's spare row: nothing changes until it is pushed.
     double* staged = ws.stagingRow();
     int64_t badColumn = -1;
@@ -110,27 +118,19 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       if (check != rdm2::NonFinite::Unchecked) badColumn = rdm2::firstBadColumn(in, 0, transform_);
     }
     if (check != rdm2::NonFinite::Unchecked && !bad && badColumn >= 0) {
-      if (check == rdm2::NonFinite::Error) return Napi::Number::New(env, static_cast<double>(badColumn));
+      if (check == rdm2::NonFinite::Error) return Napi::Number::New(env, -1.0 - static_cast<double>(badColumn));
       bad = true;
     }
     try {
+      // A lazy window needs room in the journal: checked before anything changes.
+      if (lazy && ws.fullAfterPush() && (journal_ == nullptr || journalLength_ - journalEnd_ < ws.longestRecord()))
+        throw rdm2::CoreError("push: the journal has no room for a record (newJournal first)");
       ws.push(staged, bad);
       if (!ws.full()) return env.Null();
       if (lazy) {
-        // The window's checked Gram, as one array the window solves when it is read: into
-        // `into` (a Float64Array of pendingLength values the caller hands out, e.g. a view of
-        // a larger block, which saves an allocation per push) or a new array.
-        const int64_t len = ws.pendingLength();
-        if (info.Length() > 4 && info[4].IsTypedArray()) {
-          Napi::TypedArray into = info[4].As<Napi::TypedArray>();
-          if (into.TypedArrayType() != napi_float64_array || static_cast<int64_t>(into.ElementLength()) != len)
-            throw Napi::RangeError::New(env, "push: the pending array has the wrong type or length");
-          ws.writePending(into.As<Napi::Float64Array>().Data());
-          return into;
-        }
-        Napi::Float64Array pending = Napi::Float64Array::New(env, static_cast<size_t>(len));
-        ws.writePending(pending.Data());
-        return pending;
+        journalEnd_ = ws.appendPending(journal_, journalLength_, journalEnd_, journalFresh_);
+        journalFresh_ = false;
+        return Napi::Number::New(env, static_cast<double>(journalEnd_));
       }
       const int64_t m = ws.eigenCount(), n = ws.probes(), k = spectrum_.topK;
       std::vector<double> eigenvalues(m);
@@ -145,16 +145,42 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     }
   }
 
-  // solvePending(pending: Float64Array) -> window. Works after later pushes and after
-  // close(): the prepared window holds everything it needs.
-  Napi::Value SolvePending(const Napi::CallbackInfo& info) {
+  Napi::Value LongestRecord(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(state(info.Env()).longestRecord()));
+  }
+
+  // newJournal() -> Float64Array: a new chunk for lazy pushes' records (it replaces the
+  // current one, which stays with the windows that refer to it). Room for at least two
+  // records, and for many column records (a base is W x W, a column W).
+  Napi::Value NewJournal(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsTypedArray() ||
-        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-      throw Napi::TypeError::New(env, "solvePending(pending)");
-    Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+    const int64_t longest = state(env).longestRecord();
+    const int64_t length = std::max<int64_t>(int64_t{1} << 16, 2 * longest);
+    Napi::Float64Array chunk = Napi::Float64Array::New(env, static_cast<size_t>(length));
+    // Made here, so its storage is outside the JavaScript heap and never moves; only the
+    // monitor's windows hold it, so nothing can detach it. The reference keeps it alive.
+    journalRef_ = Napi::Persistent(chunk);
+    journal_ = chunk.Data();
+    journalLength_ = length;
+    journalEnd_ = 0;
+    journalFresh_ = true;
+    return chunk;
+  }
+
+  // solveJournal(chunk: Float64Array, at: number) -> window: the window whose record starts
+  // at `at`. Works after later pushes and after close(): the records are never rewritten.
+  Napi::Value SolveJournal(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array || !info[1].IsNumber())
+      throw Napi::TypeError::New(env, "solveJournal(chunk, at)");
+    Napi::Float64Array chunk = info[0].As<Napi::Float64Array>();
+    const double at = info[1].As<Napi::Number>().DoubleValue();
     try {
-      const rdm2::PreparedWindow p = rdm2::readPending(a.Data(), static_cast<int64_t>(a.ElementLength()));
+      if (!(at >= 0 && at < static_cast<double>(chunk.ElementLength())) || at != std::floor(at))
+        throw rdm2::CoreError("not a window of this monitor's journal");
+      const rdm2::PreparedWindow p =
+          rdm2::readJournal(chunk.Data(), static_cast<int64_t>(chunk.ElementLength()), static_cast<int64_t>(at));
       const int64_t probes = probes_;
       const int64_t m = spectrum_.window - 1 < probes ? spectrum_.window - 1 : probes;
       std::vector<double> eigenvalues(m);
@@ -246,12 +272,10 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return env.Undefined();
   }
 
-  Napi::Value PendingLength(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(state(info.Env()).pendingLength()));
-  }
-
   Napi::Value Close(const Napi::CallbackInfo& info) {
     state_.reset();
+    journalRef_.Reset();
+    journal_ = nullptr;
     return info.Env().Undefined();
   }
 
@@ -261,6 +285,11 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
   const rdm2::KernelTable* kernels_ = nullptr;
   std::unique_ptr<rdm2::WindowState> state_;
   int64_t probes_ = 0;
+  // The chunk lazy pushes append to (newJournal).
+  Napi::Reference<Napi::Float64Array> journalRef_;
+  double* journal_ = nullptr;
+  int64_t journalLength_ = 0, journalEnd_ = 0;
+  bool journalFresh_ = true;
 };
 
 }  // namespace
