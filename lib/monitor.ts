@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
 import { badLossReason, firstBadLoss, nonFiniteError } from './loss_matrix.js';
-import { codedNativeError, native, PUSH_CHECK, PUSH_LAZY, type NativeMonitor, type NativeWindow } from './native.js';
+import { codedNativeError, native, nativeFailure, PUSH_CHECK, PUSH_LAZY, type NativeMonitor, type NativeWindow } from './native.js';
 import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
 import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
 import { OBSERVABLE_NAMES, pickObservableValues, type ObservableValues } from './observables.js';
@@ -110,7 +110,7 @@ class LazyWindow {
       try {
         this.#solved = this.#core.solveJournal(this.#chunk!, this.#at);
       } catch (err) {
-        throw codedNativeError(err) ?? err;
+        throw nativeFailure(err);
       }
       this.#chunk = null;
     }
@@ -296,7 +296,7 @@ export class SpectralMonitor extends EventEmitter {
       // The native side scans the row as it reads it; under 'error' a bad row is not pushed.
       raw = core.push(data, lazy ? PUSH_LAZY | PUSH_CHECK : PUSH_CHECK);
     } catch (err) {
-      throw codedNativeError(err) ?? err;
+      throw nativeFailure(err);
     }
     if (typeof raw === 'number' && raw < 0) this.badRow(data, -1 - raw);
     const stepAt = step ?? this.rows;

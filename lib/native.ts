@@ -245,3 +245,8 @@ export function codedNativeError(err: unknown): Rdm2Error | null {
   if (e?.code === 'ERR_RDM2_NATIVE_ISA') return new Rdm2Error('ERR_RDM2_ISA', e.message, { cause: err });
   return null;
 }
+
+/** A native failure as an Rdm2Error: a coded one as its code, anything else as ERR_RDM2_NATIVE (a bug). */
+export function nativeFailure(err: unknown): Rdm2Error {
+  return codedNativeError(err) ?? new Rdm2Error('ERR_RDM2_NATIVE', `native core failed: ${(err as Error)?.message}`, { cause: err });
+}

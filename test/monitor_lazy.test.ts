@@ -1,10 +1,12 @@
 // Without a warning detector (warn: false) and without eigenvectors (topK 0) nothing needs a
-// window's spectrum at every push, so the monitor prepares each window (O(W^2)) and solves it
-// only when a summary's spectral field is first read: a push costs its dot products. The
-// numbers are the same as an eager monitor's, read at any time later, even after close().
+// window's spectrum at every push, so the monitor journals each window (the new row's W Gram
+// values; the whole Gram after a reference move) and solves it only when a summary's
+// spectral field is first read: a push costs its dot products. The numbers are the same as an
+// eager monitor's, read at any time later, after a snapshot, even after close().
 import { describe, expect, it } from 'vitest';
-import { SpectralMonitor } from '../lib/index.js';
-import { randomMatrix } from './helpers.js';
+import { SpectralMonitor, type MonitorOptions, type MonitorWindow } from '../lib/index.js';
+import { native, PUSH_CHECK, PUSH_LAZY } from '../lib/native.js';
+import { expectError, randomMatrix } from './helpers.js';
 import { rng } from '../bench/reference/naive.js';
 
 const n = 20, W = 8, T = 60;
@@ -45,5 +47,104 @@ describe('lazy summaries', () => {
     for (const r of rows.slice(0, W)) s = withVectors.push(r);
     expect(Object.keys(s!)).toEqual(expect.arrayContaining(['trace', 'shc', 'eigenvectors']));
     expect(Object.keys(expected[W]!)).toEqual(expect.arrayContaining(['trace', 'shc', 'eigenvalues', 'warning']));
+  });
+});
+
+// Every spectral field and the JSON of a window, as one comparable value.
+function numbers(s: MonitorWindow | null): unknown {
+  if (!s) return null;
+  return { json: JSON.stringify(s), ...Object.fromEntries(SPECTRAL.map((k) => [k, s[k]])) };
+}
+
+describe('lazy windows read from the journal', () => {
+  // Long enough to fill several journal chunks (a chunk holds 2^16 doubles: at W = 16 a base
+  // record is 263 of them and a column record 23, so one chunk lasts about 1,700 pushes) and to
+  // move the reference every W pushes; outliers far from the window force rebuilds, NaN rows
+  // (skip-window) journal zero columns and degenerate windows.
+  const N = 24, Wl = 16, T = 4000;
+  const r = rng(11);
+  const big = randomMatrix(T, N, () => 3 + r.normal());
+  for (let t = 0; t < T; t++) {
+    if (t % 211 === 50) big.fill(1e9, t * N, (t + 1) * N);
+    if (t % 307 === 90) big[t * N + 5] = NaN;
+    if (t >= 2000) for (let c = 0; c < N; c++) big[t * N + c] += 0.01 * (t - 2000);
+  }
+  const bigRows = Array.from({ length: T }, (_, t) => big.subarray(t * N, (t + 1) * N));
+  const options: MonitorOptions = { probes: N, window: Wl, nonFinite: 'skip-window' };
+  const eagerMonitor = new SpectralMonitor({ ...options, warn: { z: 1e9 } });
+  const eagerWindows = bigRows.map((row, t) => numbers(eagerMonitor.push(row, t)));
+
+  it('equal the eager windows whether read at once, at the end, or in any order', () => {
+    const atOnce = new SpectralMonitor({ ...options, warn: false });
+    const late = new SpectralMonitor({ ...options, warn: false });
+    const held: (MonitorWindow | null)[] = [];
+    bigRows.forEach((row, t) => {
+      expect(numbers(atOnce.push(row, t)), `window at row ${t}, read at once`).toEqual(eagerWindows[t]);
+      held.push(late.push(row, t));
+    });
+    expect(eagerWindows.filter((w) => w !== null && (w as { degenerate: boolean }).degenerate).length).toBeGreaterThan(10);
+    // Backwards, then every window again: a read never disturbs another window's record.
+    for (let t = T - 1; t >= 0; t -= 1) expect(numbers(held[t]!), `window at row ${t}, read late`).toEqual(eagerWindows[t]);
+    held.forEach((w, t) => expect(numbers(w), `window at row ${t}, read twice`).toEqual(eagerWindows[t]));
+  });
+
+  it('read after a snapshot, a restore and more pushes on both monitors', () => {
+    const first = new SpectralMonitor({ ...options, warn: false });
+    const before = bigRows.slice(0, 1000).map((row, t) => first.push(row, t));
+    const second = SpectralMonitor.restore(first.snapshot());
+    const fromFirst = bigRows.slice(1000, 1500).map((row, i) => first.push(row, 1000 + i));
+    const fromSecond = bigRows.slice(1000, 1500).map((row, i) => second.push(row, 1000 + i));
+    before.forEach((w, t) => expect(numbers(w), `row ${t}`).toEqual(eagerWindows[t]));
+    fromFirst.forEach((w, i) => expect(numbers(w), `row ${1000 + i}`).toEqual(eagerWindows[1000 + i]));
+    fromSecond.forEach((w, i) => expect(numbers(w), `restored, row ${1000 + i}`).toEqual(eagerWindows[1000 + i]));
+  });
+
+  it('read after close(); the closed monitor refuses pushes with a coded error', () => {
+    const m = new SpectralMonitor({ ...options, warn: false });
+    const held = bigRows.slice(0, 600).map((row, t) => m.push(row, t));
+    m.close();
+    expectError(() => m.push(bigRows[600]!), 'ERR_RDM2_CLOSED', /closed/);
+    held.forEach((w, t) => expect(numbers(w), `row ${t}`).toEqual(eagerWindows[t]));
+  });
+
+  it('a row whose buffer was detached (transferred) is refused with a coded error and changes nothing', () => {
+    const m = new SpectralMonitor({ ...options, warn: false });
+    const held = bigRows.slice(0, 40).map((row, t) => m.push(row, t));
+    const copy = Float64Array.from(bigRows[40]!);
+    structuredClone(copy.buffer, { transfer: [copy.buffer] });
+    expect(copy.length).toBe(0);
+    expectError(() => m.push(copy), 'ERR_RDM2_SHAPE', /0 values/);
+    held.push(...bigRows.slice(40, 80).map((row, i) => m.push(row, 40 + i)));
+    held.forEach((w, t) => expect(numbers(w), `row ${t}`).toEqual(eagerWindows[t]));
+  });
+});
+
+describe('the native journal refuses what it did not write', () => {
+  it('bad offsets and chunks are errors, never reads outside the chunk; a lazy push needs room first', () => {
+    const core = new (native().NativeMonitor)({ probes: n, window: W, topK: 0, detrend: 'none', transform: 'none', beta: 1, nonFinite: 'error' });
+    // Pushes that leave the window unfilled need no journal; the one that fills it does, and is refused whole.
+    for (let t = 0; t < W - 1; t++) expect(core.push(rows[t]!, PUSH_LAZY | PUSH_CHECK)).toBeNull();
+    expect(() => core.push(rows[W - 1]!, PUSH_LAZY | PUSH_CHECK)).toThrow(/no room for a record/);
+    const chunk = core.newJournal();
+    expect(chunk.length).toBeGreaterThanOrEqual(2 * core.longestRecord());
+    const end = core.push(rows[W - 1]!, PUSH_LAZY | PUSH_CHECK) as number;
+    expect(end).toBe(core.longestRecord()); // the first record of a chunk is a base
+    const second = core.push(rows[W]!, PUSH_LAZY | PUSH_CHECK) as number;
+    expect(second - end).toBe(7 + W); // then a column record: header and W values
+    expect(core.solveJournal(chunk, 0).shc).toBeGreaterThan(0);
+    expect(core.solveJournal(chunk, end).shc).toBeGreaterThan(0);
+    for (const at of [-1, 1, end - 1, end + 1, second, chunk.length - 1, chunk.length, 1e300, 0.5, NaN]) {
+      expect(() => core.solveJournal(chunk, at), `at ${at}`).toThrow(/not a window of this monitor's journal/);
+    }
+    expect(() => core.solveJournal(new Float64Array(3), 0)).toThrow(/not a window/);
+    // Header fields 5 and 6: the record's base and its slot.
+    const forged = chunk.slice();
+    forged[5] = 3; // a base whose base is not itself
+    expect(() => core.solveJournal(forged, end)).toThrow(/not a window/);
+    const outside = chunk.slice();
+    outside[end + 6] = W; // a column record for a slot the window does not have
+    expect(() => core.solveJournal(outside, end)).toThrow(/not a window/);
+    core.close();
+    expect(core.solveJournal(chunk, end).shc).toBe(core.solveJournal(chunk, end).shc);
   });
 });
