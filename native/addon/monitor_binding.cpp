@@ -88,22 +88,24 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     rdm2::WindowState& ws = state(env);
     if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber())
       throw Napi::TypeError::New(env, "push(row, flags)");
-    Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+    // One query for type, length and data (the wrappers' accessors each repeat it).
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr),
+                         Napi::Value());
     rdm2::InputMatrix in;
     in.rows = 1;
     in.cols = ws.probes();
     in.rowStride = in.cols;
-    if (static_cast<int64_t>(ta.ElementLength()) != in.cols)
-      throw Napi::RangeError::New(env, "row length differs from probes");
-    if (ta.TypedArrayType() == napi_float32_array) {
+    if (static_cast<int64_t>(length) != in.cols) throw Napi::RangeError::New(env, "row length differs from probes");
+    if (type == napi_float32_array)
       in.dtype = rdm2::DType::F32;
-      in.data = ta.As<Napi::Float32Array>().Data();
-    } else if (ta.TypedArrayType() == napi_float64_array) {
+    else if (type == napi_float64_array)
       in.dtype = rdm2::DType::F64;
-      in.data = ta.As<Napi::Float64Array>().Data();
-    } else {
+    else
       throw Napi::TypeError::New(env, "row must be a Float32Array or Float64Array");
-    }
+    in.data = data;  // napi_get_typedarray_info's data already includes the view's byte offset
     const int flags = info[1].As<Napi::Number>().Int32Value();
     bool bad = flags & kPushBad;
     const bool lazy = (flags & kPushLazy) && spectrum_.topK == 0;

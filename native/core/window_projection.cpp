@@ -94,19 +94,28 @@ Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots
 
 namespace {
 
-// The sums of rows i..i+R of G (W x W): each in four partial sums (j mod 4), combined as
-// (p0 + p1) + (p2 + p3). R rows at a time so their chains overlap: one row's four chains
-// alone wait on the adder's latency.
+typedef double Pair __attribute__((vector_size(16)));
+
+// The sums of rows i..i+R of G (W x W): each in four partial sums (j mod 4, two pairs of
+// lanes), combined as (p0 + p1) + (p2 + p3). R rows at a time so their chains overlap: one
+// row's chains alone wait on the adder's latency.
 template <int R>
-void rowSums(const double* G, int64_t W, int64_t i, double* out) {
-  double part[R][4] = {};
+inline void rowSums(const double* G, int64_t W, int64_t i, double* out) {
+  Pair lo[R], hi[R];
+  for (int r = 0; r < R; ++r) lo[r] = hi[r] = Pair{0, 0};
   const int64_t body = W - W % 4;
   for (int64_t j = 0; j < body; j += 4)
-    for (int r = 0; r < R; ++r)
-      for (int q = 0; q < 4; ++q) part[r][q] += G[(i + r) * W + j + q];
+    for (int r = 0; r < R; ++r) {
+      Pair a, b;
+      __builtin_memcpy(&a, G + (i + r) * W + j, sizeof a);
+      __builtin_memcpy(&b, G + (i + r) * W + j + 2, sizeof b);
+      lo[r] += a;
+      hi[r] += b;
+    }
   for (int r = 0; r < R; ++r) {
-    for (int64_t j = body; j < W; ++j) part[r][0] += G[(i + r) * W + j];
-    out[r] = (part[r][0] + part[r][1]) + (part[r][2] + part[r][3]);
+    double p0 = lo[r][0];
+    for (int64_t j = body; j < W; ++j) p0 += G[(i + r) * W + j];
+    out[r] = (p0 + lo[r][1]) + (hi[r][0] + hi[r][1]);
   }
 }
 
@@ -127,7 +136,7 @@ Conditioning conditioningOf(const double* G, int64_t W) {
       const double d = G[(i + r) * W + i + r];
       sum += rows[r];
       trace += d;
-      offset = std::fmax(offset, d);
+      offset = offset < d ? d : offset;
     }
   }
   const double w = static_cast<double>(W);
