@@ -107,6 +107,21 @@ describe('lazy windows read from the journal', () => {
     held.forEach((w, t) => expect(numbers(w), `row ${t}`).toEqual(eagerWindows[t]));
   });
 
+  it('rows given as views at any byte offset (float32 and float64) read the view, not its buffer\'s start', () => {
+    const viewed = new SpectralMonitor({ ...options, warn: false });
+    const copied = new SpectralMonitor({ ...options, warn: false });
+    const f32 = new Float32Array(3 + 200 * N);
+    for (let t = 0; t < 200; t++) {
+      f32.set(bigRows[t]!, 3 + t * N);
+      const padded = new Float64Array(5 + N);
+      padded.set(f32.subarray(3 + t * N, 3 + (t + 1) * N), 5);
+      const view = t % 2 ? f32.subarray(3 + t * N, 3 + (t + 1) * N) : padded.subarray(5);
+      const a = viewed.push(view, t);
+      const b = copied.push(Float64Array.from(f32.subarray(3 + t * N, 3 + (t + 1) * N)), t);
+      expect(numbers(a), `row ${t}`).toEqual(numbers(b));
+    }
+  });
+
   it('a row whose buffer was detached (transferred) is refused with a coded error and changes nothing', () => {
     const m = new SpectralMonitor({ ...options, warn: false });
     const held = bigRows.slice(0, 40).map((row, t) => m.push(row, t));
