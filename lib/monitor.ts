@@ -49,6 +49,9 @@ export interface ResolvedMonitorOptions {
  * spectrum and warning, produced by each push once the window is full. With `warn: false` and
  * `topK: 0` the spectral fields are computed when first read (getters of a class): read them,
  * or `JSON.stringify` the window; `{ ...window }` copies only `step`, `index` and `warning`.
+ * Such a window can be read at any time later (after more pushes, a snapshot, close()) with
+ * the numbers of its own push; until it is read it keeps the block of the monitor's journal
+ * its push was written to alive (512 KiB, more for n < W; shared with the windows around it).
  */
 export interface MonitorWindow extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
@@ -176,7 +179,10 @@ function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
 /**
  * Live 2RDM over the trailing window of the last W checkpoints. Each push costs the new
  * row's W dot products plus a W x W eigensolve (never an n x n matrix when W <= n), and
- * returns the window's {@link MonitorWindow} once the window is full. Emits `'warning'`
+ * returns the window's {@link MonitorWindow} once the window is full. With `warn: false` and
+ * `topK: 0` nothing needs the spectrum at every push: the eigensolve waits until a window's
+ * spectral field is read, and a push costs about its dot products (within 3x of them for
+ * W <= 64, n >= 1024, docs/benchmarks.md). Emits `'warning'`
  * (warning, window) when the online SHC detector fires. Pushes are synchronous and short;
  * `snapshot()` / `SpectralMonitor.restore()` survive a crash with identical results.
  *
