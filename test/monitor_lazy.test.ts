@@ -163,3 +163,28 @@ describe('the native journal refuses what it did not write', () => {
     expect(core.solveJournal(chunk, end).shc).toBe(core.solveJournal(chunk, end).shc);
   });
 });
+
+describe('the row scan of a push', () => {
+  it('names the first unusable loss wherever it is in a long row (blocks, tail, several), float32 and float64', () => {
+    const len = 1003; // not a multiple of any register block: a tail is scanned too
+    for (const Ctor of [Float32Array, Float64Array]) {
+      const m = new SpectralMonitor({ probes: len, window: 4, warn: false });
+      const good = (t: number) => Ctor.from({ length: len }, (_, c) => 1 + Math.sin(t + c));
+      for (let t = 0; t < 5; t++) m.push(good(t));
+      for (const [bad, value] of [[[0], NaN], [[31], Infinity], [[32, 33], -Infinity], [[517, 3], NaN], [[999, 1002], NaN], [[1002], Infinity]] as [number[], number][]) {
+        const row = good(9);
+        for (const c of bad) row[c] = value;
+        const first = Math.min(...bad);
+        expectError(() => m.push(row), 'ERR_RDM2_NON_FINITE', new RegExp(`row 5, column ${first}: `));
+      }
+      expect(m.rowsPushed).toBe(5);
+      const skip = new SpectralMonitor({ probes: len, window: 4, warn: false, nonFinite: 'skip-window' });
+      const windows = Array.from({ length: 8 }, (_, t) => {
+        const row = good(t);
+        if (t === 5) row[len - 1] = NaN;
+        return skip.push(row);
+      });
+      expect(windows.map((w) => w?.degenerate ?? null)).toEqual([null, null, null, false, false, true, true, true]);
+    }
+  });
+});
