@@ -132,6 +132,23 @@ export function defineOptions<const F extends Record<string, OptionSpec>>(owner:
   return notObject === undefined ? { owner, fields } : { owner, fields, notObject };
 }
 
+/** A command-line list `a,b,c` (commas, optional spaces), each item checked by `item`: a {@link CliSpec} `parse`. */
+export function listArg<T>(item: (text: string) => T): (value: string) => T[] {
+  return (value) => {
+    const parts = value.split(',').map((p) => p.trim());
+    if (parts.some((p) => p === '')) throw new Error('expected a comma-separated list with no empty item');
+    return parts.map(item);
+  };
+}
+
+/** A list item that must be one of `choices` (for {@link listArg}). */
+export const choiceItem =
+  <T extends string>(choices: readonly T[]) =>
+  (text: string): T => {
+    if (!(choices as readonly string[]).includes(text)) throw new Error(`expected ${choices.join(' or ')}, got '${text}'`);
+    return text as T;
+  };
+
 /** Throws the option error every validator uses. */
 export function optionError(message: string): never {
   throwRdm2Error('ERR_RDM2_OPTION', message);

@@ -1,9 +1,10 @@
 // Settings from the data: the autocorrelation time against a naive reference, the documented
-// choices on the synthetic scenario, the deep linear network and a run spanning decades, and
+// choices on the synthetic scenario, the deep linear network, the shipped real runs and a run spanning decades, and
 // `--window auto` / `--transform auto` through analyzeFile and the command line.
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { AUTO_RULE, autoSettings, chooseSettings, inspectLosses } from '../lib/auto_settings.js';
+import { readRealRun, type RealSettingName } from '../lib/demo/real_runs.js';
 import { analyzeFile } from '../lib/io/analyze_file.js';
 import { simulateDeepLinear } from '../lib/scenarios/deep_linear.js';
 import { noiseControl } from '../lib/scenarios/noise_control.js';
@@ -134,6 +135,28 @@ describe('chooseSettings: the documented choices', () => {
     expect(asked.transformReason).toBe(`none (as asked); log is proposed: ${auto.span}`);
     expect(autoSettings({ data, shape: [T, n] }, { transform: 'log' }).transformReason).toBe('log (as asked)');
     expect(AUTO_RULE.decades).toBe(2);
+  });
+  it('the shipped real runs (data/real, seeds 0-9): grokking W 32-34 on log losses, induction heads W 20, the misalignment analogue W 37-40 on log losses', async () => {
+    // The documented table of docs/statistics.md ("The documented choices"), seed by seed.
+    const expected: Record<RealSettingName, { windows: number[]; transform: 'none' | 'log'; tau: number[] }> = {
+      grokking: { windows: [32, 33, 34, 33, 33, 34, 33, 34, 34, 34], transform: 'log', tau: [6.39, 6.57, 6.71, 6.57, 6.55, 6.6, 6.58, 6.61, 6.6, 6.68] },
+      induction_heads: { windows: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20], transform: 'none', tau: [2.53, 2.58, 2.38, 2.51, 2.33, 2.21, 2.72, 2.32, 2.53, 2.24] },
+      misalignment_analogue: { windows: [40, 40, 40, 40, 40, 40, 37, 40, 40, 40], transform: 'log', tau: [8.32, 7.82, 8.39, 8.69, 8.97, 8.3, 7.31, 8.55, 8.55, 7.98] },
+    };
+    for (const [name, e] of Object.entries(expected) as [RealSettingName, (typeof expected)[RealSettingName]][]) {
+      for (let seed = 0; seed < 10; seed++) {
+        const s = autoSettings((await readRealRun(name, seed)).losses);
+        expect([name, seed, s.window, s.transform, Number(s.autocorrelationTime.toFixed(2))]).toEqual([name, seed, e.windows[seed], e.transform, e.tau[seed]]);
+      }
+    }
+    const grok = autoSettings((await readRealRun('grokking', 0)).losses);
+    expect(grok.windowReason).toBe('W = 32: autocorrelation time 6.39 checkpoints (log losses) x 5 = 32; T = 401 allows up to 40');
+    expect(grok.transformReason).toBe('log: 93 of 128 probes span more than 2 decades (largest 7.03)');
+    const ih = autoSettings((await readRealRun('induction_heads', 0)).losses);
+    expect(ih.windowReason).toBe('W = 20: autocorrelation time 2.53 checkpoints x 5 = 13; raised to 20; T = 501 allows up to 50');
+    expect(ih.transformReason).toBe('none: no probe spans more than 2 decades (largest 1.15)');
+    const mis = autoSettings((await readRealRun('misalignment_analogue', 0)).losses);
+    expect(mis.windowReason).toBe('W = 40: autocorrelation time 8.32 checkpoints (log losses) x 5 = 42; capped at 40 = max(10, T / 10) (T = 401)');
   });
   it('rejects a bad transform choice', () => {
     expectError(() => chooseSettings(inspectLosses([[1, 2]]), { transform: 'sqrt' as 'log' }), 'ERR_RDM2_OPTION', /transform must be one of 'auto', 'none', 'log'/);

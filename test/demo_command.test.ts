@@ -11,7 +11,7 @@ import { decodeNpy } from '../lib/io/npy.js';
 import { runCliHere, tempDir } from './io_fixtures.js';
 
 // Reduced deep linear network (1801 steps, 24 probes); the synthetic scenario at its real size.
-const reduced: DemoOptions = { seeds: 2, deepLinear: { trainer: { steps: 1800, initScale: 0.002, probes: 24 } } };
+const reduced: DemoOptions = { seeds: 2, deepLinear: { trainer: { steps: 1800, initScale: 0.002, probes: 24 } }, only: ['synthetic', 'deep-linear'] };
 
 const CHARTS = ['losses', 'signals', 'covariance', 'eigenvector', 'spectrum'];
 
@@ -25,6 +25,8 @@ describe('runDemo (reduced deep linear network, 2 seeds)', async () => {
   const out = join(tempDir('rdm2-demo-'), 'nested', 'out');
   const log: string[] = [];
   const r = await runDemo({ ...reduced, out, log: (l) => log.push(l) });
+  const synthetic = r.synthetic!;
+  const deepLinear = r.deepLinear!;
 
   it('writes the inputs, results, reports, charts, lags and the verdict table, and nothing else', () => {
     const expected = [
@@ -49,12 +51,13 @@ describe('runDemo (reduced deep linear network, 2 seeds)', async () => {
   });
 
   it('prints and saves the verdict table: both scenarios, reproduced', () => {
-    expect(r.table).toBe([...syntheticVerdictLines(r.synthetic), '', ...deepLinearVerdictLines(r.deepLinear)].join('\n') + '\n');
+    expect(r.table).toBe([...syntheticVerdictLines(synthetic), '', ...deepLinearVerdictLines(deepLinear)].join('\n') + '\n');
+    expect(r.real).toEqual([]);
     expect(readFileSync(join(out, 'verdict.txt'), 'utf8')).toBe(r.table);
     expect(r.table.match(/verdict: reproduced/g)).toHaveLength(2);
     expect(r.reproduced).toBe(true);
-    expect(r.synthetic.counts.seeds).toBe(2);
-    expect(r.deepLinear.runs.map((x) => x.lags)).toEqual([
+    expect(synthetic.counts.seeds).toBe(2);
+    expect(deepLinear.runs.map((x) => x.lags)).toEqual([
       [-14, -16, -20, -21],
       [-13, -14, -23, -25],
     ]);
@@ -69,15 +72,15 @@ describe('runDemo (reduced deep linear network, 2 seeds)', async () => {
   it('the losses and their sidecar are the first seed of each scenario', () => {
     const syn = decodeNpy(readFileSync(join(out, 'synthetic', 'losses.npy')), 'synthetic/losses.npy');
     expect(syn.header.shape).toEqual([240, 60]);
-    expect(Float64Array.from(syn.values as Float64Array)).toEqual(r.synthetic.scenario.losses.data);
+    expect(Float64Array.from(syn.values as Float64Array)).toEqual(synthetic.scenario.losses.data);
     const synMeta = JSON.parse(readFileSync(join(out, 'synthetic', 'losses.meta.json'), 'utf8'));
-    expect(synMeta).toEqual({ steps: Array.from(r.synthetic.scenario.steps), groups: r.synthetic.scenario.groups, transition: 1440 });
+    expect(synMeta).toEqual({ steps: Array.from(synthetic.scenario.steps), groups: synthetic.scenario.groups, transition: 1440 });
     const dln = decodeNpy(readFileSync(join(out, 'deep_linear', 'losses.npy')), 'deep_linear/losses.npy');
     expect(dln.header.shape).toEqual([1801, 24]);
-    expect(Float64Array.from(dln.values as Float64Array)).toEqual(r.deepLinear.representative.run.losses.data);
+    expect(Float64Array.from(dln.values as Float64Array)).toEqual(deepLinear.representative.run.losses.data);
     const dlnMeta = JSON.parse(readFileSync(join(out, 'deep_linear', 'losses.meta.json'), 'utf8'));
     expect(dlnMeta.steps).toHaveLength(1801);
-    expect(dlnMeta.groups).toEqual(r.deepLinear.representative.run.probeGroups);
+    expect(dlnMeta.groups).toEqual(deepLinear.representative.run.probeGroups);
     // The four alignment steps, named by mode: the transitions 'rdm2 analyze' and 'rdm2 report' read back.
     expect(dlnMeta.transition).toEqual({ 'mode 1': 347, 'mode 2': 438, 'mode 3': 759, 'mode 4': 1332 });
   });
@@ -146,7 +149,7 @@ describe('runDemo (reduced deep linear network, 2 seeds)', async () => {
 describe('rdm2 demo (command line)', () => {
   it('runs at the default size with one seed: the table on stdout, exit 0', async () => {
     const out = join(tempDir('rdm2-demo-cli-'), 'demo');
-    const r = await runCliHere(['demo', '--out', out, '--seeds', '1', '--quiet']);
+    const r = await runCliHere(['demo', '--out', out, '--seeds', '1', '--only', 'synthetic,deep-linear', '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
@@ -162,7 +165,7 @@ describe('rdm2 demo (command line)', () => {
     // --out under a regular file: nothing can be written.
     const file = join(out + '-file');
     writeFileSync(file, 'x');
-    const r = await runCliHere(['demo', '--out', join(file, 'sub'), '--seeds', '1']);
+    const r = await runCliHere(['demo', '--out', join(file, 'sub'), '--seeds', '1', '--only', 'synthetic, deep-linear']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^rdm2 demo: synthetic scenario: 1 seed analysed in \d+\.\d s\n/);
@@ -176,6 +179,8 @@ describe('rdm2 demo (command line)', () => {
     ['--seeds 1001', ['--seeds', '1001'], "option '--seeds <N>' argument '1001' is invalid. expected an integer from 1 to 1000"],
     ['--seeds abc', ['--seeds', 'abc'], "option '--seeds <N>' argument 'abc' is invalid. expected an integer from 1 to 1000"],
     ['unknown option', ['--fast'], "unknown option '--fast'"],
+    ['--only grok', ['--only', 'grok'], "option '--only <parts>' argument 'grok' is invalid. expected synthetic or deep-linear or grokking or induction-heads or misalignment-analogue, got 'grok'"],
+    ['--only with an empty item', ['--only', 'grokking,'], "option '--only <parts>' argument 'grokking,' is invalid. expected a comma-separated list with no empty item"],
     ['an argument', ['extra'], "too many arguments for 'demo'. Expected 0 arguments but got 1."],
   ];
   for (const [name, args, message] of usage) {
@@ -191,11 +196,12 @@ describe('rdm2 demo (command line)', () => {
     const r = await runCliHere(['demo', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: rdm2 demo \[options\]/);
-    for (const s of ['--out <dir>', '(default: "./rdm2-demo")', '--seeds <N>', '(default: 30)', '--quiet', 'lags.csv', 'verdict.txt', 'Exit status: 0 both scenarios reproduced']) {
-      expect(r.stdout).toContain(s);
+    for (const s of ['--out <dir>', '(default: "./rdm2-demo")', '--seeds <N>', '(default: 30)', '--only <parts>', 'grokking, induction-heads', '--quiet', 'lags.csv', 'verdict.txt', 'Exit status: 0 both generated scenarios reproduced', 'real/<setting>/result.json']) {
+      // Compared with whitespace collapsed: commander wraps the help to the terminal's width.
+      expect(r.stdout.replace(/\s+/g, ' ')).toContain(s);
     }
     const top = await runCliHere(['--help']);
-    expect(top.stdout).toMatch(/\n {2}demo \[options\] +reproduce the paper's synthetic and deep-linear-network results/);
+    expect(top.stdout.replace(/\s+/g, ' ')).toContain(" demo [options] reproduce the paper's synthetic and deep-linear-network results and judge the real runs");
   });
 });
 
@@ -211,6 +217,8 @@ describe('runDemo: every bad option is an ERR_RDM2_OPTION', () => {
     ['synthetic not an object', { synthetic: 1 }, /synthetic must be an object of scenario options/],
     ['deepLinear null', { deepLinear: null }, /deepLinear must be an object of scenario options/],
     ['bad scenario option', { seeds: 1, synthetic: { window: 2 } }, /window must be an integer >= 4, got 2/],
+    ['only empty', { only: [] }, /only must be a non-empty array of demo parts \(synthetic, deep-linear, grokking, induction-heads, misalignment-analogue\), got \[\]/],
+    ['only unknown part', { only: ['grokking', 'dln'] }, /only entries must be one of synthetic, deep-linear, grokking, induction-heads, misalignment-analogue, got "dln"/],
   ];
   for (const [name, options, message] of cases) {
     it(name, async () => {

@@ -57,6 +57,34 @@ describe('surrogateTest', () => {
     expect(r.surrogatePeaks).toHaveLength(29);
     expect([r.kind, r.count, r.seed, r.options.window, r.options.topK]).toEqual(['circular-shift', 29, 11, 16, 0]);
   });
+  it('peakRange: the peak over the same windows in the observed run and in every surrogate', async () => {
+    const losses = coherentBurst(3, 0.02);
+    const range: [number, number] = [20, 60];
+    const r = surrogateTestSync(losses, opts, { count: 19, seed: 11, peakRange: range });
+    const all = surrogateTestSync(losses, opts, { count: 19, seed: 11 });
+    const a = analyzeSync(losses, opts);
+    let peak = range[0];
+    for (let j = range[0]; j < range[1]; j++) if (a.shc[j] > a.shc[peak]) peak = j;
+    expect([r.observed, r.observedWindow]).toEqual([a.shc[peak], peak]);
+    expect(r.peakRange).toEqual(range);
+    expect(all.peakRange).toEqual([0, a.windows]);
+    // Each surrogate's peak over the range, from the same surrogates (same seed): at most its peak over every window.
+    for (let b = 0; b < 19; b++) expect(r.surrogatePeaks[b]).toBeLessThanOrEqual(all.surrogatePeaks[b]);
+    expect(Array.from(r.surrogatePeaks)).not.toEqual(Array.from(all.surrogatePeaks));
+    const exceed = Array.from(r.surrogatePeaks).filter((s) => s >= r.observed).length;
+    expect(r.pValue).toBe((1 + exceed) / 20);
+    expect((await surrogateTest(losses, opts, { count: 19, seed: 11, peakRange: range })).surrogatePeaks).toEqual(r.surrogatePeaks);
+    // The first surrogate rebuilt by hand: each probe rotated by the generator's offsets, then analysed.
+    const rng = new SeededRandom(11);
+    const [T, n] = losses.shape;
+    const buf = new Float64Array(T * n);
+    for (let c = 0; c < n; c++) {
+      const o = rng.int(T);
+      for (let t = 0; t < T; t++) buf[t * n + c] = losses.data[((t + o) % T) * n + c];
+    }
+    const s0 = analyzeSync({ data: buf, shape: [T, n] }, opts);
+    expect(r.surrogatePeaks[0]).toBe(Math.max(...Array.from(s0.shc.subarray(range[0], range[1]))));
+  });
   it('is reproducible from its seed, and async and sync agree', async () => {
     const losses = coherentBurst(4, 0.02);
     for (const kind of ['circular-shift', 'shuffle'] as const) {
@@ -80,6 +108,8 @@ describe('surrogateTest', () => {
     await expectErrorAsync(() => surrogateTestSync(losses, opts, { count: 0 }), 'ERR_RDM2_OPTION', /count must be an integer in \[1, 100000\], got 0/);
     await expectErrorAsync(() => surrogateTestSync(losses, opts, { count: 2.5 }), 'ERR_RDM2_OPTION', /count must be an integer/);
     await expectErrorAsync(() => surrogateTestSync(losses, opts, { seed: 0.5 }), 'ERR_RDM2_OPTION', /seed must be a safe integer, got 0.5/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { peakRange: [5, 5] }), 'ERR_RDM2_OPTION', /peakRange must be two window indices \[first, end\) with 0 <= first < end, got \[5,5\]/);
+    await expectErrorAsync(() => surrogateTestSync(losses, opts, { peakRange: [0, 146], count: 1 }), 'ERR_RDM2_OPTION', /peakRange \[0, 146\) goes past the last window: the analysis has 145 windows/);
     await expectErrorAsync(() => surrogateTestSync(losses, opts, { B: 10 } as object), 'ERR_RDM2_OPTION', /unknown surrogate option 'B'/);
     await expectErrorAsync(() => surrogateTest(losses, { window: 200 }, { count: 1 }), 'ERR_RDM2_OPTION', /window \(200\) is longer than the number of checkpoints T = 160/);
     await expectErrorAsync(() => surrogateTestSync({ data: new Float64Array(3), shape: [2, 2] }, opts), 'ERR_RDM2_SHAPE', /has 3 values but shape \[2, 2\] needs 4/);

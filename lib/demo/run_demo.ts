@@ -7,9 +7,24 @@ import { buildReport, type ReportInputs, type ReportOptions } from '../report/in
 import { summarizeRun } from '../stats/index.js';
 import type { Analysis } from '../types.js';
 import { LAG_CONVENTION, runDeepLinearDemo, type DeepLinearDemoOptions, type DeepLinearDemoResult } from './deep_linear_demo.js';
-import { defineOptions, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { choiceItem, defineOptions, describeValue, listArg, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { REAL_CHOSEN } from './real_chosen.js';
+import { runRealSetting, type RealSettingResult } from './real_demo.js';
+import { HORIZON_FRACTION, SETTINGS_GRID, SHIFT_FRACTIONS, settingsText, type RealAnalysisSettings } from './real_protocol.js';
+import { REAL_SETTINGS, type RealSettingName } from './real_runs.js';
 import { SYNTHETIC_DEMO_OPTIONS, runSyntheticDemo, type SyntheticDemoOptions, type SyntheticDemoResult } from './synthetic_demo.js';
 import { deepLinearReproduced, syntheticReproduced, verdictTable } from './verdict.js';
+
+/** The parts of the demo, in the order it runs and numbers them: the two generated scenarios, then the three real settings. */
+export const DEMO_PARTS = ['synthetic', 'deep-linear', 'grokking', 'induction-heads', 'misalignment-analogue'] as const;
+/** One part of the demo (`rdm2 demo --only <parts>`). */
+export type DemoPart = (typeof DEMO_PARTS)[number];
+
+/** The real setting of a demo part (null for the two generated scenarios). */
+export function realSettingOf(part: DemoPart): RealSettingName | null {
+  const name = part.replaceAll('-', '_');
+  return REAL_SETTINGS.some((s) => s.name === name) ? (name as RealSettingName) : null;
+}
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -21,17 +36,27 @@ export interface DemoOptions {
   synthetic?: SyntheticDemoOptions;
   /** Deep-linear scenario options (reduced sizes for tests). */
   deepLinear?: Omit<DeepLinearDemoOptions, 'onProgress'>;
+  /** Which parts to run (see {@link DEMO_PARTS}). Default: all five. */
+  only?: DemoPart[];
   /** Progress lines (e.g. to stderr); default none. */
   log?: (line: string) => void;
 }
 
 /** What {@link runDemo} returns. */
 export interface DemoResult {
-  synthetic: SyntheticDemoResult;
-  deepLinear: DeepLinearDemoResult;
+  /** The synthetic scenario (absent when not run). */
+  synthetic?: SyntheticDemoResult;
+  /** The deep linear network (absent when not run). */
+  deepLinear?: DeepLinearDemoResult;
+  /** The real settings that were run, in the demo's order: seeds 5-9 at the settings chosen on seeds 0-4. */
+  real: RealSettingResult[];
   /** The verdict table (what `rdm2 demo` prints). */
   table: string;
-  /** Both scenarios reproduced (see {@link syntheticReproduced}, {@link deepLinearReproduced}). */
+  /**
+   * Every generated scenario that ran was reproduced (see {@link syntheticReproduced},
+   * {@link deepLinearReproduced}). The real settings' verdicts are findings, not checks of the
+   * code, and do not enter it.
+   */
   reproduced: boolean;
   /** Every file written, relative to `out`. */
   files: string[];
@@ -53,6 +78,19 @@ export const DEMO_OPTIONS = defineOptions('demo', {
     typeDoc: 'an object of scenario options',
     check: scenarioOptions as (v: unknown, name: string) => Omit<DeepLinearDemoOptions, 'onProgress'>,
     doc: 'deep-linear scenario options',
+  },
+  only: {
+    type: 'custom',
+    typeDoc: `a non-empty array of ${DEMO_PARTS.join(', ')}`,
+    default: (): DemoPart[] => [...DEMO_PARTS],
+    defaultDoc: 'all',
+    doc: 'which parts to run',
+    cli: { value: 'parts', parse: listArg(choiceItem(DEMO_PARTS)), doc: `which parts to run, comma-separated: ${DEMO_PARTS.join(', ')}` },
+    check: (v: unknown, name: string): DemoPart[] => {
+      if (!Array.isArray(v) || v.length === 0) optionError(`${name} must be a non-empty array of demo parts (${DEMO_PARTS.join(', ')}), got ${describeValue(v)}`);
+      for (const p of v) if (!(DEMO_PARTS as readonly unknown[]).includes(p)) optionError(`${name} entries must be one of ${DEMO_PARTS.join(', ')}, got ${describeValue(p)}`);
+      return v as DemoPart[];
+    },
   },
   log: { type: 'function', doc: 'progress lines (e.g. to stderr)' },
 });
@@ -186,31 +224,98 @@ async function writeDeepLinear(out: string, r: DeepLinearDemoResult, files: stri
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const o = resolveOptions(DEMO_OPTIONS, options);
   const { out, seeds } = o;
+  const only = new Set(o.only);
   const log = (o.log as DemoOptions['log']) ?? (() => {});
   const files: string[] = [];
 
   let t0 = performance.now();
-  const synthetic = await runSyntheticDemo({ seeds, ...o.synthetic });
-  log(`synthetic scenario: ${synthetic.counts.seeds} seed${synthetic.counts.seeds === 1 ? '' : 's'} analysed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  let synthetic: SyntheticDemoResult | undefined;
+  if (only.has('synthetic')) {
+    synthetic = await runSyntheticDemo({ seeds, ...o.synthetic });
+    log(`synthetic scenario: ${synthetic.counts.seeds} seed${synthetic.counts.seeds === 1 ? '' : 's'} analysed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  let deepLinear: DeepLinearDemoResult | undefined;
+  if (only.has('deep-linear')) {
+    t0 = performance.now();
+    let lastLogged = 0;
+    deepLinear = await runDeepLinearDemo({
+      seeds,
+      ...o.deepLinear,
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (done === total || now - lastLogged > 5000) {
+          lastLogged = now;
+          log(`deep linear network: ${done}/${total} runs trained and analysed (${((now - t0) / 1000).toFixed(1)} s)`);
+        }
+      },
+    });
+  }
+  const real: RealSettingResult[] = [];
+  for (const part of DEMO_PARTS) {
+    const name = realSettingOf(part);
+    if (name === null || !only.has(part)) continue;
+    t0 = performance.now();
+    const r = await runRealSetting(name);
+    real.push(r);
+    log(`${name}: seeds ${r.reportSeeds.join(', ')} of the shipped runs analysed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
   t0 = performance.now();
-  let lastLogged = 0;
-  const deepLinear = await runDeepLinearDemo({
-    seeds,
-    ...o.deepLinear,
-    onProgress: (done, total) => {
-      const now = performance.now();
-      if (done === total || now - lastLogged > 5000) {
-        lastLogged = now;
-        log(`deep linear network: ${done}/${total} runs trained and analysed (${((now - t0) / 1000).toFixed(1)} s)`);
-      }
-    },
-  });
-  t0 = performance.now();
-  await writeSynthetic(out, synthetic, files);
-  await writeDeepLinear(out, deepLinear, files);
-  const table = verdictTable(synthetic, deepLinear);
+  if (synthetic) await writeSynthetic(out, synthetic, files);
+  if (deepLinear) await writeDeepLinear(out, deepLinear, files);
+  for (const r of real) await writeReal(out, r, files);
+  const table = verdictTable({ synthetic, deepLinear, real });
   await writeFileAtomic(join(out, 'verdict.txt'), table);
   files.push('verdict.txt');
   log(`results and reports written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { synthetic, deepLinear, table, reproduced: syntheticReproduced(synthetic) && deepLinearReproduced(deepLinear), files, out };
+  const reproduced = (!synthetic || syntheticReproduced(synthetic)) && (!deepLinear || deepLinearReproduced(deepLinear));
+  return { ...(synthetic ? { synthetic } : {}), ...(deepLinear ? { deepLinear } : {}), real, table, reproduced, files, out };
+}
+
+/** The protocol of the real settings, as result.json records it. */
+function realProtocol(): object {
+  return {
+    choiceSeeds: REAL_CHOSEN.grokking.seeds,
+    criterion: 'per row: seeds with a warning within the horizon minus seeds with a warning before it; ties: longest mean lead, then the grid order',
+    horizon: `a warning at a step in [first step + ${1 - HORIZON_FRACTION} (transition - first step), transition)`,
+    grid: SETTINGS_GRID,
+    shiftFractions: SHIFT_FRACTIONS,
+    detector: 'the defaults: baseline 10 growing to 40 windows, z 6, 3 in a row',
+  };
+}
+
+async function writeReal(out: string, r: RealSettingResult, files: string[]): Promise<void> {
+  const prefix = `real/${r.info.name}`;
+  const dir = join(out, 'real', r.info.name);
+  const { representative: ev, ...rest } = r;
+  await writeResultJson(join(dir, 'result.json'), {
+    analysis: ev.analysis,
+    meta: { steps: ev.steps, groups: ev.run.groups, transition: ev.run.transition },
+    windowSteps: ev.windowSteps,
+    summary: { ...rest, protocol: realProtocol(), shown: { seed: ev.run.seed, settings: ev.settings } },
+  });
+  files.push(`${prefix}/result.json`);
+  const s = ev.settings as RealAnalysisSettings;
+  await writeReport(
+    dir,
+    prefix,
+    files,
+    ev.analysis,
+    {
+      losses: ev.losses,
+      steps: ev.steps,
+      groups: ev.run.groups,
+      transition: ev.run.transition,
+      source: `rdm2 demo: data/real/${r.info.name}/seed${ev.run.seed}.npz`,
+      details: [
+        ['setting', `${r.info.title}: ${r.info.task}`],
+        ['transition', `${r.info.rule}: step ${ev.run.transition}`],
+        ['settings', `the SHC's, chosen on seeds ${r.choiceSeeds.join(', ')}: ${settingsText(s, r.stepsPerCheckpoint)}`],
+        [
+          'note',
+          "below, every indicator is computed at the SHC's settings and the SHC peak is its largest value over the whole run; the demo's table (verdict.txt) gives each indicator its own settings chosen on seeds 0-4 and takes the SHC peak within the horizon's length of the transition",
+        ],
+      ],
+    },
+    { title: `rdm2 demo: ${r.info.title.split(' (')[0]} (seed ${ev.run.seed})` },
+  );
 }

@@ -8,7 +8,7 @@ import type { Analysis, LossInput, LossTransform } from '../types.js';
 import { RowSummary, rowGroups } from '../row_summary.js';
 import { resolveGroups, type ProbeGroups } from './block_energy.js';
 import { leadTime, windowSteps, checkCheckpointSteps, type Transition } from './lead_time.js';
-import { detectWarnings, resolveWarningOptions, type ResolvedWarningOptions, type WarningDirection, type WarningOptions } from './warnings.js';
+import { detectWarnings, resolveWarningOptions, type ResolvedWarningOptions, type WarningDirection, type WarningOptions, type WarningResult } from './warnings.js';
 
 /** Per-group window statistics of the mean loss (one entry per group, in `labels` order). */
 export interface GroupIndicators {
@@ -488,6 +488,73 @@ export function baselineVerdict(cmp: Pick<IndicatorComparison, 'indicator' | 'fi
 export function compareIndicators(losses: LossInput | GroupMeanLosses, analysis: Analysis, options: CompareOptions = {}): IndicatorComparison {
   const a = checkAnalysis(analysis, 'compareIndicators');
   const o = resolveOptions(COMPARE_OPTIONS, options);
+  const steps = o.steps === undefined ? undefined : checkCheckpointSteps(o.steps, a.rows);
+  const { indicator: indicators, results, scalars, warningOptions } = indicatorWarnings(losses, a, { warning: o.warning, steps, groups: o.groups, indicators: o.indicators });
+  const R = indicators.length;
+  const out: IndicatorComparison = {
+    indicator: [...indicators],
+    direction: indicators.map(indicatorDirection),
+    warningCount: new Int32Array(R),
+    firstWarningWindow: new Float64Array(R).fill(NaN),
+    firstWarningCheckpoint: new Float64Array(R).fill(NaN),
+    firstWarningStep: new Float64Array(R).fill(NaN),
+    leadSteps: new Float64Array(R).fill(NaN),
+    leadCheckpoints: new Float64Array(R).fill(NaN),
+    transition: null,
+    warningOptions,
+    versusBaselines: { best: null, bestStep: null, shcStep: null, stepsBefore: null, text: '' },
+    scalars,
+  };
+  results.forEach((res, r) => {
+    out.warningCount[r] = res.warnings.length;
+    if (res.warnings.length > 0) {
+      const w = res.warnings[0]!;
+      out.firstWarningWindow[r] = w.index;
+      out.firstWarningCheckpoint[r] = a.t[w.index]!;
+      out.firstWarningStep[r] = w.step;
+    }
+    if (o.transition !== undefined) {
+      const lt = leadTime(res, o.transition, steps);
+      out.transition = lt.transition;
+      out.leadSteps[r] = lt.leadSteps ?? NaN;
+      out.leadCheckpoints[r] = lt.leadCheckpoints ?? NaN;
+    }
+  });
+  out.versusBaselines = baselineVerdict(out);
+  return out;
+}
+
+/** Every warning of every indicator (what {@link indicatorWarnings} returns). */
+export interface IndicatorWarnings {
+  /** The indicators, in order. */
+  indicator: IndicatorName[];
+  /** Per indicator: the detector's result on its series (log scale where {@link scoredOnLogScale}), with every warning. */
+  results: WarningResult[];
+  /** The scalar indicators computed on the way. */
+  scalars: ScalarIndicators;
+  /** Step of each window's last checkpoint. */
+  windowSteps: Float64Array;
+  warningOptions: Omit<ResolvedWarningOptions, 'direction'>;
+}
+
+/**
+ * The warning detector on every indicator, as {@link compareIndicators} runs it, with every
+ * warning of each (not only the first): for rules of your own about which warnings count (e.g.
+ * only those within a horizon before the transition).
+ *
+ * @param losses the T x n losses the analysis ran on, or their {@link GroupMeanLosses}.
+ * @param analysis the result of {@link analyze} on them.
+ * @throws Rdm2Error as {@link compareIndicators}.
+ *
+ * @example
+ * ```ts
+ * const w = indicatorWarnings(losses, analysis, { groups, steps });
+ * w.indicator.forEach((name, r) => console.log(name, w.results[r].warnings.map((x) => x.step)));
+ * ```
+ */
+export function indicatorWarnings(losses: LossInput | GroupMeanLosses, analysis: Analysis, options: Omit<CompareOptions, 'transition'> = {}): IndicatorWarnings {
+  const a = checkAnalysis(analysis, 'indicatorWarnings');
+  const o = resolveOptions(COMPARE_OPTIONS, options);
   const { direction: _unused, ...warningOptions } = resolveWarningOptions(o.warning);
   const steps = o.steps === undefined ? undefined : checkCheckpointSteps(o.steps, a.rows);
   const scalars = scalarIndicators(losses, a, o.groups);
@@ -510,39 +577,10 @@ export function compareIndicators(losses: LossInput | GroupMeanLosses, analysis:
     if (k < 0) optionError(`indicator ${JSON.stringify(name)} names group ${JSON.stringify(g.group)}, but the groups are ${scalars.groups ? scalars.groups.labels.map((l) => JSON.stringify(l)).join(', ') : 'not given (pass groups)'}`);
     return g.stat === 'meanLoss' ? scalars.groups!.meanLoss[k]! : scalars.groups!.variance[k]!;
   };
-  const R = indicators.length;
-  const out: IndicatorComparison = {
-    indicator: [...indicators],
-    direction: indicators.map(indicatorDirection),
-    warningCount: new Int32Array(R),
-    firstWarningWindow: new Float64Array(R).fill(NaN),
-    firstWarningCheckpoint: new Float64Array(R).fill(NaN),
-    firstWarningStep: new Float64Array(R).fill(NaN),
-    leadSteps: new Float64Array(R).fill(NaN),
-    leadCheckpoints: new Float64Array(R).fill(NaN),
-    transition: null,
-    warningOptions,
-    versusBaselines: { best: null, bestStep: null, shcStep: null, stepsBefore: null, text: '' },
-    scalars,
-  };
-  indicators.forEach((name, r) => {
+  const results = indicators.map((name) => {
     const series = seriesOf(name);
     const scored = scoredOnLogScale(name) ? series.map((v) => (v > 0 ? Math.log(v) : NaN)) : series;
-    const res = detectWarnings(scored, { ...warningOptions, direction: indicatorDirection(name) }, wsteps);
-    out.warningCount[r] = res.warnings.length;
-    if (res.warnings.length > 0) {
-      const w = res.warnings[0]!;
-      out.firstWarningWindow[r] = w.index;
-      out.firstWarningCheckpoint[r] = a.t[w.index]!;
-      out.firstWarningStep[r] = w.step;
-    }
-    if (o.transition !== undefined) {
-      const lt = leadTime(res, o.transition, steps);
-      out.transition = lt.transition;
-      out.leadSteps[r] = lt.leadSteps ?? NaN;
-      out.leadCheckpoints[r] = lt.leadCheckpoints ?? NaN;
-    }
+    return detectWarnings(scored, { ...warningOptions, direction: indicatorDirection(name) }, wsteps);
   });
-  out.versusBaselines = baselineVerdict(out);
-  return out;
+  return { indicator: [...indicators], results, scalars, windowSteps: wsteps, warningOptions };
 }

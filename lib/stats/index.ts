@@ -47,6 +47,7 @@ export {
   groupMeanLosses,
   indicatorDirection,
   indicatorLabel,
+  indicatorWarnings,
   isScalarBaseline,
   scalarIndicators,
   scoredOnLogScale,
@@ -57,6 +58,7 @@ export {
   type GroupMeanLosses,
   type IndicatorComparison,
   type IndicatorName,
+  type IndicatorWarnings,
   type ScalarIndicators,
 } from './baselines.js';
 export {

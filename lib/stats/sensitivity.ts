@@ -1,6 +1,6 @@
 // How the SHC's warning depends on the analysis choices: a grid over window sizes, detrending and the loss transform.
 import { analyze, analyzeSync } from '../analyze.js';
-import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { choiceItem, defineOptions, describeValue, listArg, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { ANALYSIS_FIELDS } from '../options.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, AnalyzeOptions, Detrend, LossInput, LossTransform } from '../types.js';
@@ -61,14 +61,6 @@ interface Grid {
   steps: ArrayLike<number> | undefined;
 }
 
-/** A command-line list `a,b,c` (commas, optional spaces), each item checked by `item`. */
-function listArg<T>(item: (text: string) => T): (value: string) => T[] {
-  return (value) => {
-    const parts = value.split(',').map((p) => p.trim());
-    if (parts.some((p) => p === '')) throw new Error('expected a comma-separated list with no empty item');
-    return parts.map(item);
-  };
-}
 
 const windowItem = (text: string): number => {
   const v = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -76,10 +68,6 @@ const windowItem = (text: string): number => {
   return v;
 };
 
-const choiceItem = <T extends string>(choices: readonly T[]) => (text: string): T => {
-  if (!(choices as readonly string[]).includes(text)) throw new Error(`expected ${choices.join(' or ')}, got '${text}'`);
-  return text as T;
-};
 
 /** The options of {@link sensitivity}: the grid, the detector and the analysis options every cell shares. */
 export const SENSITIVITY_OPTIONS = defineOptions(

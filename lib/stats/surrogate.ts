@@ -2,7 +2,7 @@
 // but destroy the timing shared across probes.
 import { analyze, analyzeSync } from '../analyze.js';
 import { Rdm2Error } from '../errors.js';
-import { defineOptions, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
+import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from '../option_schema.js';
 import { toLossView } from '../loss_matrix.js';
 import type { Analysis, AnalyzeOptions, LossInput, ResolvedAnalyzeOptions } from '../types.js';
 import { SeededRandom } from './random.js';
@@ -23,22 +23,29 @@ export interface SurrogateOptions {
   count?: number;
   /** PRNG seed (safe integer). Default 0. The same seed gives the same surrogates and p-value. */
   seed?: number;
+  /**
+   * The windows the peak is taken over, `[first, end)` window indices, in the observed run and in
+   * every surrogate alike (e.g. the windows around a known transition). Default: every window.
+   */
+  peakRange?: [number, number];
 }
 
 /** What {@link surrogateTest} returns. */
 export interface SurrogateResult {
   /** (1 + #{surrogate peak >= observed peak}) / (count + 1). */
   pValue: number;
-  /** The observed SHC peak (max over non-degenerate windows) and its window. */
+  /** The observed SHC peak (max over the non-degenerate windows of `peakRange`) and its window. */
   observed: number;
   observedWindow: number;
-  /** SHC peak of every surrogate (-Infinity if all of a surrogate's windows are degenerate). */
+  /** SHC peak of every surrogate over the same windows (-Infinity if all of them are degenerate). */
   surrogatePeaks: Float64Array;
   /** Surrogates whose peak reached the observed one. */
   exceedances: number;
   count: number;
   kind: SurrogateKind;
   seed: number;
+  /** The windows the peaks were taken over, `[first, end)`. */
+  peakRange: [number, number];
   /** The analysis options used (topK forced to 0: eigenvectors are not needed). */
   options: ResolvedAnalyzeOptions;
 }
@@ -50,6 +57,18 @@ export const SURROGATE_OPTIONS = defineOptions(
     kind: { type: 'enum', values: ['circular-shift', 'shuffle'], default: 'circular-shift', doc: "how each probe's series is scrambled" },
     count: { type: 'integer', min: 1, max: 100_000, default: 99, doc: 'number of surrogates B' },
     seed: { type: 'seed', default: 0, doc: 'PRNG seed' },
+    peakRange: {
+      type: 'custom',
+      typeDoc: 'two window indices [first, end)',
+      defaultDoc: 'every window',
+      doc: 'the windows the peak is taken over',
+      check: (v: unknown, name: string): [number, number] => {
+        if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isSafeInteger(x) && x >= 0) || !(v[0] < v[1])) {
+          optionError(`${name} must be two window indices [first, end) with 0 <= first < end, got ${describeValue(v)}`);
+        }
+        return [v[0], v[1]];
+      },
+    },
   },
   'surrogateTest needs surrogate options { kind, count, seed }',
 );
@@ -64,16 +83,17 @@ interface Plan {
   kind: SurrogateKind;
   count: number;
   seed: number;
+  peakRange: [number, number] | undefined;
 }
 
 function plan(losses: LossInput, opts: AnalyzeOptions, options: SurrogateOptions): Plan {
   const view = toLossView(losses);
   if (typeof opts !== 'object' || opts === null) throw new Rdm2Error('ERR_RDM2_OPTION', 'surrogateTest needs analysis options with at least { window }');
-  const { kind, count, seed } = resolveOptions(SURROGATE_OPTIONS, options);
+  const { kind, count, seed, peakRange } = resolveOptions(SURROGATE_OPTIONS, options);
   const { rows: T, cols: n } = view;
   const src = new Float64Array(T * n);
   for (let t = 0; t < T; t++) for (let c = 0; c < n; c++) src[t * n + c] = view.data[t * view.rowStride + c * view.colStride];
-  return { src, T, n, opts: { ...opts, topK: 0 }, kind, count, seed };
+  return { src, T, n, opts: { ...opts, topK: 0 }, kind, count, seed, peakRange };
 }
 
 function* surrogates(p: Plan): Generator<Float64Array> {
@@ -96,10 +116,17 @@ function* surrogates(p: Plan): Generator<Float64Array> {
   }
 }
 
-function peak(a: Analysis): { value: number; index: number } {
+/** The windows of a plan's peak range in an analysis (all by default); a range past the last window is an error. */
+function rangeOf(p: Plan, a: Analysis): [number, number] {
+  if (p.peakRange === undefined) return [0, a.windows];
+  if (p.peakRange[1] > a.windows) throw new Rdm2Error('ERR_RDM2_OPTION', `peakRange [${p.peakRange.join(', ')}) goes past the last window: the analysis has ${a.windows} windows`);
+  return p.peakRange;
+}
+
+function peak(a: Analysis, [from, to]: [number, number]): { value: number; index: number } {
   let value = -Infinity;
   let index = -1;
-  for (let j = 0; j < a.windows; j++) {
+  for (let j = from; j < to; j++) {
     const v = a.shc[j];
     if (v > value) {
       value = v;
@@ -109,9 +136,9 @@ function peak(a: Analysis): { value: number; index: number } {
   return { value, index };
 }
 
-function finish(p: Plan, observed: Analysis, peaks: Float64Array): SurrogateResult {
-  const obs = peak(observed);
-  if (obs.index < 0) throw new Rdm2Error('ERR_RDM2_SHAPE', 'every window of the observed losses is degenerate: there is no SHC peak to test');
+function finish(p: Plan, observed: Analysis, peaks: Float64Array, range: [number, number]): SurrogateResult {
+  const obs = peak(observed, range);
+  if (obs.index < 0) throw new Rdm2Error('ERR_RDM2_SHAPE', `every window${p.peakRange ? ' of peakRange' : ''} of the observed losses is degenerate: there is no SHC peak to test`);
   let exceedances = 0;
   for (const s of peaks) if (s >= obs.value) exceedances++;
   return {
@@ -123,6 +150,7 @@ function finish(p: Plan, observed: Analysis, peaks: Float64Array): SurrogateResu
     count: p.count,
     kind: p.kind,
     seed: p.seed,
+    peakRange: range,
     options: observed.options,
   };
 }
@@ -150,10 +178,11 @@ function finish(p: Plan, observed: Analysis, peaks: Float64Array): SurrogateResu
 export async function surrogateTest(losses: LossInput, opts: AnalyzeOptions, options: SurrogateOptions = {}): Promise<SurrogateResult> {
   const p = plan(losses, opts, options);
   const observed = await analyze({ data: p.src, shape: [p.T, p.n] }, p.opts);
+  const range = rangeOf(p, observed);
   const peaks = new Float64Array(p.count);
   let b = 0;
-  for (const buf of surrogates(p)) peaks[b++] = peak(await analyze({ data: buf, shape: [p.T, p.n] }, p.opts)).value;
-  return finish(p, observed, peaks);
+  for (const buf of surrogates(p)) peaks[b++] = peak(await analyze({ data: buf, shape: [p.T, p.n] }, p.opts), range).value;
+  return finish(p, observed, peaks, range);
 }
 
 /**
@@ -167,8 +196,9 @@ export async function surrogateTest(losses: LossInput, opts: AnalyzeOptions, opt
 export function surrogateTestSync(losses: LossInput, opts: AnalyzeOptions, options: SurrogateOptions = {}): SurrogateResult {
   const p = plan(losses, opts, options);
   const observed = analyzeSync({ data: p.src, shape: [p.T, p.n] }, p.opts);
+  const range = rangeOf(p, observed);
   const peaks = new Float64Array(p.count);
   let b = 0;
-  for (const buf of surrogates(p)) peaks[b++] = peak(analyzeSync({ data: buf, shape: [p.T, p.n] }, p.opts)).value;
-  return finish(p, observed, peaks);
+  for (const buf of surrogates(p)) peaks[b++] = peak(analyzeSync({ data: buf, shape: [p.T, p.n] }, p.opts), range).value;
+  return finish(p, observed, peaks, range);
 }
