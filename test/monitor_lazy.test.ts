@@ -169,7 +169,11 @@ describe('the row scan of a push', () => {
     const len = 1003; // not a multiple of any register block: a tail is scanned too
     for (const Ctor of [Float32Array, Float64Array]) {
       const m = new SpectralMonitor({ probes: len, window: 4, warn: false });
-      const good = (t: number) => Ctor.from({ length: len }, (_, c) => 1 + Math.sin(t + c));
+      const good = (t: number) => {
+        const row = new Ctor(len);
+        for (let c = 0; c < len; c++) row[c] = 1 + Math.sin(t + c);
+        return row;
+      };
       for (let t = 0; t < 5; t++) m.push(good(t));
       for (const [bad, value] of [[[0], NaN], [[31], Infinity], [[32, 33], -Infinity], [[517, 3], NaN], [[999, 1002], NaN], [[1002], Infinity]] as [number[], number][]) {
         const row = good(9);
