@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
 import { badLossReason, firstBadLoss, nonFiniteError } from './loss_matrix.js';
-import { codedNativeError, native, nativeFailure, PUSH_CHECK, PUSH_LAZY, type NativeMonitor, type NativeWindow } from './native.js';
+import { codedNativeError, native, nativeFailure, PUSH_CHECK, PUSH_LAZY, type NativeJournal, type NativeMonitor, type NativeWindow } from './native.js';
 import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
 import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
 import { OBSERVABLE_NAMES, pickObservableValues, type ObservableValues } from './observables.js';
@@ -51,7 +51,8 @@ export interface ResolvedMonitorOptions {
  * or `JSON.stringify` the window; `{ ...window }` copies only `step`, `index` and `warning`.
  * Such a window can be read at any time later (after more pushes, a snapshot, close()) with
  * the numbers of its own push; until it is read it keeps the block of the monitor's journal
- * its push was written to alive (512 KiB, more for n < W; shared with the windows around it).
+ * its push was written to alive (512 KiB of native memory, more for n < W; shared with the
+ * windows around it).
  */
 export interface MonitorWindow extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
@@ -91,19 +92,19 @@ interface SnapshotHeader extends SnapshotCounters {
 class LazyWindow {
   readonly warning = null;
   #core: NativeMonitor;
-  #chunk: Float64Array | null;
+  #journal: NativeJournal | null;
   #at: number;
   #solved: NativeWindow | null = null;
 
   constructor(
     core: NativeMonitor,
-    chunk: Float64Array,
+    journal: NativeJournal,
     at: number,
     readonly step: number,
     readonly index: number,
   ) {
     this.#core = core;
-    this.#chunk = chunk;
+    this.#journal = journal;
     this.#at = at;
   }
 
@@ -111,11 +112,11 @@ class LazyWindow {
   solved(): NativeWindow {
     if (!this.#solved) {
       try {
-        this.#solved = this.#core.solveJournal(this.#chunk!, this.#at);
+        this.#solved = this.#core.solveJournal(this.#journal!, this.#at);
       } catch (err) {
         throw nativeFailure(err);
       }
-      this.#chunk = null;
+      this.#journal = null;
     }
     return this.#solved;
   }
@@ -208,10 +209,10 @@ export class SpectralMonitor extends EventEmitter {
   private windows = 0;
   /** Lazy windows (no detector, topK 0): spectra are computed when a window is read. */
   private readonly lazy: boolean;
-  /** The journal chunk lazy pushes append to, its end, and the room a record may need. */
-  private journal: Float64Array | null = null;
+  /** The journal block lazy pushes append to, its end, and the end beyond which a record may not fit. */
+  #journal: NativeJournal | null = null;
   private journalEnd = 0;
-  private longestRecord = 0;
+  private journalLimit = 0;
 
   constructor(options: MonitorOptions) {
     super();
@@ -229,7 +230,7 @@ export class SpectralMonitor extends EventEmitter {
         beta: o.beta,
         nonFinite: o.nonFinite,
       });
-      this.longestRecord = this.core.longestRecord();
+      this.journalLimit = this.core.journalLimit();
     } catch (err) {
       throw codedNativeError(err) ?? err;
     }
@@ -294,9 +295,9 @@ export class SpectralMonitor extends EventEmitter {
     let at = this.journalEnd;
     let raw: NativeWindow | number | null;
     try {
-      // A window that fills needs room for its record (a new chunk; windows keep the old one).
-      if (lazy && this.rows + 1 >= this.options.window && (this.journal === null || this.journal.length - at < this.longestRecord)) {
-        this.journal = core.newJournal();
+      // A window that fills needs room for its record (a new block; windows keep the old one).
+      if (lazy && this.rows + 1 >= this.options.window && (this.#journal === null || at > this.journalLimit)) {
+        this.#journal = core.newJournal();
         at = this.journalEnd = 0;
       }
       // The native side scans the row as it reads it; under 'error' a bad row is not pushed.
@@ -310,7 +311,7 @@ export class SpectralMonitor extends EventEmitter {
     if (raw === null) return null;
     if (typeof raw === 'number') {
       this.journalEnd = raw;
-      return new LazyWindow(core, this.journal!, at, stepAt, this.windows++) as unknown as MonitorWindow;
+      return new LazyWindow(core, this.#journal!, at, stepAt, this.windows++) as unknown as MonitorWindow;
     }
     const warning = this.detector ? this.detector.push(raw.shc, stepAt) : null;
     const window: MonitorWindow = {
@@ -461,7 +462,7 @@ export class SpectralMonitor extends EventEmitter {
   close(): void {
     this.core?.close();
     this.core = null;
-    this.journal = null;
+    this.#journal = null;
   }
 }
 

@@ -81,6 +81,9 @@ export interface NativeMonitorState {
   level: number;
 }
 
+/** A block of a monitor's journal of lazy windows: native memory behind an opaque handle. */
+export type NativeJournal = object & { readonly __nativeJournal: never };
+
 /** Flags of {@link NativeMonitor.push}. */
 export const PUSH_BAD = 1;
 export const PUSH_LAZY = 2;
@@ -91,16 +94,16 @@ export interface NativeMonitor {
    * `flags`: PUSH_BAD pushes the row as bad. PUSH_CHECK scans the row for losses that cannot be
    * analysed; under the monitor's nonFinite 'error' a bad row is not pushed and -1 - (the column
    * of the first) is returned; under 'skip-window' it is pushed as bad. PUSH_LAZY (topK 0):
-   * once the window is full, append the window's record to the journal chunk (newJournal, which
-   * must have room for one record) and return the record's end instead of the window.
+   * once the window is full, append the window's record to the journal block (newJournal, whose
+   * end must be at most journalLimit()) and return the record's end instead of the window.
    */
   push(row: Float32Array | Float64Array, flags: number): NativeWindow | number | null;
-  /** Doubles of room a lazy push needs in the journal chunk (its longest record). */
-  longestRecord(): number;
-  /** A new journal chunk for lazy pushes; windows keep the chunk their record is in. */
-  newJournal(): Float64Array;
-  /** The window whose record starts at `at` in `chunk`; works after later pushes and after close(). */
-  solveJournal(chunk: Float64Array, at: number): NativeWindow;
+  /** The largest end of a journal block at which a lazy push still has room (beyond it, newJournal first). */
+  journalLimit(): number;
+  /** A new journal block for lazy pushes (an opaque handle); windows keep the block their record is in. */
+  newJournal(): NativeJournal;
+  /** The window whose record starts at `at` in the block; works after later pushes and after close(). */
+  solveJournal(journal: NativeJournal, at: number): NativeWindow;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;
   close(): void;

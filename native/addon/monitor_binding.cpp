@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "../core/isa.hpp"
 #include "../core/kernel_table.hpp"
@@ -18,6 +19,18 @@
 namespace rdm2addon {
 namespace {
 
+// A block of a monitor's journal of lazy windows (native/core/pending_journal.hpp). Native
+// memory, shared by the monitor (while it appends) and by the JavaScript handle its windows
+// hold (an External): nothing in JavaScript can read, write or detach it, and it lives until
+// the last window that refers to it is collected.
+struct JournalChunk {
+  explicit JournalChunk(int64_t length) : data(static_cast<size_t>(length), 0.0) {}
+  std::vector<double> data;
+};
+using JournalHandle = std::shared_ptr<JournalChunk>;
+// Marks the Externals that are journal handles (napi_type_tag_object).
+constexpr napi_type_tag kJournalTag = {0x9e3c5a1f4b2d7c60ULL, 0x1d8f2e6a7b3c4d59ULL};
+
 class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -25,7 +38,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
         env, "NativeMonitor",
         {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("newJournal", &MonitorWrap::NewJournal),
          InstanceMethod("solveJournal", &MonitorWrap::SolveJournal), InstanceMethod("save", &MonitorWrap::Save),
-         InstanceMethod("longestRecord", &MonitorWrap::LongestRecord), InstanceMethod("load", &MonitorWrap::Load),
+         InstanceMethod("journalLimit", &MonitorWrap::JournalLimit), InstanceMethod("load", &MonitorWrap::Load),
          InstanceMethod("close", &MonitorWrap::Close)});
   }
 
@@ -77,7 +90,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
 
   // push(row: Float32Array | Float64Array, flags: number)
   //   -> null while the window fills; then the window, or with kPushLazy (and topK = 0) the
-  //   end of the window's record in the current journal chunk (newJournal), which has
+  //   end of the window's record in the current journal block (newJournal), which has
   //   room for one record: no eigensolve and no copy of the Gram until the window is read.
   //   kPushCheck: the caller has not scanned the row for losses that cannot be analysed
   //   (NaN, infinities, and <= 0 under the log transform). Under the monitor's nonFinite
@@ -125,12 +138,14 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     }
     try {
       // A lazy window needs room in the journal: checked before anything changes.
-      if (lazy && ws.fullAfterPush() && (journal_ == nullptr || journalLength_ - journalEnd_ < ws.longestRecord()))
+      if (lazy && ws.fullAfterPush() &&
+          (!journal_ || static_cast<int64_t>(journal_->data.size()) - journalEnd_ < ws.longestRecord()))
         throw rdm2::CoreError("push: the journal has no room for a record (newJournal first)");
       ws.push(staged, bad);
       if (!ws.full()) return env.Null();
       if (lazy) {
-        journalEnd_ = ws.appendPending(journal_, journalLength_, journalEnd_, journalFresh_);
+        journalEnd_ = ws.appendPending(journal_->data.data(), static_cast<int64_t>(journal_->data.size()), journalEnd_,
+                                       journalFresh_);
         journalFresh_ = false;
         return Napi::Number::New(env, static_cast<double>(journalEnd_));
       }
@@ -147,42 +162,58 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     }
   }
 
-  Napi::Value LongestRecord(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(state(info.Env()).longestRecord()));
+  // journalLimit() -> the largest end of a journal block at which a lazy push still finds
+  // room for its record (beyond it, newJournal first).
+  Napi::Value JournalLimit(const Napi::CallbackInfo& info) {
+    const rdm2::WindowState& ws = state(info.Env());
+    return Napi::Number::New(info.Env(), static_cast<double>(journalLength(ws) - ws.longestRecord()));
   }
 
-  // newJournal() -> Float64Array: a new chunk for lazy pushes' records (it replaces the
-  // current one, which stays with the windows that refer to it). Room for at least two
-  // records, and for many column records (a base is W x W, a column W).
+  // Doubles in a journal block: room for at least two records, and for many column records
+  // (a base is W x W, a column W).
+  static int64_t journalLength(const rdm2::WindowState& ws) {
+    return std::max<int64_t>(int64_t{1} << 16, 2 * ws.longestRecord());
+  }
+
+  // newJournal() -> handle: a new block for lazy pushes' records, which replaces the current
+  // one (the windows that refer to that one keep it).
   Napi::Value NewJournal(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const int64_t longest = state(env).longestRecord();
-    const int64_t length = std::max<int64_t>(int64_t{1} << 16, 2 * longest);
-    Napi::Float64Array chunk = Napi::Float64Array::New(env, static_cast<size_t>(length));
-    // Made here, so its storage is outside the JavaScript heap and never moves; only the
-    // monitor's windows hold it, so nothing can detach it. The reference keeps it alive.
-    journalRef_ = Napi::Persistent(chunk);
-    journal_ = chunk.Data();
-    journalLength_ = length;
-    journalEnd_ = 0;
-    journalFresh_ = true;
-    return chunk;
+    const int64_t length = journalLength(state(env));
+    try {
+      JournalHandle chunk = std::make_shared<JournalChunk>(length);
+      const int64_t bytes = length * static_cast<int64_t>(sizeof(double));
+      auto handle =
+          Napi::External<JournalHandle>::New(env, new JournalHandle(chunk), [bytes](Napi::Env e, JournalHandle* h) {
+            delete h;
+            Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
+          });
+      handle.TypeTag(&kJournalTag);
+      // The garbage collector sees the block's size (the handle itself is small).
+      Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+      journal_ = std::move(chunk);
+      journalEnd_ = 0;
+      journalFresh_ = true;
+      return handle;
+    } catch (...) {
+      rethrowAsJs(env);
+    }
   }
 
-  // solveJournal(chunk: Float64Array, at: number) -> window: the window whose record starts
-  // at `at`. Works after later pushes and after close(): the records are never rewritten.
+  // solveJournal(handle, at: number) -> window: the window whose record starts at `at` in the
+  // block. Works after later pushes and after close(): records are never rewritten.
   Napi::Value SolveJournal(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 2 || !info[0].IsTypedArray() ||
-        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array || !info[1].IsNumber())
-      throw Napi::TypeError::New(env, "solveJournal(chunk, at)");
-    Napi::Float64Array chunk = info[0].As<Napi::Float64Array>();
+    if (info.Length() < 2 || !info[0].IsExternal() ||
+        !info[0].As<Napi::External<JournalHandle>>().CheckTypeTag(&kJournalTag) || !info[1].IsNumber())
+      throw Napi::TypeError::New(env, "solveJournal(journal, at)");
+    const JournalChunk& chunk = **info[0].As<Napi::External<JournalHandle>>().Data();
     const double at = info[1].As<Napi::Number>().DoubleValue();
     try {
-      if (!(at >= 0 && at < static_cast<double>(chunk.ElementLength())) || at != std::floor(at))
+      const int64_t length = static_cast<int64_t>(chunk.data.size());
+      if (!(at >= 0 && at < static_cast<double>(length)) || at != std::floor(at))
         throw rdm2::CoreError("not a window of this monitor's journal");
-      const rdm2::PreparedWindow p =
-          rdm2::readJournal(chunk.Data(), static_cast<int64_t>(chunk.ElementLength()), static_cast<int64_t>(at));
+      const rdm2::PreparedWindow p = rdm2::readJournal(chunk.data.data(), length, static_cast<int64_t>(at));
       const int64_t probes = probes_;
       const int64_t m = spectrum_.window - 1 < probes ? spectrum_.window - 1 : probes;
       std::vector<double> eigenvalues(m);
@@ -276,8 +307,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     state_.reset();
-    journalRef_.Reset();
-    journal_ = nullptr;
+    journal_.reset();
     return info.Env().Undefined();
   }
 
@@ -287,10 +317,9 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
   const rdm2::KernelTable* kernels_ = nullptr;
   std::unique_ptr<rdm2::WindowState> state_;
   int64_t probes_ = 0;
-  // The chunk lazy pushes append to (newJournal).
-  Napi::Reference<Napi::Float64Array> journalRef_;
-  double* journal_ = nullptr;
-  int64_t journalLength_ = 0, journalEnd_ = 0;
+  // The block lazy pushes append to (newJournal), and where its next record goes.
+  JournalHandle journal_;
+  int64_t journalEnd_ = 0;
   bool journalFresh_ = true;
 };
 
