@@ -59,9 +59,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     const int64_t m = window - 1 < probes ? window - 1 : probes;
     if (spectrum_.topK < 0 || spectrum_.topK > m) throw Napi::RangeError::New(env, "topK exceeds min(W-1, n)");
     try {
-      Napi::Value isa = o.Get("isa");
-      kernels_ =
-          &rdm2::kernelTable(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
+      kernels_ = &rdm2::kernelTable(static_cast<rdm2::Isa>(isaOption(o)));
       state_ = std::make_unique<rdm2::WindowState>(probes, spectrum_, intOption(o, "rebuildPeriod", 0), *kernels_);
       probes_ = probes;
     } catch (...) {
