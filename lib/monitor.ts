@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Transform } from 'node:stream';
 import { Rdm2Error } from './errors.js';
 import { badLossReason, firstBadLoss, nonFiniteError } from './loss_matrix.js';
-import { codedNativeError, native, type NativeMonitor, type NativePendingWindow, type NativeWindow } from './native.js';
+import { codedNativeError, native, nativeFailure, PUSH_CHECK, PUSH_LAZY, type NativeJournal, type NativeMonitor, type NativeWindow } from './native.js';
 import { defineOptions, describeValue, optionError, resolveOptions, type Assert, type SameKeys } from './option_schema.js';
 import { ANALYSIS_FIELDS, checkAgainstShape } from './options.js';
 import { OBSERVABLE_NAMES, pickObservableValues, type ObservableValues } from './observables.js';
@@ -49,6 +49,10 @@ export interface ResolvedMonitorOptions {
  * spectrum and warning, produced by each push once the window is full. With `warn: false` and
  * `topK: 0` the spectral fields are computed when first read (getters of a class): read them,
  * or `JSON.stringify` the window; `{ ...window }` copies only `step`, `index` and `warning`.
+ * Such a window can be read at any time later (after more pushes, a snapshot, close()) with
+ * the numbers of its own push; until it is read it keeps the block of the monitor's journal
+ * its push was written to alive (512 KiB of native memory, more for n < W; shared with the
+ * windows around it).
  */
 export interface MonitorWindow extends ObservableValues {
   /** Step of the row that completed this window (the row's index when no step was given). */
@@ -79,35 +83,40 @@ interface SnapshotHeader extends SnapshotCounters {
 
 /**
  * The window of a push nobody has read yet: its eigensolve runs when one of its spectral fields
- * is first read (the monitor has prepared the window, so this works after later pushes and
- * after close()). Used when no warning detector needs the SHC at every push and topK is 0.
+ * is first read. The monitor keeps each window's Gram in a journal (native/core/pending_journal.hpp:
+ * a push appends the new row's W dot products, the whole Gram only after a reference move), so
+ * the window can be rebuilt exactly as it was at its push, after later pushes, a snapshot or
+ * close(). Used when no warning detector needs the SHC at every push and topK is 0.
  * Reads like a plain {@link MonitorWindow}; `JSON.stringify` gives the same.
  */
 class LazyWindow {
   readonly warning = null;
   #core: NativeMonitor;
-  #pending: NativePendingWindow | null;
+  #journal: NativeJournal | null;
+  #at: number;
   #solved: NativeWindow | null = null;
 
   constructor(
     core: NativeMonitor,
-    pending: NativePendingWindow,
+    journal: NativeJournal,
+    at: number,
     readonly step: number,
     readonly index: number,
   ) {
     this.#core = core;
-    this.#pending = pending;
+    this.#journal = journal;
+    this.#at = at;
   }
 
   /** The native result, solved on first use. */
   solved(): NativeWindow {
     if (!this.#solved) {
       try {
-        this.#solved = this.#core.solvePending(this.#pending!);
+        this.#solved = this.#core.solveJournal(this.#journal!, this.#at);
       } catch (err) {
-        throw codedNativeError(err) ?? err;
+        throw nativeFailure(err);
       }
-      this.#pending = null;
+      this.#journal = null;
     }
     return this.#solved;
   }
@@ -171,7 +180,10 @@ function resolve(opts: MonitorOptions): ResolvedMonitorOptions {
 /**
  * Live 2RDM over the trailing window of the last W checkpoints. Each push costs the new
  * row's W dot products plus a W x W eigensolve (never an n x n matrix when W <= n), and
- * returns the window's {@link MonitorWindow} once the window is full. Emits `'warning'`
+ * returns the window's {@link MonitorWindow} once the window is full. With `warn: false` and
+ * `topK: 0` nothing needs the spectrum at every push: the eigensolve waits until a window's
+ * spectral field is read, and a push costs about its dot products (within 3x of them for
+ * W <= 64, n >= 1024, docs/benchmarks.md). Emits `'warning'`
  * (warning, window) when the online SHC detector fires. Pushes are synchronous and short;
  * `snapshot()` / `SpectralMonitor.restore()` survive a crash with identical results.
  *
@@ -195,15 +207,19 @@ export class SpectralMonitor extends EventEmitter {
   private detector: OnlineWarningDetector | null;
   private rows = 0;
   private windows = 0;
-  /** A block lazy windows' prepared matrices are views into (one allocation per many pushes). */
-  private slab: Float64Array | null = null;
-  private slabUsed = 0;
+  /** Lazy windows (no detector, topK 0): spectra are computed when a window is read. */
+  private readonly lazy: boolean;
+  /** The journal block lazy pushes append to, its end, and the end beyond which a record may not fit. */
+  #journal: NativeJournal | null = null;
+  private journalEnd = 0;
+  private journalLimit = 0;
 
   constructor(options: MonitorOptions) {
     super();
     this.options = resolve(options);
     this.detector = this.options.warn === false ? null : new OnlineWarningDetector(this.options.warn);
     const o = this.options;
+    this.lazy = this.detector === null && o.topK === 0;
     try {
       this.core = new (native().NativeMonitor)({
         probes: o.probes,
@@ -214,6 +230,7 @@ export class SpectralMonitor extends EventEmitter {
         beta: o.beta,
         nonFinite: o.nonFinite,
       });
+      this.journalLimit = this.core.journalLimit();
     } catch (err) {
       throw codedNativeError(err) ?? err;
     }
@@ -261,17 +278,6 @@ export class SpectralMonitor extends EventEmitter {
     return { data, bad: false };
   }
 
-  /** The next view of the slab of prepared windows (a new slab when this one is used up). */
-  private pendingSlot(core: NativeMonitor): Float64Array {
-    const len = core.pendingLength();
-    const per = Math.max(1, Math.floor(2 ** 16 / len));
-    if (!this.slab || this.slabUsed === per) {
-      this.slab = new Float64Array(per * len);
-      this.slabUsed = 0;
-    }
-    return this.slab.subarray(len * this.slabUsed, len * ++this.slabUsed);
-  }
-
   /** The error for a row whose column i cannot be analysed (policy 'error'). */
   private badRow(data: Float32Array | Float64Array, i: number): never {
     throw nonFiniteError('', this.rows, i, badLossReason(data[i]!, this.options.transform)!);
@@ -284,24 +290,32 @@ export class SpectralMonitor extends EventEmitter {
    */
   push(row: Float32Array | Float64Array | readonly number[], step?: number): MonitorWindow | null {
     const core = this.live();
-    const { data, bad } = this.checkRow(row, step, false);
-    const lazy = this.detector === null && this.options.topK === 0;
-    let raw: NativeWindow | NativePendingWindow | number | null;
+    const { data } = this.checkRow(row, step, false);
+    const lazy = this.lazy;
+    let at = this.journalEnd;
+    let raw: NativeWindow | number | null;
     try {
+      // A window that fills needs room for its record (a new block; windows keep the old one).
+      if (lazy && this.rows + 1 >= this.options.window && (this.#journal === null || at > this.journalLimit)) {
+        this.#journal = core.newJournal();
+        at = this.journalEnd = 0;
+      }
       // The native side scans the row as it reads it; under 'error' a bad row is not pushed.
-      const into = lazy && this.rows + 1 >= this.options.window ? this.pendingSlot(core) : undefined;
-      raw = core.push(data, bad, lazy, true, into);
+      raw = core.push(data, lazy ? PUSH_LAZY | PUSH_CHECK : PUSH_CHECK);
     } catch (err) {
-      throw codedNativeError(err) ?? err;
+      throw nativeFailure(err);
     }
-    if (typeof raw === 'number') this.badRow(data, raw);
-    const at = step ?? this.rows;
+    if (typeof raw === 'number' && raw < 0) this.badRow(data, -1 - raw);
+    const stepAt = step ?? this.rows;
     this.rows++;
-    if (!raw) return null;
-    if (raw instanceof Float64Array) return new LazyWindow(core, raw, at, this.windows++) as unknown as MonitorWindow;
-    const warning = this.detector ? this.detector.push(raw.shc, at) : null;
+    if (raw === null) return null;
+    if (typeof raw === 'number') {
+      this.journalEnd = raw;
+      return new LazyWindow(core, this.#journal!, at, stepAt, this.windows++) as unknown as MonitorWindow;
+    }
+    const warning = this.detector ? this.detector.push(raw.shc, stepAt) : null;
     const window: MonitorWindow = {
-      step: at,
+      step: stepAt,
       index: this.windows++,
       ...pickObservableValues(raw),
       eigenvalues: raw.eigenvalues,
@@ -448,6 +462,7 @@ export class SpectralMonitor extends EventEmitter {
   close(): void {
     this.core?.close();
     this.core = null;
+    this.#journal = null;
   }
 }
 

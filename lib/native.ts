@@ -81,28 +81,29 @@ export interface NativeMonitorState {
   level: number;
 }
 
-/**
- * A window prepared for its eigensolve (`[kind, order, scaleExp, ...order x order matrix]`),
- * returned by a lazy push and solved by `solvePending` when its window is read.
- */
-export type NativePendingWindow = Float64Array;
+/** A block of a monitor's journal of lazy windows: native memory behind an opaque handle. */
+export type NativeJournal = object & { readonly __nativeJournal: never };
+
+/** Flags of {@link NativeMonitor.push}. */
+export const PUSH_BAD = 1;
+export const PUSH_LAZY = 2;
+export const PUSH_CHECK = 4;
 
 export interface NativeMonitor {
   /**
-   * `check`: scan the row for losses that cannot be analysed; under the monitor's nonFinite
-   * 'error' a bad row is not pushed and the column of the first is returned; under
-   * 'skip-window' it is pushed as bad. `lazy` (topK 0): return the prepared window, into `into`.
+   * `flags`: PUSH_BAD pushes the row as bad. PUSH_CHECK scans the row for losses that cannot be
+   * analysed; under the monitor's nonFinite 'error' a bad row is not pushed and -1 - (the column
+   * of the first) is returned; under 'skip-window' it is pushed as bad. PUSH_LAZY (topK 0):
+   * once the window is full, append the window's record to the journal block (newJournal, whose
+   * end must be at most journalLimit()) and return the record's end instead of the window.
    */
-  push(
-    row: Float32Array | Float64Array,
-    bad: boolean,
-    lazy?: boolean,
-    check?: boolean,
-    into?: NativePendingWindow,
-  ): NativeWindow | NativePendingWindow | number | null;
-  /** Length of the array a lazy push fills. */
-  pendingLength(): number;
-  solvePending(pending: NativePendingWindow): NativeWindow;
+  push(row: Float32Array | Float64Array, flags: number): NativeWindow | number | null;
+  /** The largest end of a journal block at which a lazy push still has room (beyond it, newJournal first). */
+  journalLimit(): number;
+  /** A new journal block for lazy pushes (an opaque handle); windows keep the block their record is in. */
+  newJournal(): NativeJournal;
+  /** The window whose record starts at `at` in the block; works after later pushes and after close(). */
+  solveJournal(journal: NativeJournal, at: number): NativeWindow;
   save(): NativeMonitorState;
   load(state: NativeMonitorState): void;
   close(): void;
@@ -246,4 +247,9 @@ export function codedNativeError(err: unknown): Rdm2Error | null {
   }
   if (e?.code === 'ERR_RDM2_NATIVE_ISA') return new Rdm2Error('ERR_RDM2_ISA', e.message, { cause: err });
   return null;
+}
+
+/** A native failure as an Rdm2Error: a coded one as its code, anything else as ERR_RDM2_NATIVE (a bug). */
+export function nativeFailure(err: unknown): Rdm2Error {
+  return codedNativeError(err) ?? new Rdm2Error('ERR_RDM2_NATIVE', `native core failed: ${(err as Error)?.message}`, { cause: err });
 }

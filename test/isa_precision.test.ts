@@ -86,7 +86,7 @@ describe('the streaming kernels on every path', () => {
       const batch = run(isa, data, T, n, { window: W, topK: 1, threads: 1 });
       const monitor = new (native().NativeMonitor)({ probes: n, window: W, topK: 1, detrend: 'none', transform: 'none', beta: 1, isa });
       for (let t = 0; t < T; t++) {
-        const s = monitor.push(data.subarray(t * n, (t + 1) * n), false);
+        const s = monitor.push(data.subarray(t * n, (t + 1) * n), 0);
         if (t < W - 1) {
           expect(s).toBeNull();
           continue;

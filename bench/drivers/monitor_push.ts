@@ -1,6 +1,7 @@
 // monitor-push: the streaming SpectralMonitor's cost per push (window full, topK 0, no warning
 // detector) against the bare W dot products of length n that one push cannot avoid, and the
-// lone W x W eigensolve, all timed in the same child and interleaved.
+// lone W x W eigensolve, all timed in the same child and interleaved; and what reading a window
+// pushed earlier costs (its Gram rebuilt from the monitor's journal, deflated and solved).
 import { analyzeSync } from '../../lib/analyze.js';
 import { SpectralMonitor, type MonitorWindow } from '../../lib/monitor.js';
 import { native } from '../../lib/native.js';
@@ -21,6 +22,8 @@ export interface StreamResult {
   dots: number;
   /** One eigenvalues-only W x W solve as the monitor does it when a summary is read (rdm2's scalar solver up to W = 41, Eigen's above). */
   eig: number;
+  /** Reading one window pushed earlier (its `shc`): rebuilding its Gram from the journal, the deflation and the eigensolve. */
+  read: number;
   ratio: number;
   check: Mismatch;
   repsPush: { wall: number; cpu: number }[];
@@ -66,6 +69,9 @@ export function measureStream(job: StreamJob): StreamResult {
   let pushWall = Infinity;
   let dots = Infinity;
   let eig = Infinity;
+  let read = Infinity;
+  let sink = 0;
+  const readCount = Math.min(pushes, 32);
   const repsPush: { wall: number; cpu: number }[] = [];
   for (let rep = 0; rep < job.reps; rep++) {
     const c0 = process.cpuUsage();
@@ -79,8 +85,15 @@ export function measureStream(job: StreamJob): StreamResult {
     pushWall = Math.min(pushWall, wall);
     dots = Math.min(dots, bench.timeDots(W, n, 20), bench.timeGemv(W, n, 20));
     eig = Math.min(eig, W - 1 <= 40 ? bench.timeSingleEigenvalues(W, 10) : bench.timeEigenEigenvalues(W, 10));
+    // Windows held while later rows are pushed, then read (untimed pushes).
+    const held: MonitorWindow[] = [];
+    for (let i = 0; i < readCount; i++) held.push(monitor.push(rows[W + i])!);
+    const r0 = performance.now();
+    for (const w of held) sink += w.shc;
+    read = Math.min(read, (performance.now() - r0) / 1e3 / readCount);
   }
   monitor.close();
   push = Math.min(push, pushWall);
-  return { id: job.id, W, n, push, pushWall, dots, eig, ratio: push / dots, check, repsPush };
+  if (Number.isNaN(sink)) throw new Error('monitor-push: a read window has no SHC');
+  return { id: job.id, W, n, push, pushWall, dots, eig, read, ratio: push / dots, check, repsPush };
 }

@@ -80,13 +80,7 @@ Request parseRequest(const Napi::CallbackInfo& info) {
   opts.scratch = intOption(o, "scratch", 0) != 0;
   if (!o.Get("path").IsUndefined()) opts.path = enumOption(o, "path", kSolvePathNames);
   opts.nonFinite = enumOption(o, "nonFinite", kNonFiniteNames);
-  // Which compiled kernels run: "" for the process-wide choice (RDM2_ISA or CPUID).
-  Napi::Value isa = o.Get("isa");
-  try {
-    opts.isa = static_cast<int>(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
-  } catch (...) {
-    rethrowAsJs(env);
-  }
+  opts.isa = isaOption(o);
   return req;
 }
 

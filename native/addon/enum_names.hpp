@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <string>
 
+#include "../core/isa.hpp"
 #include "../core/types.hpp"
+#include "native_errors.hpp"
 
 namespace rdm2addon {
 
@@ -38,6 +40,17 @@ E enumOption(const Napi::Object& o, const char* key, const EnumName<E> (&table)[
   for (const EnumName<E>& e : table)
     if (s == e.name) return e.value;
   throw Napi::RangeError::New(o.Env(), std::string("option ") + key + ": unknown value '" + s + "'");
+}
+
+// The `isa` option: which compiled kernels run; absent or "" means the process-wide choice
+// (RDM2_ISA or CPUID). Checked by the core, whose error names the instruction sets this CPU has.
+inline int isaOption(const Napi::Object& o) {
+  Napi::Value v = o.Get("isa");
+  try {
+    return static_cast<int>(rdm2::resolveIsa(v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string()));
+  } catch (...) {
+    rethrowAsJs(o.Env());
+  }
 }
 
 // The table's names, for the loader's check.

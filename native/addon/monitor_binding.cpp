@@ -2,11 +2,14 @@
 // every row before it gets here, so a rejected push never touches the state.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "../core/isa.hpp"
 #include "../core/kernel_table.hpp"
+#include "../core/pending_journal.hpp"
 #include "../core/row_input.hpp"
 #include "../core/window_state.hpp"
 #include "enum_names.hpp"
@@ -16,14 +19,27 @@
 namespace rdm2addon {
 namespace {
 
+// A block of a monitor's journal of lazy windows (native/core/pending_journal.hpp). Native
+// memory, shared by the monitor (while it appends) and by the JavaScript handle its windows
+// hold (an External): nothing in JavaScript can read, write or detach it, and it lives until
+// the last window that refers to it is collected.
+struct JournalChunk {
+  explicit JournalChunk(int64_t length) : data(static_cast<size_t>(length), 0.0) {}
+  std::vector<double> data;
+};
+using JournalHandle = std::shared_ptr<JournalChunk>;
+// Marks the Externals that are journal handles (napi_type_tag_object).
+constexpr napi_type_tag kJournalTag = {0x9e3c5a1f4b2d7c60ULL, 0x1d8f2e6a7b3c4d59ULL};
+
 class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(
         env, "NativeMonitor",
-        {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("solvePending", &MonitorWrap::SolvePending),
-         InstanceMethod("save", &MonitorWrap::Save), InstanceMethod("load", &MonitorWrap::Load),
-         InstanceMethod("close", &MonitorWrap::Close), InstanceMethod("pendingLength", &MonitorWrap::PendingLength)});
+        {InstanceMethod("push", &MonitorWrap::Push), InstanceMethod("newJournal", &MonitorWrap::NewJournal),
+         InstanceMethod("solveJournal", &MonitorWrap::SolveJournal), InstanceMethod("save", &MonitorWrap::Save),
+         InstanceMethod("journalLimit", &MonitorWrap::JournalLimit), InstanceMethod("load", &MonitorWrap::Load),
+         InstanceMethod("close", &MonitorWrap::Close)});
   }
 
   // new NativeMonitor({ probes, window, topK, detrend, transform, beta, nonFinite, rebuildPeriod, isa })
@@ -43,9 +59,7 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     const int64_t m = window - 1 < probes ? window - 1 : probes;
     if (spectrum_.topK < 0 || spectrum_.topK > m) throw Napi::RangeError::New(env, "topK exceeds min(W-1, n)");
     try {
-      Napi::Value isa = o.Get("isa");
-      kernels_ =
-          &rdm2::kernelTable(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
+      kernels_ = &rdm2::kernelTable(static_cast<rdm2::Isa>(isaOption(o)));
       state_ = std::make_unique<rdm2::WindowState>(probes, spectrum_, intOption(o, "rebuildPeriod", 0), *kernels_);
       probes_ = probes;
     } catch (...) {
@@ -69,37 +83,44 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return r;
   }
 
-  // push(row: Float32Array | Float64Array, bad: boolean, lazy: boolean, check: boolean)
-  //   -> null while the window fills; then the window, or with `lazy` (and topK = 0) the
-  //   prepared window (a Float64Array for solvePending): no eigensolve until it is read.
-  //   check: the caller has not scanned the row for losses that cannot be analysed (NaN,
-  //   infinities, and <= 0 under the log transform). Under the monitor's nonFinite 'error'
-  //   such a row is not pushed: the column of the first is returned instead. Under
-  //   'skip-window' it is pushed as bad.
+  // Flags of push (lib/native.ts names them).
+  static constexpr int kPushBad = 1, kPushLazy = 2, kPushCheck = 4;
+
+  // push(row: Float32Array | Float64Array, flags: number)
+  //   -> null while the window fills; then the window, or with kPushLazy (and topK = 0) the
+  //   end of the window's record in the current journal block (newJournal), which has
+  //   room for one record: no eigensolve and no copy of the Gram until the window is read.
+  //   kPushCheck: the caller has not scanned the row for losses that cannot be analysed
+  //   (NaN, infinities, and <= 0 under the log transform). Under the monitor's nonFinite
+  //   'error' such a row is not pushed and -1 - (the column of the first) is returned; under
+  //   'skip-window' it is pushed as bad. kPushBad: push the row as bad.
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     rdm2::WindowState& ws = state(env);
-    if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "push(row, bad, lazy, check)");
-    Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+    if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber())
+      throw Napi::TypeError::New(env, "push(row, flags)");
+    // One query for type, length and data (the wrappers' accessors each repeat it).
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr),
+                         Napi::Value());
     rdm2::InputMatrix in;
     in.rows = 1;
     in.cols = ws.probes();
     in.rowStride = in.cols;
-    if (static_cast<int64_t>(ta.ElementLength()) != in.cols)
-      throw Napi::RangeError::New(env, "row length differs from probes");
-    if (ta.TypedArrayType() == napi_float32_array) {
+    if (static_cast<int64_t>(length) != in.cols) throw Napi::RangeError::New(env, "row length differs from probes");
+    if (type == napi_float32_array)
       in.dtype = rdm2::DType::F32;
-      in.data = ta.As<Napi::Float32Array>().Data();
-    } else if (ta.TypedArrayType() == napi_float64_array) {
+    else if (type == napi_float64_array)
       in.dtype = rdm2::DType::F64;
-      in.data = ta.As<Napi::Float64Array>().Data();
-    } else {
+    else
       throw Napi::TypeError::New(env, "row must be a Float32Array or Float64Array");
-    }
-    bool bad = info.Length() > 1 && info[1].ToBoolean().Value();
-    const bool lazy = info.Length() > 2 && info[2].ToBoolean().Value() && spectrum_.topK == 0;
-    const rdm2::NonFinite check =
-        info.Length() > 3 && info[3].ToBoolean().Value() ? nonFinite_ : rdm2::NonFinite::Unchecked;
+    in.data = data;  // napi_get_typedarray_info's data already includes the view's byte offset
+    const int flags = info[1].As<Napi::Number>().Int32Value();
+    bool bad = flags & kPushBad;
+    const bool lazy = (flags & kPushLazy) && spectrum_.topK == 0;
+    const rdm2::NonFinite check = flags & kPushCheck ? nonFinite_ : rdm2::NonFinite::Unchecked;
     // Read (and, when asked, scan) the row into the state's spare row: nothing changes until it is pushed.
     double* staged = ws.stagingRow();
     int64_t badColumn = -1;
@@ -110,27 +131,21 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
       if (check != rdm2::NonFinite::Unchecked) badColumn = rdm2::firstBadColumn(in, 0, transform_);
     }
     if (check != rdm2::NonFinite::Unchecked && !bad && badColumn >= 0) {
-      if (check == rdm2::NonFinite::Error) return Napi::Number::New(env, static_cast<double>(badColumn));
+      if (check == rdm2::NonFinite::Error) return Napi::Number::New(env, -1.0 - static_cast<double>(badColumn));
       bad = true;
     }
     try {
+      // A lazy window needs room in the journal: checked before anything changes.
+      if (lazy && ws.fullAfterPush() &&
+          (!journal_ || static_cast<int64_t>(journal_->data.size()) - journalEnd_ < ws.longestRecord()))
+        throw rdm2::CoreError("push: the journal has no room for a record (newJournal first)");
       ws.push(staged, bad);
       if (!ws.full()) return env.Null();
       if (lazy) {
-        // The window's checked Gram, as one array the window solves when it is read: into
-        // `into` (a Float64Array of pendingLength values the caller hands out, e.g. a view of
-        // a larger block, which saves an allocation per push) or a new array.
-        const int64_t len = ws.pendingLength();
-        if (info.Length() > 4 && info[4].IsTypedArray()) {
-          Napi::TypedArray into = info[4].As<Napi::TypedArray>();
-          if (into.TypedArrayType() != napi_float64_array || static_cast<int64_t>(into.ElementLength()) != len)
-            throw Napi::RangeError::New(env, "push: the pending array has the wrong type or length");
-          ws.writePending(into.As<Napi::Float64Array>().Data());
-          return into;
-        }
-        Napi::Float64Array pending = Napi::Float64Array::New(env, static_cast<size_t>(len));
-        ws.writePending(pending.Data());
-        return pending;
+        journalEnd_ = ws.appendPending(journal_->data.data(), static_cast<int64_t>(journal_->data.size()), journalEnd_,
+                                       journalFresh_);
+        journalFresh_ = false;
+        return Napi::Number::New(env, static_cast<double>(journalEnd_));
       }
       const int64_t m = ws.eigenCount(), n = ws.probes(), k = spectrum_.topK;
       std::vector<double> eigenvalues(m);
@@ -145,16 +160,58 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     }
   }
 
-  // solvePending(pending: Float64Array) -> window. Works after later pushes and after
-  // close(): the prepared window holds everything it needs.
-  Napi::Value SolvePending(const Napi::CallbackInfo& info) {
+  // journalLimit() -> the largest end of a journal block at which a lazy push still finds
+  // room for its record (beyond it, newJournal first).
+  Napi::Value JournalLimit(const Napi::CallbackInfo& info) {
+    const rdm2::WindowState& ws = state(info.Env());
+    return Napi::Number::New(info.Env(), static_cast<double>(journalLength(ws) - ws.longestRecord()));
+  }
+
+  // Doubles in a journal block: room for at least two records, and for many column records
+  // (a base is W x W, a column W).
+  static int64_t journalLength(const rdm2::WindowState& ws) {
+    return std::max<int64_t>(int64_t{1} << 16, 2 * ws.longestRecord());
+  }
+
+  // newJournal() -> handle: a new block for lazy pushes' records, which replaces the current
+  // one (the windows that refer to that one keep it).
+  Napi::Value NewJournal(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsTypedArray() ||
-        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-      throw Napi::TypeError::New(env, "solvePending(pending)");
-    Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+    const int64_t length = journalLength(state(env));
     try {
-      const rdm2::PreparedWindow p = rdm2::readPending(a.Data(), static_cast<int64_t>(a.ElementLength()));
+      JournalHandle chunk = std::make_shared<JournalChunk>(length);
+      const int64_t bytes = length * static_cast<int64_t>(sizeof(double));
+      auto handle =
+          Napi::External<JournalHandle>::New(env, new JournalHandle(chunk), [bytes](Napi::Env e, JournalHandle* h) {
+            delete h;
+            Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
+          });
+      handle.TypeTag(&kJournalTag);
+      // The garbage collector sees the block's size (the handle itself is small).
+      Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+      journal_ = std::move(chunk);
+      journalEnd_ = 0;
+      journalFresh_ = true;
+      return handle;
+    } catch (...) {
+      rethrowAsJs(env);
+    }
+  }
+
+  // solveJournal(handle, at: number) -> window: the window whose record starts at `at` in the
+  // block. Works after later pushes and after close(): records are never rewritten.
+  Napi::Value SolveJournal(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsExternal() ||
+        !info[0].As<Napi::External<JournalHandle>>().CheckTypeTag(&kJournalTag) || !info[1].IsNumber())
+      throw Napi::TypeError::New(env, "solveJournal(journal, at)");
+    const JournalChunk& chunk = **info[0].As<Napi::External<JournalHandle>>().Data();
+    const double at = info[1].As<Napi::Number>().DoubleValue();
+    try {
+      const int64_t length = static_cast<int64_t>(chunk.data.size());
+      if (!(at >= 0 && at < static_cast<double>(length)) || at != std::floor(at))
+        throw rdm2::CoreError("not a window of this monitor's journal");
+      const rdm2::PreparedWindow p = rdm2::readJournal(chunk.data.data(), length, static_cast<int64_t>(at));
       const int64_t probes = probes_;
       const int64_t m = spectrum_.window - 1 < probes ? spectrum_.window - 1 : probes;
       std::vector<double> eigenvalues(m);
@@ -246,12 +303,9 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
     return env.Undefined();
   }
 
-  Napi::Value PendingLength(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(state(info.Env()).pendingLength()));
-  }
-
   Napi::Value Close(const Napi::CallbackInfo& info) {
     state_.reset();
+    journal_.reset();
     return info.Env().Undefined();
   }
 
@@ -261,6 +315,10 @@ class MonitorWrap : public Napi::ObjectWrap<MonitorWrap> {
   const rdm2::KernelTable* kernels_ = nullptr;
   std::unique_ptr<rdm2::WindowState> state_;
   int64_t probes_ = 0;
+  // The block lazy pushes append to (newJournal), and where its next record goes.
+  JournalHandle journal_;
+  int64_t journalEnd_ = 0;
+  bool journalFresh_ = true;
 };
 
 }  // namespace

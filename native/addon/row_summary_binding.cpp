@@ -82,12 +82,7 @@ Parsed parse(const Napi::CallbackInfo& info) {
     r.groupMeans = float64Option(o, "groupMeans", r.rows * r.groups, p.arrays);
     if (!r.groupSize || !r.groupMeans) throw Napi::TypeError::New(env, "group needs groupSize and groupMeans");
   }
-  Napi::Value isa = o.Get("isa");
-  try {
-    r.isa = static_cast<int>(rdm2::resolveIsa(isa.IsString() ? isa.As<Napi::String>().Utf8Value() : std::string()));
-  } catch (...) {
-    rethrowAsJs(env);
-  }
+  r.isa = isaOption(o);
   return p;
 }
 

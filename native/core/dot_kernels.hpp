@@ -254,23 +254,25 @@ static NativeV loadAsDoubles(const T* x) {
 
 template <typename T>
 static int64_t convertOf(const T* x, int64_t n, double* y) {
+  // The whole row first, with one finiteness test at the end (v - v is 0 for a finite value
+  // and NaN otherwise, and NaN stays NaN in a sum; four sums so the additions overlap); a row
+  // that fails (rare) is rescanned value by value to name the first bad column.
+  NativeV acc[4] = {};
   int64_t c = 0;
-  // Four registers at a time, one finiteness test for all of them (v - v is 0 for a finite
-  // value and NaN otherwise, and NaN stays NaN in the sum); a block that fails is rescanned
-  // value by value below to name the first bad column.
-  for (; c + 4 * kRegisterDoubles <= n; c += 4 * kRegisterDoubles) {
-    NativeV acc{};
+  for (; c + 4 * kRegisterDoubles <= n; c += 4 * kRegisterDoubles)
     for (int u = 0; u < 4; ++u) {
       const NativeV v = loadAsDoubles(x + c + u * kRegisterDoubles);
       __builtin_memcpy(y + c + u * kRegisterDoubles, &v, sizeof v);
-      acc += v - v;
+      acc[u] += v - v;
     }
-    if (!(horizontalSum(acc) == 0)) break;
-  }
+  double tail = 0;
   for (; c < n; ++c) {
     y[c] = static_cast<double>(x[c]);
-    if (!(y[c] - y[c] == 0)) return c;
+    tail += y[c] - y[c];
   }
+  if (horizontalSum((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail == 0) return -1;
+  for (c = 0; c < n; ++c)
+    if (!(y[c] - y[c] == 0)) return c;
   return -1;
 }
 

@@ -101,20 +101,52 @@ Conditioning gatherWindowGram(const double* G, int64_t ldG, const int64_t* slots
   return c;
 }
 
+namespace {
+
+typedef double Pair __attribute__((vector_size(16)));
+
+// The sums of rows i..i+R of G (W x W): each in four partial sums (j mod 4, two pairs of
+// lanes), combined as (p0 + p1) + (p2 + p3). R rows at a time so their chains overlap: one
+// row's chains alone wait on the adder's latency.
+template <int R>
+inline void rowSums(const double* G, int64_t W, int64_t i, double* out) {
+  Pair lo[R], hi[R];
+  for (int r = 0; r < R; ++r) lo[r] = hi[r] = Pair{0, 0};
+  const int64_t body = W - W % 4;
+  for (int64_t j = 0; j < body; j += 4)
+    for (int r = 0; r < R; ++r) {
+      Pair a, b;
+      __builtin_memcpy(&a, G + (i + r) * W + j, sizeof a);
+      __builtin_memcpy(&b, G + (i + r) * W + j + 2, sizeof b);
+      lo[r] += a;
+      hi[r] += b;
+    }
+  for (int r = 0; r < R; ++r) {
+    double p0 = lo[r][0];
+    for (int64_t j = body; j < W; ++j) p0 += G[(i + r) * W + j];
+    out[r] = (p0 + lo[r][1]) + (hi[r][0] + hi[r][1]);
+  }
+}
+
+}  // namespace
+
 Conditioning conditioningOf(const double* G, int64_t W) {
   Conditioning c;
   double trace = 0, sum = 0, offset = 0;
-  for (int64_t i = 0; i < W; ++i) {
-    const double* row = G + i * W;
-    // Four partial sums: a single chain of W dependent additions is latency bound.
-    double part[4] = {0, 0, 0, 0};
-    int64_t j = 0;
-    for (; j + 4 <= W; j += 4)
-      for (int q = 0; q < 4; ++q) part[q] += row[j + q];
-    for (; j < W; ++j) part[0] += row[j];
-    sum += (part[0] + part[1]) + (part[2] + part[3]);
-    trace += row[i];
-    offset = std::fmax(offset, row[i]);
+  double rows[4];
+  for (int64_t i = 0; i < W; i += 4) {
+    const int R = W - i < 4 ? static_cast<int>(W - i) : 4;
+    if (R == 4)
+      rowSums<4>(G, W, i, rows);
+    else
+      for (int r = 0; r < R; ++r) rowSums<1>(G, W, i + r, rows + r);
+    // The rows in order, as one row at a time would add them.
+    for (int r = 0; r < R; ++r) {
+      const double d = G[(i + r) * W + i + r];
+      sum += rows[r];
+      trace += d;
+      offset = offset < d ? d : offset;
+    }
   }
   const double w = static_cast<double>(W);
   c.offset2 = offset;

@@ -9,6 +9,7 @@
 
 #include "batch_windows.hpp"
 #include "covariance_window.hpp"
+#include "pending_journal.hpp"
 #include "reference_eigensolver.hpp"
 #include "spectrum.hpp"
 
@@ -143,6 +144,7 @@ void WindowState::moveReference(int64_t slot) {
   }
   std::memcpy(ref_.data(), row(slot), sizeof(double) * np_);
   sinceRebuild_ = 0;
+  ++gramEpoch_;
 }
 
 void WindowState::rebuild(int64_t refSlot) {
@@ -168,6 +170,7 @@ void WindowState::rebuild(int64_t refSlot) {
   level_ = 0;
   for (int64_t s = 0; s < f; ++s) level_ = std::max(level_, gram_[s * W_ + s]);
   sinceRebuild_ = 0;
+  ++gramEpoch_;
 }
 
 PreparedWindow WindowState::prepare() {
@@ -272,63 +275,65 @@ void solvePreparedWindow(const KernelTable& k, const PreparedWindow& given, int6
   out.obs = finishSpectrum(values.data(), p.order, m, p.scaleExp, beta, out.eigenvalues);
 }
 
-PreparedWindow readPending(const double* in, int64_t length) {
-  PreparedWindow p;
-  if (length < kPendingHeader) throw CoreError("not a prepared window");
-  const double kind = in[0], order = in[1], scaleExp = in[2], oldest = in[3];
-  if (!(kind >= 0 && kind <= 3 && kind == std::floor(kind)) || !(order >= 0 && order == std::floor(order)) ||
-      order * order != static_cast<double>(length - kPendingHeader) ||
-      !(std::fabs(scaleExp) <= 1100 && scaleExp == std::floor(scaleExp)) ||
-      !(oldest >= 0 && oldest < std::max(order, 1.0) && oldest == std::floor(oldest)))
-    throw CoreError("not a prepared window");
-  p.kind = static_cast<PreparedWindow::Kind>(static_cast<int>(kind));
-  p.order = static_cast<int64_t>(order);
-  p.scaleExp = static_cast<int>(scaleExp);
-  p.oldest = static_cast<int64_t>(oldest);
-  p.matrix.assign(in + kPendingHeader, in + length);
-  return p;
+int64_t WindowState::longestRecord() const {
+  return recordLength(RecordTag::Base, dual_ ? W_ : n_);
 }
 
-int64_t WindowState::pendingLength() const {
-  return kPendingHeader + (dual_ ? W_ * W_ : n_ * n_);
-}
-
-void WindowState::writePending(double* out) {
+int64_t WindowState::appendPending(double* chunk, int64_t length, int64_t at, bool freshChunk) {
   if (!full()) throw CoreError("window is not full");
-  auto header = [&](PreparedWindow::Kind kind, int64_t order, int scaleExp, int64_t oldest) {
-    out[0] = static_cast<double>(static_cast<int>(kind));
-    out[1] = static_cast<double>(order);
-    out[2] = scaleExp;
-    out[3] = static_cast<double>(oldest);
-  };
-  // Every kind but a Gram (copied whole below) leaves its matrix zero.
-  const auto clear = [&] { std::fill(out + kPendingHeader, out + pendingLength(), 0.0); };
+  if (at < 0 || length - at < longestRecord()) throw CoreError("the journal chunk has no room for a record");
+  RecordHeader h;
+  double* out = chunk + at;
   if (!dual_) {
-    clear();
     const PreparedWindow p = prepare();
-    header(p.kind, n_, p.scaleExp, 0);
-    if (p.kind == PreparedWindow::Kind::Matrix) std::copy(p.matrix.begin(), p.matrix.end(), out + kPendingHeader);
-    return;
+    h.kind = p.kind;
+    h.order = n_;
+    h.scaleExp = p.scaleExp;
+    h.base = at;
+    writeRecordHeader(h, out);
+    if (p.kind == PreparedWindow::Kind::Matrix)
+      std::copy(p.matrix.begin(), p.matrix.end(), out + kRecordHeader);
+    else
+      std::fill(out + kRecordHeader, out + kRecordHeader + n_ * n_, 0.0);
+    return at + recordLength(RecordTag::Base, n_);
   }
+  // The window's kind, with the same checks (and rebuild) as prepare().
+  h.kind = PreparedWindow::Kind::Gram;
   if (containsBad()) {
-    clear();
-    header(PreparedWindow::Kind::Bad, W_, 0, 0);
-    return;
+    h.kind = PreparedWindow::Kind::Bad;
+  } else {
+    Conditioning c = conditioningOf(gram_.data(), W_);
+    if (!c.good(W_, level_)) {
+      std::vector<int64_t> slots(W_);
+      for (int64_t i = 0; i < W_; ++i) slots[i] = slotOf(i);
+      rebuild(slots[nearestToMean(gram_.data(), W_, slots.data(), W_, c.finite)]);
+      c = conditioningOf(gram_.data(), W_);
+    }
+    if (!c.finite) h.kind = PreparedWindow::Kind::NonFinite;
   }
-  Conditioning c = conditioningOf(gram_.data(), W_);
-  if (!c.good(W_, level_)) {
-    std::vector<int64_t> slots(W_);
-    for (int64_t i = 0; i < W_; ++i) slots[i] = slotOf(i);
-    rebuild(slots[nearestToMean(gram_.data(), W_, slots.data(), W_, c.finite)]);
-    c = conditioningOf(gram_.data(), W_);
+  if (h.kind == PreparedWindow::Kind::Gram) {
+    h.scaleExp = scaleExp_;
+    h.oldest = slotOf(0);
   }
-  if (!c.finite) {
-    clear();
-    header(PreparedWindow::Kind::NonFinite, W_, 0, 0);
-    return;
+  h.order = W_;
+  // The Gram itself is journaled for every kind: later windows are rebuilt from it.
+  const bool base = freshChunk || journaledEpoch_ != gramEpoch_ || journaledCount_ != count_ - 1;
+  journaledEpoch_ = gramEpoch_;
+  journaledCount_ = count_;
+  if (base) {
+    h.tag = RecordTag::Base;
+    h.base = journalBase_ = at;
+    writeRecordHeader(h, out);
+    std::memcpy(out + kRecordHeader, gram_.data(), sizeof(double) * W_ * W_);
+    return at + recordLength(RecordTag::Base, W_);
   }
-  header(PreparedWindow::Kind::Gram, W_, scaleExp_, slotOf(0));
-  std::memcpy(out + kPendingHeader, gram_.data(), sizeof(double) * W_ * W_);
+  // Only the newest row's slot changed since the last record: its row (= its column).
+  h.tag = RecordTag::Column;
+  h.base = journalBase_;
+  h.slot = (count_ - 1) % W_;
+  writeRecordHeader(h, out);
+  std::memcpy(out + kRecordHeader, gram_.data() + h.slot * W_, sizeof(double) * W_);
+  return at + recordLength(RecordTag::Column, W_);
 }
 
 void WindowState::spectrum(SpectrumOut& out) {
@@ -472,6 +477,7 @@ void WindowState::load(const Saved& in) {
   scaleExp_ = in.scaleExp;
   scaleChosen_ = in.scaleChosen;
   level_ = in.level;
+  ++gramEpoch_;
 }
 
 }  // namespace rdm2

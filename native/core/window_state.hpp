@@ -9,8 +9,9 @@
 // and window_projection.hpp's Conditioning).
 //
 // A window's spectrum is computed in two steps: prepare() (O(W^2): the checked, time-ordered
-// matrix, self-contained) and solvePrepared() (the eigensolve), so a summary nobody reads
-// costs no eigensolve; eigenvectors need the rows and are computed at once (spectrum()).
+// matrix, self-contained) and solvePreparedWindow() (the eigensolve), so a summary nobody
+// reads costs no eigensolve; eigenvectors need the rows and are computed at once
+// (spectrum()). Lazy windows are kept in a journal instead (appendPending, O(W) a push).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -47,11 +48,6 @@ struct PreparedWindow {
 void solvePreparedWindow(const KernelTable& kernels, const PreparedWindow& p, int64_t window, Detrend detrend,
                          int64_t m, double beta, SpectrumOut& out);
 
-// A prepared window as a flat array ([kind, order, scaleExp, oldest, matrix...]) and back:
-// the form the monitor hands to JavaScript for a summary read later.
-constexpr int64_t kPendingHeader = 4;
-PreparedWindow readPending(const double* in, int64_t length);
-
 class WindowState {
  public:
   WindowState(int64_t probes, const SpectrumOptions& spectrum, int64_t rebuildPeriod, const KernelTable& kernels);
@@ -59,6 +55,7 @@ class WindowState {
   int64_t probes() const { return n_; }
   int64_t eigenCount() const { return W_ - 1 < n_ ? W_ - 1 : n_; }
   bool full() const { return count_ >= W_; }
+  bool fullAfterPush() const { return count_ + 1 >= W_; }
 
   // `row` holds n transformed losses in float64. A bad row is stored as equal to the
   // reference and makes every window containing it degenerate.
@@ -68,11 +65,16 @@ class WindowState {
   // it changes nothing until that push, so a row can be read, checked and refused here.
   double* stagingRow() { return rows_.data() + spare_ * np_; }
   PreparedWindow prepare();
-  // The lazy form of prepare(): the window's checked Gram, copied as is (O(W^2) without
-  // any deflation), written to `out` (pendingLength() doubles) in readPending's layout. With
-  // n < W the n x n matrix is formed here (it needs the rows).
-  int64_t pendingLength() const;
-  void writePending(double* out);
+  // The lazy form of prepare(), for a window read later: checks the window as prepare()
+  // does (a Gram that is not good is rebuilt first) and appends its record to a journal
+  // chunk (pending_journal.hpp) of `length` doubles at offset `at`, which must leave
+  // longestRecord() doubles of room; returns the record's end. O(W) for a column record,
+  // O(W^2) for a base: one after every change of the whole Gram, and the first in a chunk
+  // (`freshChunk`). With n < W the record is the prepared n x n matrix (it needs the rows).
+  int64_t longestRecord() const;
+  int64_t appendPending(double* chunk, int64_t length, int64_t at, bool freshChunk);
+  // The Gram as held now (W x W, slot order; empty when n < W), for tests.
+  const std::vector<double>& gram() const { return gram_; }
   // Everything, eigenvectors included (topK of the options), for the current window.
   void spectrum(SpectrumOut& out);
 
@@ -117,6 +119,9 @@ class WindowState {
   std::vector<double> gram_;      // W x W, slot order (dual only)
   std::vector<uint8_t> bad_;
   int64_t count_ = 0, sinceRebuild_ = 0;
+  // Changes of the whole Gram (reference moves, rebuilds, loads), and the journal's last base:
+  // a record after a change, or after a push without a record, must be a base.
+  int64_t gramEpoch_ = 0, journaledEpoch_ = -1, journaledCount_ = -1, journalBase_ = 0;
   bool hasRef_ = false, scaleChosen_ = false;
   int scaleExp_ = 0;
   double level_ = 0;  // see Conditioning::good

@@ -13,6 +13,7 @@
 #include "../core/aligned_buffer.hpp"
 #include "../core/isa.hpp"
 #include "../core/kernel_table.hpp"
+#include "../core/pending_journal.hpp"
 #include "../core/reference_eigensolver.hpp"
 #include "../core/sliding_analysis.hpp"
 #include "../core/window_projection.hpp"
@@ -434,6 +435,91 @@ void testWindowStateRoundTrip() {
   }
 }
 
+// Lazy windows journaled into small chunks (a new chunk whenever one has no room, so many
+// chunks start with a base), read back after every push is done: each window's Gram is the
+// one the state held at its push, bit for bit, whatever happened since (reference moves,
+// rebuilds for outliers and huge values, bad rows). Malformed offsets and records are refused.
+void testPendingJournal() {
+  std::mt19937_64 gen(12);
+  std::normal_distribution<double> normal;
+  const int64_t n = 9, W = 5;
+  rdm2::SpectrumOptions spec;
+  spec.window = W;
+  for (Isa isa : supportedIsas()) {
+    const rdm2::KernelTable& kt = rdm2::kernelTable(isa);
+    rdm2::WindowState ws(n, spec, 0, kt);
+    const int64_t chunkLength = 2 * ws.longestRecord() + 3 * (rdm2::kRecordHeader + W);
+    std::vector<std::vector<double>> chunks;
+    struct Held {
+      size_t chunk;
+      int64_t at;
+      std::vector<double> gram;
+    };
+    std::vector<Held> held;
+    int64_t end = 0;
+    bool fresh = true;
+    std::vector<double> row(n);
+    for (int t = 0; t < 300; ++t) {
+      for (double& x : row) x = 3 + normal(gen);
+      if (t % 41 == 17) std::fill(row.begin(), row.end(), 1e12);
+      if (t % 53 == 29) std::fill(row.begin(), row.end(), 1e250);
+      const bool bad = t % 37 == 11;
+      const bool fills = ws.fullAfterPush();
+      if (fills && (chunks.empty() || chunkLength - end < ws.longestRecord())) {
+        chunks.emplace_back(chunkLength, -1.0);
+        end = 0;
+        fresh = true;
+      }
+      ws.push(row.data(), bad);
+      if (!fills) continue;
+      const int64_t at = end;
+      end = ws.appendPending(chunks.back().data(), chunkLength, at, fresh);
+      fresh = false;
+      held.push_back({chunks.size() - 1, at, ws.gram()});
+    }
+    CHECK(chunks.size() > 20, "%s: %zu chunks", rdm2::isaName(isa), chunks.size());
+    int exact = 0, grams = 0;
+    for (const Held& h : held) {
+      const rdm2::PreparedWindow p = rdm2::readJournal(chunks[h.chunk].data(), chunkLength, h.at);
+      if (p.kind != rdm2::PreparedWindow::Kind::Gram) continue;
+      ++grams;
+      exact += p.order == W && std::memcmp(p.matrix.data(), h.gram.data(), sizeof(double) * W * W) == 0;
+    }
+    CHECK(grams > 200 && exact == grams, "%s: %d of %d journaled Grams equal the state's at their push",
+          rdm2::isaName(isa), exact, grams);
+    // Offsets that are not a record's start, records that lie about their base or slot.
+    const std::vector<double>& c = chunks[1];
+    const auto found = std::find_if(held.begin(), held.end(), [&](const Held& h) {
+      return h.chunk == 1 && c[h.at + rdm2::kTag] == static_cast<double>(rdm2::RecordTag::Column);
+    });
+    CHECK(found != held.end(), "%s: the second chunk holds a column record", rdm2::isaName(isa));
+    if (found == held.end()) continue;
+    const Held& column = *found;
+    auto refused = [&](const std::vector<double>& chunk, int64_t length, int64_t at, const char* what) {
+      bool threw = false;
+      try {
+        rdm2::readJournal(chunk.data(), length, at);
+      } catch (const rdm2::CoreError&) {
+        threw = true;
+      }
+      CHECK(threw, "%s: readJournal accepted %s", rdm2::isaName(isa), what);
+    };
+    refused(c, chunkLength, -1, "a negative offset");
+    refused(c, chunkLength, column.at + 1, "an offset inside a record");
+    refused(c, chunkLength, chunkLength - 2, "an offset at the chunk's end");
+    refused(c, column.at + 3, column.at, "a record cut by the chunk's end");
+    std::vector<double> forged = c;
+    forged[column.at + rdm2::kSlot] = W;
+    refused(forged, chunkLength, column.at, "a slot outside the window");
+    forged = c;
+    forged[column.at + rdm2::kOrder] = 1e9;
+    refused(forged, chunkLength, column.at, "a huge order");
+    forged = c;
+    forged[rdm2::kTag] = static_cast<double>(rdm2::RecordTag::Column);
+    refused(forged, chunkLength, column.at, "a base that is not a base");
+  }
+}
+
 void testIsaNames() {
   Isa isa;
   CHECK(rdm2::parseIsa("avx2", isa) && isa == Isa::Avx2, "parse avx2");
@@ -459,6 +545,7 @@ int main() {
   testSlidingAgainstTwoPass();
   testOutlierAndScale();
   testWindowStateRoundTrip();
+  testPendingJournal();
   std::printf("%d checks, %d failed (instruction sets:", checks, failures);
   for (Isa isa : supportedIsas()) std::printf(" %s", rdm2::isaName(isa));
   std::printf(")\n");
