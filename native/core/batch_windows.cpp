@@ -10,20 +10,11 @@
 #include "reference_eigensolver.hpp"
 #include "row_input.hpp"
 #include "spectrum.hpp"
+#include "window_projection.hpp"
 
 namespace rdm2 {
 
 namespace {
-
-// A new row whose scaled deviation exceeds this could overflow its dot products: rescale.
-constexpr double kPushLimit = 0x1p200;
-
-// scale = 2^-exponent.
-int exponentOf(double scale) {
-  int e = 0;
-  std::frexp(scale, &e);
-  return 1 - e;
-}
 
 void scaleRow(double* y, int64_t n, double factor) {
   for (int64_t c = 0; c < n; ++c) y[c] *= factor;
@@ -221,7 +212,7 @@ void BatchWindows::pushTile(int64_t a, int64_t b) {
   if (!scaleChosen_) {
     if (finite && tileMax > 0) {
       // Every earlier row of this ring deviates by exactly zero, so only this tile scales.
-      scaleExp_ = exponentOf(scaleFor(tileMax));
+      scaleExp_ = scaleExponentFor(tileMax);
       scaleChosen_ = true;
       const double s = std::ldexp(1.0, -scaleExp_);
       for (int64_t r = a; r < b; ++r)
@@ -307,7 +298,7 @@ void BatchWindows::rebuildRing(int64_t refRow, int64_t lowest) {
     const double d = k_.deviation(y, ref_.data(), 1.0, n_, np_, y);
     if (d <= std::numeric_limits<double>::max()) mx = std::max(mx, d);
   }
-  scaleExp_ = exponentOf(scaleFor(mx));
+  scaleExp_ = scaleExponentFor(mx);
   scaleChosen_ = mx > 0;
   if (scaleExp_ != 0) {
     const double s = std::ldexp(1.0, -scaleExp_);

@@ -30,10 +30,8 @@ int centreRows(double* X, int64_t W, int64_t n, int64_t np, Detrend detrend) {
   double mx = 0;
   for (int64_t i = 0; i < W; ++i)
     for (int64_t c = 0; c < n; ++c) mx = std::max(mx, std::fabs(X[i * np + c]));
-  const double scale = scaleFor(mx);
-  int e = 0;
-  std::frexp(scale, &e);
-  e = 1 - e;  // scale = 2^-e
+  const int e = scaleExponentFor(mx);  // scale = 2^-e
+  const double scale = std::ldexp(1.0, -e);
   if (e != 0)
     for (int64_t i = 0; i < W; ++i)
       for (int64_t c = 0; c < n; ++c) X[i * np + c] *= scale;

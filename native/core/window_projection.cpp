@@ -180,4 +180,10 @@ double scaleFor(double maxAbs) {
   return std::ldexp(1.0, e < -1023 ? 1023 : -e);  // subnormal data: as far as a double goes
 }
 
+int scaleExponentFor(double maxAbs) {
+  int e = 0;
+  std::frexp(scaleFor(maxAbs), &e);  // 2^-k = 0.5 * 2^(1-k)
+  return 1 - e;
+}
+
 }  // namespace rdm2

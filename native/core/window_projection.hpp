@@ -57,4 +57,10 @@ int64_t nearestToMean(const double* G, int64_t ldG, const int64_t* slots, int64_
 // The power of two that brings the largest |deviation| into [0.5, 1).
 double scaleFor(double maxAbs);
 
+// The same scale as its exponent e (scaleFor(maxAbs) = 2^-e), the form the engines keep.
+int scaleExponentFor(double maxAbs);
+
+// A new row whose scaled deviation exceeds this could overflow its dot products: rescale.
+inline constexpr double kPushLimit = 0x1p200;
+
 }  // namespace rdm2

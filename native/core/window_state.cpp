@@ -12,21 +12,9 @@
 #include "pending_journal.hpp"
 #include "reference_eigensolver.hpp"
 #include "spectrum.hpp"
+#include "window_projection.hpp"
 
 namespace rdm2 {
-
-namespace {
-
-// The same threshold as the batch path (batch_windows.cpp).
-constexpr double kPushLimit = 0x1p200;
-
-int exponentOf(double scale) {
-  int e = 0;
-  std::frexp(scale, &e);
-  return 1 - e;
-}
-
-}  // namespace
 
 WindowState::WindowState(int64_t probes, const SpectrumOptions& spectrum, int64_t rebuildPeriod,
                          const KernelTable& kernels)
@@ -96,7 +84,7 @@ void WindowState::push(const double* x, bool bad) {
       bool rebuilt = false;
       if (!scaleChosen_ && finite && mx > 0) {
         // Every earlier row deviates by exactly zero, so only this one needs scaling.
-        scaleExp_ = exponentOf(scaleFor(mx));
+        scaleExp_ = scaleExponentFor(mx);
         scaleChosen_ = true;
         sigma = std::ldexp(1.0, -scaleExp_);
         for (int64_t c = 0; c < n_; ++c) y_.data()[c] *= sigma;
@@ -155,7 +143,7 @@ void WindowState::rebuild(int64_t refSlot) {
     const double d = k_.deviation(row(s), ref_.data(), 1.0, n_, np_, y_.data());
     if (d <= std::numeric_limits<double>::max()) mx = std::max(mx, d);
   }
-  scaleExp_ = exponentOf(scaleFor(mx));
+  scaleExp_ = scaleExponentFor(mx);
   scaleChosen_ = mx > 0;
   const double sigma = std::ldexp(1.0, -scaleExp_);
   for (int64_t i = 0; i < f; ++i) {
