@@ -22,14 +22,7 @@ export interface SnapshotContent<H> {
 }
 
 /** The native state's scalar fields as the header carries them. */
-export interface SnapshotCounters {
-  count: number;
-  sinceRebuild: number;
-  hasReference: boolean;
-  scaleExp: number;
-  scaleChosen: boolean;
-  level: number;
-}
+export type SnapshotCounters = Pick<NativeMonitorState, 'count' | 'sinceRebuild' | 'hasReference' | 'scaleExp' | 'scaleChosen' | 'level'>;
 
 const align8 = (x: number) => (x + 7) & ~7;
 
